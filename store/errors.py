@@ -1,0 +1,63 @@
+"""The project's one exception tree. Errors carry a message code and its values, not text:
+the edges (CLI, Bolt's error handler) render them in the user's language from templates/.
+
+    FinsamError
+    ├── ConfigError          a setting is missing or wrong (names the variable)
+    ├── NotFoundError        a year, intervention or person the user named does not exist
+    ├── ConflictError        the action would overwrite data (e.g. a budget year without --replace)
+    ├── ImportRejected       a file with bad rows: nothing of it was stored; carries every problem
+    ├── DatabaseNotMigrated  the schema is behind the code
+    └── SlackUnavailable     Slack kept failing after the retries
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FinsamError(Exception):
+    """Base: `code` names a message macro in templates/<lang>/errors.j2, `params` its values."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.params}"
+
+
+class ConfigError(FinsamError):
+    pass
+
+
+class NotFoundError(FinsamError):
+    pass
+
+
+class ConflictError(FinsamError):
+    pass
+
+
+class DatabaseNotMigrated(FinsamError):
+    pass
+
+
+class SlackUnavailable(FinsamError):
+    pass
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad cell of an imported file: line as the user sees it, column name, message code."""
+
+    line: int
+    column: str
+    code: str
+    value: str = ""
+
+
+class ImportRejected(FinsamError):
+    def __init__(self, problems: list[RowProblem], *, file: str) -> None:
+        super().__init__("import_rejected", file=file, count=len(problems))
+        self.problems = problems

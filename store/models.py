@@ -1,0 +1,182 @@
+"""SQLModel tables. Money is whole kronor (int); text keys use '' rather than NULL for
+"no owner" so that unique constraints hold on every database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _tz_column(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _enum_column(
+    enum: type[StrEnum], *, nullable: bool = False, primary_key: bool = False
+) -> Column[StrEnum]:
+    return Column(
+        SAEnum(enum, native_enum=False, length=32, validate_strings=True),
+        nullable=nullable,
+        primary_key=primary_key,
+    )
+
+
+class PartyKind(StrEnum):
+    employment_service = "employment_service"
+    social_insurance = "social_insurance"
+    region = "region"
+    municipality = "municipality"
+
+
+class Role(StrEnum):
+    office = "office"
+    lead = "lead"
+    secretary = "secretary"
+    director = "director"
+
+
+class Section(StrEnum):
+    income = "income"
+    cost = "cost"
+    balance = "balance"
+
+
+class Category(StrEnum):
+    member_fees = "member_fees"
+    sales = "sales"
+    external_funding = "external_funding"
+    board = "board"
+    administration = "administration"
+    intervention = "intervention"
+    other_collaboration = "other_collaboration"
+    reserved = "reserved"
+    opening_surplus = "opening_surplus"
+    forecast_previous_year = "forecast_previous_year"
+
+
+CATEGORIES_BY_SECTION: dict[Section, tuple[Category, ...]] = {
+    Section.income: (Category.member_fees, Category.sales, Category.external_funding),
+    Section.cost: (
+        Category.board,
+        Category.administration,
+        Category.intervention,
+        Category.other_collaboration,
+        Category.reserved,
+    ),
+    Section.balance: (Category.opening_surplus, Category.forecast_previous_year),
+}
+SECTION_OF: dict[Category, Section] = {
+    c: s for s, categories in CATEGORIES_BY_SECTION.items() for c in categories
+}
+
+
+class SupportKind(StrEnum):
+    individual = "individual"
+    structural = "structural"
+
+
+class Association(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
+class Party(SQLModel, table=True):
+    """A member of the association: the two state agencies, the region, the municipalities."""
+
+    __table_args__ = (UniqueConstraint("association_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    association_id: int = Field(foreign_key="association.id", index=True)
+    name: str = Field(max_length=200)
+    kind: PartyKind = Field(sa_column=_enum_column(PartyKind))
+
+
+class Intervention(SQLModel, table=True):
+    """A funded insats, identified like its budget line by (name, owner)."""
+
+    __table_args__ = (UniqueConstraint("name", "owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    owner: str = Field(default="", max_length=200)
+    kind: SupportKind = Field(sa_column=_enum_column(SupportKind))
+    first_year: int
+    last_year: int | None = None
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str = Field(max_length=32, unique=True)
+    name: str = Field(default="", max_length=200)
+    language: str | None = Field(default=None, max_length=2)
+
+
+class PersonRole(SQLModel, table=True):
+    __tablename__ = "person_role"
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    role: Role = Field(sa_column=_enum_column(Role, primary_key=True))
+
+
+class BudgetYear(SQLModel, table=True):
+    __tablename__ = "budget_year"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    source: str = Field(default="", max_length=500)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+
+
+class BudgetLine(SQLModel, table=True):
+    __tablename__ = "budget_line"
+    __table_args__ = (UniqueConstraint("budget_year_id", "section", "category", "name", "owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    budget_year_id: int = Field(foreign_key="budget_year.id", index=True)
+    section: Section = Field(sa_column=_enum_column(Section))
+    category: Category = Field(sa_column=_enum_column(Category))
+    name: str = Field(max_length=200)
+    owner: str = Field(default="", max_length=200)
+    support: SupportKind | None = Field(default=None, sa_column=_enum_column(SupportKind, nullable=True))
+    amount_kr: int
+    position: int = 0
+
+
+class Spending(SQLModel, table=True):
+    """Money booked on a budget line in one month (from the accounting export)."""
+
+    __table_args__ = (UniqueConstraint("budget_line_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    budget_line_id: int = Field(foreign_key="budget_line.id", index=True)
+    month: int = Field(ge=1, le=12)
+    amount_kr: int
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, keyed so a second insert of the same key is a no-op."""
+
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    channel: str = Field(max_length=64)
+    payload: str
+    status: OutboxStatus = Field(
+        default=OutboxStatus.pending, sa_column=_enum_column(OutboxStatus)
+    )
+    attempts: int = 0
+    lease_until: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    message_ts: str | None = Field(default=None, max_length=32)
+    step: str = Field(default="", max_length=32)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,90 @@
+"""Shared fixtures: a fresh database per test on SQLite and, where one answers, PostgreSQL.
+
+PostgreSQL comes from FINSAM_TEST_POSTGRES_URL (.ci/run sets it), else the local server at
+127.0.0.1:5432/test if it answers. Each PostgreSQL test gets a schema of its own, dropped after.
+FINSAM_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing server into a failure."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from store.db import make_engine, upgrade
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_pg_skipped: list[str] = []
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("FINSAM_TEST_POSTGRES_URL")
+    if url:
+        return url
+    parsed = make_url(DEFAULT_PG)
+    try:
+        with socket.create_connection((parsed.host or "", parsed.port or 5432), timeout=0.5):
+            pass
+    except OSError:
+        return None
+    try:
+        engine = make_engine(DEFAULT_PG)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception:
+        return None
+    return DEFAULT_PG
+
+
+POSTGRES_URL = _postgres_url()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL to an empty database (no schema) of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'finsam.db'}"
+        return
+    if POSTGRES_URL is None:
+        if os.environ.get("FINSAM_REQUIRE_POSTGRES") == "1":
+            pytest.fail("FINSAM_REQUIRE_POSTGRES=1 but no PostgreSQL server answers")
+        _pg_skipped.append(request.node.nodeid)
+        pytest.skip("no PostgreSQL server (set FINSAM_TEST_POSTGRES_URL)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database of each kind."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _pg_skipped:
+        terminalreporter.write_sep("=", "PostgreSQL half NOT run", yellow=True)
+        terminalreporter.write_line(
+            f"{len(_pg_skipped)} tests skipped: no PostgreSQL server answered at "
+            f"127.0.0.1:5432 and FINSAM_TEST_POSTGRES_URL is not set."
+        )
+        terminalreporter.write_line(
+            "To run them: start PostgreSQL and set FINSAM_TEST_POSTGRES_URL="
+            "postgresql+psycopg://USER@HOST:5432/DB, or run `bash .ci/run`, which starts one."
+        )
