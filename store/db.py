@@ -96,5 +96,5 @@ def ping(engine: Engine) -> bool:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable" for a health check
+    except Exception:
         return False

@@ -4,6 +4,8 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     FinsamError
     ├── ConfigError          a setting is missing or wrong (names the variable)
     ├── NotFoundError        a year, intervention or person the user named does not exist
+    ├── AccessDenied         the user lacks the role the action needs
+    ├── BadArgument          a command argument the user typed is not understood
     ├── ConflictError        the action would overwrite data (e.g. a budget year without --replace)
     ├── ImportRejected       a file with bad rows: nothing of it was stored; carries every problem
     ├── DatabaseNotMigrated  the schema is behind the code
@@ -32,6 +34,14 @@ class ConfigError(FinsamError):
 
 
 class NotFoundError(FinsamError):
+    pass
+
+
+class AccessDenied(FinsamError):
+    pass
+
+
+class BadArgument(FinsamError):
     pass
 
 

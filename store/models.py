@@ -140,7 +140,9 @@ class BudgetLine(SQLModel, table=True):
     category: Category = Field(sa_column=_enum_column(Category))
     name: str = Field(max_length=200)
     owner: str = Field(default="", max_length=200)
-    support: SupportKind | None = Field(default=None, sa_column=_enum_column(SupportKind, nullable=True))
+    support: SupportKind | None = Field(
+        default=None, sa_column=_enum_column(SupportKind, nullable=True)
+    )
     amount_kr: int
     position: int = 0
 
@@ -170,9 +172,7 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(max_length=300, unique=True)
     channel: str = Field(max_length=64)
     payload: str
-    status: OutboxStatus = Field(
-        default=OutboxStatus.pending, sa_column=_enum_column(OutboxStatus)
-    )
+    status: OutboxStatus = Field(default=OutboxStatus.pending, sa_column=_enum_column(OutboxStatus))
     attempts: int = 0
     lease_until: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())

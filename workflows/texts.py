@@ -35,7 +35,7 @@ def group_thousands(number: int, *, sep: str) -> str:
 
 
 def format_tkr(kr: int, lang: str = DEFAULT_LANGUAGE, *, unit: bool = True) -> str:
-    """Whole kronor shown in tkr, rounded half up: 1 007 000 → '1 007 tkr' (sv), '1,007 kSEK' (en)."""
+    """Whole kronor in tkr, rounded half up: 1 007 000 → '1 007 tkr' (sv), '1,007 kSEK' (en)."""
     tkr = int((Decimal(kr) / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if lang == "en":
         return group_thousands(tkr, sep=",") + (" kSEK" if unit else "")
@@ -86,10 +86,9 @@ class Texts:
     def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
-    def get(self, area: str, name: str, **values: Any) -> str:
+    def get(self, area: str, macro: str, /, **values: Any) -> str:
         module = _environment(self.lang).get_template(f"{area}.j2").module
-        macro = getattr(module, name)
-        return str(macro(**values)).strip()
+        return str(getattr(module, macro)(**values)).strip()
 
     def tkr(self, kr: int) -> str:
         return format_tkr(kr, self.lang)

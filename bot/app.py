@@ -1,0 +1,54 @@
+"""The Bolt app factory. Nothing happens at import time: `create_app` builds everything from
+the settings it is given."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.context import BotContext
+from bot.listeners import commands
+from bot.logging_setup import install_redaction
+from bot.settings import Settings
+from bot.slack_client import make_client
+from bot.verification import StrictRequestVerification
+from workflows.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine,
+    client: WebClient | None = None,
+    clock: Clock | None = None,
+) -> App:
+    token, signing_secret = settings.require_slack()
+    install_redaction(settings.secrets())
+    client = client or make_client(token=token, base_url=settings.slack_api_url)
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=False,
+        before_authorize=StrictRequestVerification(signing_secret),
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    ctx = build_context(settings, engine=engine, clock=clock or SystemClock())
+    commands.register(app, ctx)
+    return app
+
+
+def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotContext:
+    return BotContext(
+        engine=engine,
+        clock=clock,
+        tz=settings.tz,
+        rules=settings.budget_rules,
+        language=settings.finsam_language,
+        office_channel=settings.finsam_office_channel,
+    )

@@ -1,0 +1,29 @@
+"""What every listener needs, built once per app: the database, the clock, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from workflows.budget_status import BudgetRules
+from workflows.clock import Clock
+from workflows.texts import Texts
+
+
+@dataclass(frozen=True)
+class BotContext:
+    engine: Engine
+    clock: Clock
+    tz: ZoneInfo
+    rules: BudgetRules
+    language: str
+    office_channel: str | None
+
+    def texts_for(self, _user_id: str | None = None) -> Texts:
+        """The user's language (per-user choice comes with the board-year issue)."""
+        return Texts(self.language)
+
+    def today_year(self) -> int:
+        return self.clock.now().astimezone(self.tz).year

@@ -1,0 +1,97 @@
+"""`/finsam`: one slash command, subcommands by first word. Ack at once (Slack's 3-second
+limit holds under load), then answer the asker only through response_url."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.budget import build_budget_blocks
+from bot.blocks.common import section, to_dicts
+from bot.context import BotContext
+from bot.ids import Command
+from store.errors import BadArgument, FinsamError
+from workflows.budget_status import budget_status_for
+from workflows.people import require_office
+from workflows.texts import Texts
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?", ""})
+
+
+def parse_budget_args(words: list[str], *, default_year: int) -> tuple[int, str | None]:
+    """`[år] [insats …]`: a leading four-digit number is the year, the rest names an
+    intervention. Anything else that looks numeric is a bad year, not an intervention."""
+    if words and words[0].isdigit():
+        if len(words[0]) != 4:
+            raise BadArgument("bad_year", value=words[0])
+        return int(words[0]), " ".join(words[1:]) or None
+    return default_year, " ".join(words) or None
+
+
+def register(app: App, ctx: BotContext) -> None:
+    @app.command(Command.finsam)
+    def handle_finsam(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user_id = command["user_id"]
+        texts = ctx.texts_for(user_id)
+        words = command.get("text", "").split()
+        sub = words[0].casefold() if words else ""
+        handler = SUBCOMMANDS.get(sub)
+        try:
+            if sub in HELP_WORDS:
+                blocks = to_dicts([section(texts.get("commands", "help", command=Command.finsam))])
+            elif handler is None:
+                blocks = _help_with_reason(
+                    texts, texts.get("commands", "unknown_subcommand", value=words[0])
+                )
+            else:
+                blocks = handler(ctx, texts, user_id, words[1:])
+        except BadArgument as err:
+            blocks = _help_with_reason(texts, texts.get(*_template_of(err), **err.params))
+        except FinsamError as err:
+            blocks = to_dicts([section(texts.get(*_template_of(err), **err.params))])
+        except Exception:
+            log.exception("/finsam %s failed", sub)
+            blocks = to_dicts([section(texts.get("errors", "internal_error"))])
+        respond(
+            blocks=blocks,
+            text=_fallback_text(blocks),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+def _template_of(err: FinsamError) -> tuple[str, str]:
+    area = "commands" if isinstance(err, BadArgument) else "errors"
+    return area, err.code
+
+
+def _help_with_reason(texts: Texts, reason: str) -> list[dict[str, Any]]:
+    return to_dicts(
+        [section(reason), section(texts.get("commands", "help", command=Command.finsam))]
+    )
+
+
+def _fallback_text(blocks: list[dict[str, Any]]) -> str:
+    """Notification text: the first block's words (Slack wants `text` beside `blocks`)."""
+    text = blocks[0].get("text", {}) if blocks else {}
+    return str(text.get("text", "") if isinstance(text, dict) else text)[:300]
+
+
+def answer_budget(
+    ctx: BotContext, texts: Texts, user_id: str, words: list[str]
+) -> list[dict[str, Any]]:
+    require_office(ctx.engine, user_id)
+    year, intervention = parse_budget_args(words, default_year=ctx.today_year())
+    status = budget_status_for(ctx.engine, year=year, rules=ctx.rules, intervention=intervention)
+    return to_dicts(build_budget_blocks(status, texts))
+
+
+SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[str, Any]]]] = {
+    "budget": answer_budget,
+}

@@ -1,0 +1,84 @@
+"""HTTP serving: Slack's events at /slack/events, a health check at /healthz, under waitress
+(a production WSGI server, not Bolt's development one). Socket Mode when an app token is set."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine
+from waitress.server import create_server
+
+from store.db import current_revision, head_revision, ping
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            return _health(engine, start_response)
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    return wsgi
+
+
+def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
+    """200 when the database answers and is migrated; 503 otherwise (a load balancer's signal)."""
+    reachable = ping(engine)
+    migrated = reachable and current_revision(engine) == head_revision(engine)
+    status = "200 OK" if migrated else "503 Service Unavailable"
+    body = json.dumps({"database": reachable, "migrated": migrated}).encode()
+    start_response(status, [("Content-Type", "application/json")])
+    return [body]
+
+
+class HttpServer:
+    """waitress in a thread of its own or in the foreground; port 0 picks a free one (tests)."""
+
+    def __init__(self, wsgi: WSGIApplication, *, host: str, port: int, threads: int) -> None:
+        self._server = create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="finsam-bot",
+            clear_untrusted_proxy_headers=True,
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.effective_host}:{self.port}"  # type: ignore[union-attr]
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def run_socket_mode(app: App, app_token: str, *, on_stop: Callable[[], None]) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    try:
+        SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
+    finally:
+        on_stop()

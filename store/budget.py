@@ -1,0 +1,39 @@
+"""Queries over budget years, lines and money spent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import Session, col, select
+
+from store.models import BudgetLine, BudgetYear, Spending
+
+
+def get_budget_year(session: Session, year: int) -> BudgetYear | None:
+    return session.exec(select(BudgetYear).where(BudgetYear.year == year)).first()
+
+
+def list_budget_years(session: Session) -> list[int]:
+    return list(session.exec(select(BudgetYear.year).order_by(col(BudgetYear.year))).all())
+
+
+def list_budget_lines(session: Session, budget_year: BudgetYear) -> list[BudgetLine]:
+    query = (
+        select(BudgetLine)
+        .where(BudgetLine.budget_year_id == budget_year.id)
+        .order_by(col(BudgetLine.position), col(BudgetLine.id))
+    )
+    return list(session.exec(query).all())
+
+
+def spending_by_line(session: Session, budget_year: BudgetYear) -> dict[int, dict[int, int]]:
+    """{line id: {month: kr}} for the year's lines."""
+    query = (
+        select(Spending.budget_line_id, Spending.month, Spending.amount_kr)
+        .join(BudgetLine, col(BudgetLine.id) == col(Spending.budget_line_id))
+        .where(BudgetLine.budget_year_id == budget_year.id)
+    )
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for line_id, month, amount in session.exec(query).all():
+        result[line_id][month] = amount
+    return dict(result)

@@ -1,0 +1,294 @@
+"""CSV and XLSX files as rows of text keyed by header name, plus the cell checks both importers
+share. Line numbers are the ones the user sees (CSV: the file's line; XLSX: the sheet's row), so
+every problem can point at the cell to fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from store.errors import ImportRejected, RowProblem
+from store.models import Category
+from store.money import NotAnAmount, parse_tkr
+
+MAX_TEXT = 200  # the length of the name/owner columns
+MAX_KR = 2**31 - 1  # amounts are INTEGER columns
+_DELIMITERS = (",", ";", "\t")
+_YEAR = re.compile(r"^[0-9]{4}$")
+_MONTH = re.compile(r"^[0-9]{1,2}$")
+
+
+class ProblemCode(StrEnum):
+    """Every RowProblem code an importer emits; each names a macro in templates/<lang>/import.j2
+    taking one argument, `value`."""
+
+    unreadable_file = "unreadable_file"
+    empty_file = "empty_file"
+    missing_column = "missing_column"
+    duplicate_column = "duplicate_column"
+    extra_values = "extra_values"
+    bad_year = "bad_year"
+    other_year = "other_year"
+    bad_month = "bad_month"
+    unknown_section = "unknown_section"
+    unknown_category = "unknown_category"
+    category_not_in_section = "category_not_in_section"
+    not_a_cost_line = "not_a_cost_line"
+    bad_amount = "bad_amount"
+    amount_out_of_range = "amount_out_of_range"
+    missing_name = "missing_name"
+    too_long = "too_long"
+    bad_support = "bad_support"
+    duplicate_line = "duplicate_line"
+    duplicate_spending = "duplicate_spending"
+    no_budget_for_year = "no_budget_for_year"
+    unknown_budget_line = "unknown_budget_line"
+    spending_on_removed_line = "spending_on_removed_line"
+
+
+def problem(line: int, column: str, code: ProblemCode, value: str = "") -> RowProblem:
+    return RowProblem(line=line, column=column, code=code.value, value=value)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One non-empty data row: `values` maps each named column (lower case) to its stripped text."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    header_line: int
+    rows: list[SourceRow]
+    problems: list[RowProblem] = field(default_factory=list)  # cells outside the named columns
+
+
+def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = ()) -> Table:
+    """Rows of a .csv or .xlsx file. Raises ImportRejected when the file cannot be read, lacks a
+    required column or has no data rows; problems in single rows are left to the caller."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = _read_csv(path)
+    elif suffix == ".xlsx":
+        raw = _read_xlsx(path)
+    else:
+        raise _unreadable(path)
+    return _to_table(raw, path=path, required=required, optional=optional)
+
+
+def _unreadable(path: Path) -> ImportRejected:
+    return ImportRejected([problem(0, "", ProblemCode.unreadable_file, path.name)], file=path.name)
+
+
+def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max(_DELIMITERS, key=first.count)  # ties go to ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows: list[tuple[int, list[str]]] = []
+        start = 1
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+        return rows
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise _unreadable(path) from err
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
+        raise _unreadable(path) from err
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            raise _unreadable(path)
+        sheet.reset_dimensions()  # some writers record a wrong size; read what is there
+        return [
+            (number, [cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        ]
+    except ImportRejected:
+        raise
+    except Exception as err:  # a damaged sheet fails while it is read, not when opened
+        raise _unreadable(path) from err
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """An XLSX cell as the text a user would have typed: 23490.0 → '23490', 1222.5 → '1222.5'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")  # the shortest text that gives this float
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _to_table(
+    raw: list[tuple[int, list[str]]],
+    *,
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+) -> Table:
+    lines = ((number, [_clean(cell) for cell in cells]) for number, cells in raw)
+    non_empty = [(number, cells) for number, cells in lines if any(cells)]
+    if not non_empty:
+        raise ImportRejected([problem(0, "", ProblemCode.empty_file)], file=path.name)
+    (header_line, header_cells), data = non_empty[0], non_empty[1:]
+    header = tuple(cell.lower() for cell in header_cells)
+    _check_header(header, header_line, path=path, required=required, optional=optional)
+    if not data:
+        raise ImportRejected([problem(header_line, "", ProblemCode.empty_file)], file=path.name)
+    rows: list[SourceRow] = []
+    problems: list[RowProblem] = []
+    for number, cells in data:
+        rows.append(SourceRow(number, _values(header, cells)))
+        problems.extend(
+            problem(number, "", ProblemCode.extra_values, text)
+            for text in _stray_cells(header, cells)
+        )
+    return Table(header=header, header_line=header_line, rows=rows, problems=problems)
+
+
+def _clean(cell: str) -> str:
+    # NFC: a name typed on a Mac (decomposed ö) must match the same name typed elsewhere
+    return unicodedata.normalize("NFC", cell).strip()
+
+
+def _check_header(
+    header: tuple[str, ...],
+    header_line: int,
+    *,
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+) -> None:
+    problems = [
+        problem(header_line, column, ProblemCode.missing_column, column)
+        for column in required
+        if column not in header
+    ]
+    problems += [
+        problem(header_line, column, ProblemCode.duplicate_column, column)
+        for column in (*required, *optional)
+        if header.count(column) > 1
+    ]
+    if problems:
+        raise ImportRejected(problems, file=path.name)
+
+
+def _values(header: tuple[str, ...], cells: list[str]) -> dict[str, str]:
+    padded = [*cells, *[""] * (len(header) - len(cells))]
+    values: dict[str, str] = {}
+    for name, cell in zip(header, padded, strict=False):
+        if name:
+            values.setdefault(name, cell)  # of two columns with one name, the first counts
+    return values
+
+
+def _stray_cells(header: tuple[str, ...], cells: list[str]) -> Iterator[str]:
+    """Text in no named column: most often a decimal comma that split an amount in two."""
+    for index, cell in enumerate(cells):
+        if cell and (index >= len(header) or not header[index]):
+            yield cell
+
+
+# -- checks of single cells, shared by the budget and spending importers ---------------------
+
+
+def read_year(row: SourceRow, problems: list[RowProblem]) -> int | None:
+    text = row.get("year")
+    if _YEAR.match(text):
+        return int(text)
+    problems.append(problem(row.line, "year", ProblemCode.bad_year, text))
+    return None
+
+
+def read_month(row: SourceRow, problems: list[RowProblem]) -> int | None:
+    text = row.get("month")
+    if _MONTH.match(text) and 1 <= int(text) <= 12:
+        return int(text)
+    problems.append(problem(row.line, "month", ProblemCode.bad_month, text))
+    return None
+
+
+def read_category(row: SourceRow, problems: list[RowProblem]) -> Category | None:
+    text = row.get("category")
+    try:
+        return Category(text.lower())
+    except ValueError:
+        problems.append(problem(row.line, "category", ProblemCode.unknown_category, text))
+        return None
+
+
+def read_amount(row: SourceRow, problems: list[RowProblem]) -> int | None:
+    text = row.get("amount_tkr")
+    try:
+        kr = parse_tkr(text)
+    except NotAnAmount:
+        problems.append(problem(row.line, "amount_tkr", ProblemCode.bad_amount, text))
+        return None
+    if abs(kr) > MAX_KR:
+        problems.append(problem(row.line, "amount_tkr", ProblemCode.amount_out_of_range, text))
+        return None
+    return kr
+
+
+def read_text(
+    row: SourceRow, column: str, problems: list[RowProblem], *, required: bool = False
+) -> str | None:
+    """The stripped text of `column` ('' if empty and optional); None after a problem."""
+    text = row.get(column)
+    if required and not text:
+        problems.append(problem(row.line, column, ProblemCode.missing_name))
+        return None
+    if len(text) > MAX_TEXT:
+        problems.append(problem(row.line, column, ProblemCode.too_long, text[:40] + "…"))
+        return None
+    return text
+
+
+def line_label(category: Category, name: str, owner: str) -> str:
+    """A budget line as a problem's value: 'intervention: Växtkraft (Enköping)'."""
+    return f"{category.value}: {name}" + (f" ({owner})" if owner else "")
+
+
+def reject_if_any(problems: Iterable[RowProblem], *, path: Path) -> None:
+    """All or nothing: any problem refuses the whole file, listing every problem by line."""
+    ordered = sorted(problems, key=lambda p: p.line)
+    if ordered:
+        raise ImportRejected(ordered, file=path.name)

@@ -1,0 +1,305 @@
+"""Budget status: the approved budget against money spent, and the rules of good financial
+management (DOMAIN.md "Money"). Pure computation over plain values; `load_budget_status`
+fetches them from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from store.budget import get_budget_year, list_budget_lines, list_budget_years, spending_by_line
+from store.db import session_scope
+from store.errors import NotFoundError
+from store.models import Category, Section, SupportKind
+
+RATIO_PLACES = Decimal("0.0001")
+COST_CATEGORIES = (
+    Category.board,
+    Category.administration,
+    Category.intervention,
+    Category.other_collaboration,
+    Category.reserved,
+)
+
+
+@dataclass(frozen=True)
+class BudgetRules:
+    """Limits of the rule checks, per association (the equity ceiling steps with size)."""
+
+    equity_limit: Decimal = Decimal("0.20")
+    individual_share_min: Decimal | None = None
+    pace_margin: Decimal = Decimal("0.15")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    section: Section
+    category: Category
+    name: str
+    owner: str
+    support: SupportKind | None
+    budget: int
+    spent_by_month: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    category: Category
+    name: str
+    owner: str
+    support: SupportKind | None
+    budget: int
+    spent: int
+    consumption_ratio: Decimal | None
+    projected_year_end: int | None
+    over_budget: bool
+    lagging: bool
+    ahead_of_pace: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.over_budget or self.lagging or self.ahead_of_pace
+
+
+@dataclass(frozen=True)
+class CategoryStatus:
+    category: Category
+    budget: int
+    spent: int
+    consumption_ratio: Decimal | None
+    budget_share_of_member_fees: Decimal | None
+    spent_share_of_member_fees: Decimal | None
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """One rule of good financial management, with the figures it was judged on."""
+
+    rule: str
+    ok: bool
+    value: Decimal | None
+    limit: Decimal | None
+    figures: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    year: int
+    through_month: int
+    expected_pace: Decimal
+    income: int
+    costs: int
+    result: int
+    opening_equity: int
+    remaining_decision_room: int
+    member_fees: int
+    lines: list[LineStatus]
+    categories: list[CategoryStatus]
+    rules: list[RuleCheck]
+    intervention_filter: str | None = None
+
+    @property
+    def attention_first(self) -> list[LineStatus]:
+        """Lines needing attention first (largest overspend first), then the rest in file order."""
+        flagged = [line for line in self.lines if line.needs_attention]
+        flagged.sort(key=lambda line: -(line.spent - line.budget))
+        return flagged + [line for line in self.lines if not line.needs_attention]
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _line_status(
+    line: LineInput, *, through_month: int, pace: Decimal, margin: Decimal
+) -> LineStatus:
+    spent = sum(line.spent_by_month.values())
+    consumption = ratio(spent, line.budget)
+    projected = None if through_month == 0 else round(Decimal(spent) * 12 / through_month)
+    lagging = consumption is not None and through_month > 0 and consumption < pace - margin
+    ahead = consumption is not None and through_month > 0 and consumption > pace + margin
+    return LineStatus(
+        category=line.category,
+        name=line.name,
+        owner=line.owner,
+        support=line.support,
+        budget=line.budget,
+        spent=spent,
+        consumption_ratio=consumption,
+        projected_year_end=None if projected is None else int(projected),
+        over_budget=spent > line.budget,
+        lagging=lagging,
+        ahead_of_pace=ahead and not spent > line.budget,
+    )
+
+
+def _sum(
+    lines: list[LineInput], *, section: Section | None = None, category: Category | None = None
+) -> int:
+    return sum(
+        line.budget
+        for line in lines
+        if (section is None or line.section == section)
+        and (category is None or line.category == category)
+    )
+
+
+def _rules(
+    lines: list[LineInput],
+    rules: BudgetRules,
+    *,
+    member_fees: int,
+    opening_equity: int,
+    income: int,
+    costs: int,
+) -> list[RuleCheck]:
+    interventions = [line for line in lines if line.category == Category.intervention]
+    individual = sum(
+        line.budget for line in interventions if line.support == SupportKind.individual
+    )
+    intervention_total = sum(line.budget for line in interventions)
+    equity_share = ratio(opening_equity, member_fees)
+    individual_share = ratio(individual, intervention_total)
+    minimum = rules.individual_share_min
+    return [
+        RuleCheck(
+            rule="equity_ceiling",
+            ok=equity_share is not None and equity_share <= rules.equity_limit,
+            value=equity_share,
+            limit=rules.equity_limit,
+            figures={"opening_equity": opening_equity, "member_fees": member_fees},
+        ),
+        RuleCheck(
+            rule="income_covers_costs",
+            ok=income >= costs,
+            value=None,
+            limit=None,
+            figures={"income": income, "costs": costs, "difference": income - costs},
+        ),
+        RuleCheck(
+            rule="individual_support_share",
+            ok=minimum is None or (individual_share is not None and individual_share >= minimum),
+            value=individual_share,
+            limit=minimum,
+            figures={"individual_support": individual, "interventions": intervention_total},
+        ),
+    ]
+
+
+def compute_budget_status(
+    year: int,
+    lines: list[LineInput],
+    *,
+    rules: BudgetRules,
+    intervention: str | None = None,
+) -> BudgetStatus:
+    """The year's status. Pace is measured against the months the books cover: the latest
+    month with money booked on any line (accounting lags the calendar; judging spending
+    against today's date would flag every line as lagging)."""
+    through_month = max((m for line in lines for m in line.spent_by_month), default=0)
+    pace = (Decimal(through_month) / 12).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+    income = _sum(lines, section=Section.income)
+    costs = _sum(lines, section=Section.cost)
+    opening_equity = _sum(lines, section=Section.balance)
+    member_fees = _sum(lines, category=Category.member_fees)
+    cost_lines = [line for line in lines if line.section == Section.cost]
+    statuses = [
+        _line_status(line, through_month=through_month, pace=pace, margin=rules.pace_margin)
+        for line in cost_lines
+    ]
+    categories = [
+        _category_status(category, statuses, member_fees=member_fees)
+        for category in COST_CATEGORIES
+        if any(s.category == category for s in statuses)
+    ]
+    shown = statuses if intervention is None else match_interventions(statuses, intervention)
+    return BudgetStatus(
+        year=year,
+        through_month=through_month,
+        expected_pace=pace,
+        income=income,
+        costs=costs,
+        result=income - costs,
+        opening_equity=opening_equity,
+        remaining_decision_room=income - costs + opening_equity,
+        member_fees=member_fees,
+        lines=shown,
+        categories=categories,
+        rules=_rules(
+            lines,
+            rules,
+            member_fees=member_fees,
+            opening_equity=opening_equity,
+            income=income,
+            costs=costs,
+        ),
+        intervention_filter=intervention,
+    )
+
+
+def _category_status(
+    category: Category, statuses: list[LineStatus], *, member_fees: int
+) -> CategoryStatus:
+    mine = [s for s in statuses if s.category == category]
+    budget = sum(s.budget for s in mine)
+    spent = sum(s.spent for s in mine)
+    return CategoryStatus(
+        category=category,
+        budget=budget,
+        spent=spent,
+        consumption_ratio=ratio(spent, budget),
+        budget_share_of_member_fees=ratio(budget, member_fees),
+        spent_share_of_member_fees=ratio(spent, member_fees),
+    )
+
+
+def match_interventions(statuses: list[LineStatus], query: str) -> list[LineStatus]:
+    """Intervention lines whose name is `query` (any case), else those containing it;
+    "Lokussamordnare Uppsala" also matches on name plus owner."""
+    wanted = " ".join(query.casefold().split())
+    interventions = [s for s in statuses if s.category == Category.intervention]
+
+    def label(s: LineStatus) -> str:
+        return f"{s.name} {s.owner}".casefold()
+
+    exact = [s for s in interventions if wanted in (s.name.casefold(), label(s))]
+    found = exact or [s for s in interventions if wanted in label(s)]
+    if found:
+        return found
+    raise NotFoundError("no_such_intervention", query=query)
+
+
+def load_budget_status(
+    session: Session, *, year: int, rules: BudgetRules, intervention: str | None = None
+) -> BudgetStatus:
+    """The status of a stored budget year; NotFoundError names the years that exist."""
+    budget_year = get_budget_year(session, year)
+    if budget_year is None:
+        years = ", ".join(str(y) for y in list_budget_years(session)) or "-"
+        raise NotFoundError("no_budget_for_year", year=year, years=years)
+    spent = spending_by_line(session, budget_year)
+    lines = [
+        LineInput(
+            section=line.section,
+            category=line.category,
+            name=line.name,
+            owner=line.owner,
+            support=line.support,
+            budget=line.amount_kr,
+            spent_by_month=spent.get(line.id or 0, {}),
+        )
+        for line in list_budget_lines(session, budget_year)
+    ]
+    return compute_budget_status(year, lines, rules=rules, intervention=intervention)
+
+
+def budget_status_for(
+    engine: Engine, *, year: int, rules: BudgetRules, intervention: str | None = None
+) -> BudgetStatus:
+    with session_scope(engine) as session:
+        return load_budget_status(session, year=year, rules=rules, intervention=intervention)
