@@ -9,7 +9,8 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── ConflictError        the action would overwrite data (e.g. a budget year without --replace)
     ├── ImportRejected       a file with bad rows: nothing of it was stored; carries every problem
     ├── DatabaseNotMigrated  the schema is behind the code
-    └── SlackUnavailable     Slack kept failing after the retries
+    ├── SlackUnavailable     Slack kept failing after the retries (try again later)
+    └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ class DatabaseNotMigrated(FinsamError):
 
 
 class SlackUnavailable(FinsamError):
+    pass
+
+
+class SendRejected(FinsamError):
     pass
 
 

@@ -52,9 +52,9 @@ def register(app: App, ctx: BotContext) -> None:
             else:
                 blocks = handler(ctx, texts, user_id, words[1:])
         except BadArgument as err:
-            blocks = _help_with_reason(texts, texts.get(*_template_of(err), **err.params))
+            blocks = _help_with_reason(texts, texts.get("errors", err.code, **err.params))
         except FinsamError as err:
-            blocks = to_dicts([section(texts.get(*_template_of(err), **err.params))])
+            blocks = to_dicts([section(texts.get("errors", err.code, **err.params))])
         except Exception:
             log.exception("/finsam %s failed", sub)
             blocks = to_dicts([section(texts.get("errors", "internal_error"))])
@@ -64,11 +64,6 @@ def register(app: App, ctx: BotContext) -> None:
             response_type="ephemeral",
             replace_original=False,
         )
-
-
-def _template_of(err: FinsamError) -> tuple[str, str]:
-    area = "commands" if isinstance(err, BadArgument) else "errors"
-    return area, err.code
 
 
 def _help_with_reason(texts: Texts, reason: str) -> list[dict[str, Any]]:

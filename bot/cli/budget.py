@@ -1,0 +1,123 @@
+"""`finsam-bot budget` and `finsam-bot spending`: files in, status out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.blocks.budget import build_line, build_rule
+from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
+from workflows.budget_files import import_budget_file, import_spending_file
+from workflows.budget_json import status_to_dict
+from workflows.budget_status import BudgetStatus, budget_status_for
+from workflows.clock import SystemClock
+from workflows.texts import Texts
+
+app = typer.Typer(
+    help="Budget and budget status. Example: finsam-bot budget status --year 2026",
+    no_args_is_help=True,
+)
+spending_app = typer.Typer(
+    help="Money booked. Example: finsam-bot spending import books-2026.csv", no_args_is_help=True
+)
+MRKDWN_BOLD = re.compile(r"\*([^*\n]+)\*")
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")]
+
+
+@app.command("import")
+def budget_import(
+    file: FileArgument,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a year that exists")] = False,
+) -> None:
+    """Import a budget file, all or nothing. Example: finsam-bot budget import budget-2026.csv"""
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    with database(cfg) as engine:
+        result = run(lambda: import_budget_file(engine, file, replace=replace), texts=texts)
+    typer.echo(
+        texts.get(
+            "cli", "budget_imported", year=result.year, lines=result.lines, replaced=result.replaced
+        )
+    )
+
+
+@spending_app.command("import")
+def spending_import(file: FileArgument) -> None:
+    """Import money booked per budget line and month, all or nothing.
+
+    Example: finsam-bot spending import books-2026.csv
+    """
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    with database(cfg) as engine:
+        result = run(lambda: import_spending_file(engine, file), texts=texts)
+    typer.echo(
+        texts.get(
+            "cli",
+            "spending_imported",
+            rows=result.rows,
+            new=result.new,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
+    )
+
+
+@app.command("status")
+def budget_status(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Budget year (default: this year)")
+    ] = None,
+    intervention: Annotated[
+        str | None, typer.Option("--intervention", help="Only this intervention")
+    ] = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Budget, spending, consumption, projection and the rule checks.
+
+    Example: finsam-bot budget status --year 2026 --format json
+    """
+    check_format(output_format)
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    chosen = year or SystemClock().now().astimezone(cfg.tz).year
+    with database(cfg) as engine:
+        status = run(
+            lambda: budget_status_for(
+                engine, year=chosen, rules=cfg.budget_rules, intervention=intervention
+            ),
+            texts=texts,
+        )
+    if output_format == "json":
+        emit_json(status_to_dict(status))
+    else:
+        typer.echo(status_as_text(status, texts))
+
+
+def status_as_text(status: BudgetStatus, texts: Texts) -> str:
+    """The Slack answer's words for a terminal: the same macros, without mrkdwn bold."""
+    parts = [
+        texts.get("budget", "title", year=status.year),
+        texts.get(
+            "budget", "booked_through", month=status.through_month, pace=status.expected_pace
+        ),
+        "",
+        texts.get(
+            "budget",
+            "totals",
+            income=status.income,
+            costs=status.costs,
+            result=status.result,
+            remaining=status.remaining_decision_room,
+            equity=status.opening_equity,
+        ),
+        "",
+        texts.get("budget", "rules_heading"),
+        *(build_rule(texts, rule) for rule in status.rules),
+        "",
+        *(build_line(texts, line) for line in status.attention_first),
+    ]
+    return MRKDWN_BOLD.sub(r"\1", "\n".join(parts)).replace("\u00a0", " ")

@@ -1,0 +1,102 @@
+"""What every CLI command shares: settings, an engine with its schema ensured, error output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from sqlalchemy import Engine
+
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, load_settings
+from store.db import ensure_schema, make_engine
+from store.errors import (
+    AccessDenied,
+    BadArgument,
+    ConfigError,
+    ConflictError,
+    DatabaseNotMigrated,
+    FinsamError,
+    ImportRejected,
+    NotFoundError,
+)
+from workflows.texts import Texts
+
+T = TypeVar("T")
+EXIT_CODES: dict[type[FinsamError], int] = {
+    ConfigError: 78,
+    DatabaseNotMigrated: 75,
+    NotFoundError: 2,
+    BadArgument: 2,
+    ConflictError: 3,
+    ImportRejected: 4,
+    AccessDenied: 5,
+}
+
+
+def settings() -> Settings:
+    try:
+        loaded = load_settings()
+    except ConfigError as err:
+        fail(Texts(), err)
+    configure_logging(loaded.log_level, loaded.secrets())
+    return loaded
+
+
+@contextmanager
+def database(cfg: Settings, *, migrate: bool = True) -> Iterator[Engine]:
+    engine = make_engine(cfg.database_url)
+    try:
+        if migrate:
+            ensure_schema(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def run(action: Callable[[], T], *, texts: Texts | None = None) -> T:
+    """Run `action`, turning a FinsamError into its message and exit code."""
+    try:
+        return action()
+    except FinsamError as err:
+        fail(texts or Texts(), err)
+
+
+def describe(texts: Texts, err: FinsamError) -> list[str]:
+    lines = [texts.get("errors", err.code, **err.params)]
+    if isinstance(err, ImportRejected):
+        lines += [
+            texts.get(
+                "import",
+                "problem_line",
+                line=problem.line,
+                column=problem.column,
+                message=texts.get("import", problem.code, value=problem.value),
+            )
+            for problem in err.problems
+        ]
+    return lines
+
+
+def fail(texts: Texts, err: FinsamError) -> NoReturn:
+    for line in describe(texts, err):
+        typer.echo(line, err=True)
+    raise typer.Exit(EXIT_CODES.get(type(err), 1))
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
+
+
+def check_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise typer.BadParameter("choose text or json")
+    return value

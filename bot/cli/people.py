@@ -1,0 +1,64 @@
+"""`finsam-bot people`: who is who, by Slack user id."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import FormatOption, check_format, database, emit_json, fail, run, settings
+from store.errors import BadArgument
+from store.models import Role
+from workflows.people import people as list_people
+from workflows.people import register_person
+from workflows.texts import Texts
+
+app = typer.Typer(help="People and roles. Example: finsam-bot people list", no_args_is_help=True)
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+@app.command("add")
+def people_add(
+    slack_user_id: Annotated[str, typer.Argument(help="Slack user id, e.g. U012AB3CD")],
+    role: Annotated[str, typer.Option("--role", help="office, lead, secretary or director")],
+    name: Annotated[str, typer.Option("--name", help="Display name")] = "",
+) -> None:
+    """Register a person with a role (again: adds a role).
+
+    Example: finsam-bot people add U012AB3CD --role office --name "Eva Ek"
+    """
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    if not SLACK_USER_ID.match(slack_user_id):
+        fail(texts, BadArgument("bad_slack_user_id", value=slack_user_id))
+    if role not in Role.__members__:
+        fail(texts, BadArgument("unknown_role", value=role))
+    with database(cfg) as engine:
+        person = run(
+            lambda: register_person(engine, slack_user_id, role=Role(role), name=name), texts=texts
+        )
+    typer.echo(f"{person.slack_user_id} {person.name} +{role}".replace("  ", " "))
+
+
+@app.command("list")
+def people_list(output_format: FormatOption = "text") -> None:
+    """List people and their roles. Example: finsam-bot people list --format json"""
+    check_format(output_format)
+    cfg = settings()
+    with database(cfg) as engine:
+        found = list_people(engine)
+    if output_format == "json":
+        emit_json(
+            [
+                {
+                    "slack_user_id": p.slack_user_id,
+                    "name": p.name,
+                    "roles": [r.value for r in roles],
+                }
+                for p, roles in found
+            ]
+        )
+        return
+    for person, roles in found:
+        typer.echo(f"{person.slack_user_id}\t{person.name}\t{', '.join(r.value for r in roles)}")

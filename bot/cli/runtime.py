@@ -1,0 +1,47 @@
+"""`serve`, `doctor`, `demo` and the one-shot jobs: the commands that run the bot."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import settings
+from workflows.texts import Texts
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve() -> None:
+        """Run the bot: HTTP on $PORT (/slack/events, /healthz), or Socket Mode when
+        SLACK_APP_TOKEN is set. Example: finsam-bot serve"""
+        from bot.runner import serve as run_serve
+
+        run_serve(settings())
+
+    @app.command("summary")
+    def summary(
+        now: Annotated[
+            str | None,
+            typer.Option("--now", help="ISO time, e.g. 2026-03-05T09:00+01:00 (default: now)"),
+        ] = None,
+    ) -> None:
+        """Post this month's budget summary to the office channel now (once per month).
+
+        Example: finsam-bot summary
+        """
+        from bot.cli.common import run
+        from bot.runner import post_summary_once
+
+        cfg = settings()
+        texts = Texts(cfg.finsam_language)
+        report = run(lambda: post_summary_once(cfg, now=now), texts=texts)
+        typer.echo(
+            texts.get(
+                "cli",
+                "dispatched",
+                sent=len(report.sent),
+                retried=len(report.retried),
+                failed=len(report.failed),
+            )
+        )

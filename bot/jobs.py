@@ -1,0 +1,59 @@
+"""The bot's scheduled work: what each tick does, built from the settings."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from bot.sender import SlackSender
+from bot.settings import Settings
+from workflows.budget_summary import plan_budget_summary, summary_due
+from workflows.clock import Clock
+from workflows.outbox import DispatchReport, dispatch_due
+from workflows.schedule import Job
+
+log = logging.getLogger(__name__)
+OUTBOX_TICK_SECONDS = 30
+
+
+class BotJobs:
+    def __init__(self, cfg: Settings, *, engine: Engine, sender: SlackSender, clock: Clock) -> None:
+        self._cfg = cfg
+        self._engine = engine
+        self._sender = sender
+        self._clock = clock
+
+    def jobs(self) -> list[Job]:
+        found = [Job(id="outbox", func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS)]
+        if self._cfg.finsam_office_channel:
+            found.append(
+                Job(
+                    id="budget_summary",
+                    func=self.run_budget_summary,
+                    cron=self._cfg.finsam_budget_summary_cron,
+                )
+            )
+        else:
+            log.warning("FINSAM_OFFICE_CHANNEL is not set: no scheduled budget summary")
+        return found
+
+    def run_outbox(self) -> DispatchReport:
+        return dispatch_due(self._engine, self._sender, clock=self._clock)
+
+    def run_budget_summary(self) -> DispatchReport:
+        plan_budget_summary(
+            self._engine,
+            now=self._clock.now(),
+            tz=self._cfg.tz,
+            channel=self._cfg.require_office_channel(),
+        )
+        return self.run_outbox()
+
+    def catch_up(self) -> DispatchReport:
+        """On start: what a tick missed while the bot was down, then whatever is pending."""
+        if self._cfg.finsam_office_channel and summary_due(
+            self._cfg.finsam_budget_summary_cron, now=self._clock.now(), tz=self._cfg.tz
+        ):
+            return self.run_budget_summary()
+        return self.run_outbox()

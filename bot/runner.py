@@ -1,0 +1,93 @@
+"""`finsam-bot serve`: the app, its scheduler and its server in one process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+from types import FrameType
+
+from bot.app import build_context, create_app
+from bot.jobs import BotJobs
+from bot.sender import SlackSender
+from bot.server import HttpServer, make_wsgi_app, run_socket_mode
+from bot.settings import Settings
+from store.db import ensure_schema, make_engine
+from store.errors import BadArgument
+from workflows.clock import Clock, FixedClock, SystemClock
+from workflows.outbox import DispatchReport
+from workflows.schedule import build_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def serve(cfg: Settings) -> None:
+    engine = make_engine(cfg.database_url)
+    ensure_schema(engine)
+    clock = SystemClock()
+    app = create_app(cfg, engine=engine, clock=clock)
+    jobs = BotJobs(
+        cfg,
+        engine=engine,
+        sender=SlackSender(app.client, build_context(cfg, engine=engine, clock=clock)),
+        clock=clock,
+    )
+    scheduler = build_scheduler(jobs.jobs(), tz=cfg.tz)
+    scheduler.start()
+    threading.Thread(target=jobs.catch_up, name="catch-up", daemon=True).start()
+    stopped = threading.Event()
+
+    def stop(*_: object) -> None:
+        if not stopped.is_set():
+            stopped.set()
+            scheduler.shutdown(wait=False)
+            engine.dispose()
+
+    if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
+        log.info("finsam-bot: Socket Mode")
+        run_socket_mode(app, cfg.slack_app_token.get_secret_value(), on_stop=stop)
+        return
+    server = HttpServer(
+        make_wsgi_app(app, engine=engine),
+        host=cfg.host,
+        port=cfg.port,
+        threads=cfg.finsam_server_threads,
+    )
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("finsam-bot: stopping (signal %d)", signum)
+        server.close()
+        stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("finsam-bot: listening on %s/slack/events", server.url)
+    try:
+        server.serve_forever()
+    finally:
+        stop()
+
+
+def parse_now(text: str | None, cfg: Settings) -> datetime:
+    """`--now`: an ISO time; without an offset it is local time in the association's zone."""
+    if text is None:
+        return SystemClock().now()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise BadArgument("bad_time", value=text) from err
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=cfg.tz)
+
+
+def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchReport:
+    """Plan this month's summary and dispatch what is due, then return (cron deployments)."""
+    engine = make_engine(cfg.database_url)
+    try:
+        ensure_schema(engine)
+        clock: Clock = FixedClock(parse_now(now, cfg))
+        app = create_app(cfg, engine=engine, clock=clock)
+        sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
+        return BotJobs(cfg, engine=engine, sender=sender, clock=clock).run_budget_summary()
+    finally:
+        engine.dispose()

@@ -1,0 +1,139 @@
+"""The Slack side of the outbox: turns an Outgoing row into Block Kit and Web API calls.
+Every post carries its key in message metadata, so `find_sent` can tell from the channel's
+history whether a post whose answer was lost did go out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks.budget import build_budget_blocks
+from bot.blocks.common import context, to_dicts
+from bot.context import BotContext
+from bot.ids import MetadataEvent
+from store.errors import SendRejected, SlackUnavailable
+from workflows.budget_status import budget_status_for
+from workflows.budget_summary import KIND as BUDGET_SUMMARY
+from workflows.chart import render_budget_chart
+from workflows.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+HISTORY_PAGES = 5
+
+
+class SlackSender:
+    def __init__(self, client: WebClient, ctx: BotContext) -> None:
+        self._client = client
+        self._ctx = ctx
+
+    def send(self, message: Outgoing, *, on_posted: Callable[[str], None]) -> str:
+        if message.kind != BUDGET_SUMMARY:
+            raise SendRejected("unknown_kind", kind=message.kind)
+        return self._send_budget_summary(message, on_posted=on_posted)
+
+    def find_sent(self, message: Outgoing) -> str | None:
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            response = _call(
+                self._client.conversations_history,
+                channel=message.channel,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for posted in response.get("messages", []):
+                metadata = posted.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == MetadataEvent.outbox
+                    and metadata.get("event_payload", {}).get("key") == message.key
+                ):
+                    return str(posted["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    def _send_budget_summary(self, message: Outgoing, *, on_posted: Callable[[str], None]) -> str:
+        texts = self._ctx.texts_for()
+        status = budget_status_for(
+            self._ctx.engine, year=message.data["year"], rules=self._ctx.rules
+        )
+        ts = message.posted_ts
+        if ts is None:
+            blocks = [
+                context(texts.get("budget", "scheduled_intro", year=status.year)),
+                *build_budget_blocks(status, texts),
+            ]
+            ts = self._post(
+                message,
+                text=texts.get(
+                    "budget",
+                    "summary_text",
+                    year=status.year,
+                    remaining=status.remaining_decision_room,
+                ),
+                blocks=to_dicts(blocks),
+            )
+            on_posted(ts)
+        _call(
+            self._client.files_upload_v2,
+            channel=message.channel,
+            content=render_budget_chart(status, texts),
+            filename=f"budget-{status.year}.png",
+            title=texts.get("budget", "chart_title", year=status.year),
+            initial_comment=texts.get("budget", "chart_comment", year=status.year),
+        )
+        return ts
+
+    def _post(self, message: Outgoing, *, text: str, blocks: list[dict[str, Any]]) -> str:
+        response = _call(
+            self._client.chat_postMessage,
+            channel=message.channel,
+            text=text,
+            blocks=blocks,
+            metadata={
+                "event_type": MetadataEvent.outbox.value,
+                "event_payload": {"key": message.key},
+            },
+            unfurl_links=False,
+        )
+        return str(response["ts"])
+
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "invalid_metadata",
+        "msg_too_long",
+        "no_text",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "user_not_found",
+    }
+)
+
+
+def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
+    """One Web API call with Slack's failures sorted: refused for good, or try again later
+    (429/5xx left after the client's own retries, timeouts and dropped connections)."""
+    try:
+        return method(**kwargs)
+    except SlackApiError as err:
+        error = str(err.response.get("error", "")) if err.response is not None else ""
+        status = err.response.status_code if err.response is not None else 0
+        if error in PERMANENT_ERRORS or (400 <= status < 500 and status != 429 and error):
+            raise SendRejected("slack_refused", error=error or str(status)) from err
+        raise SlackUnavailable("slack_unavailable", error=error or str(status)) from err
+    except (SlackClientError, URLError, TimeoutError, OSError) as err:
+        raise SlackUnavailable("slack_unavailable", error=type(err).__name__) from err
