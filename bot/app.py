@@ -7,7 +7,6 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from sqlalchemy import Engine
 
 from bot.context import BotContext
 from bot.listeners import commands
@@ -15,6 +14,7 @@ from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.verification import StrictRequestVerification
+from store.db import Engine
 from workflows.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
+from store.db import Engine
 from workflows.budget_status import BudgetRules
 from workflows.clock import Clock
 from workflows.texts import Texts

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine
-
 from bot.sender import SlackSender
 from bot.settings import Settings
+from store.db import Engine
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock
 from workflows.outbox import DispatchReport, dispatch_due

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import Engine
 from waitress.server import create_server
 
-from store.db import current_revision, head_revision, ping
+from store.db import Engine, current_revision, head_revision, ping
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -12,7 +12,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine as Engine
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 

@@ -103,10 +103,19 @@ class BudgetStatus:
 
     @property
     def attention_first(self) -> list[LineStatus]:
-        """Lines needing attention first (largest overspend first), then the rest in file order."""
+        """Over budget first (largest overspend first), then ahead of pace, then lagging
+        (largest shortfall against the pace first), then the rest in file order."""
         flagged = [line for line in self.lines if line.needs_attention]
-        flagged.sort(key=lambda line: -(line.spent - line.budget))
+        flagged.sort(key=self._urgency)
         return flagged + [line for line in self.lines if not line.needs_attention]
+
+    def _urgency(self, line: LineStatus) -> tuple[int, Decimal]:
+        deviation = Decimal(line.spent) - Decimal(line.budget) * self.expected_pace
+        if line.over_budget:
+            return 0, Decimal(line.budget - line.spent)
+        if line.ahead_of_pace:
+            return 1, -deviation
+        return 2, deviation
 
 
 def ratio(part: int, whole: int) -> Decimal | None:

@@ -9,11 +9,10 @@ from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from sqlalchemy import Engine
 
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
-from store.db import ensure_schema, make_engine
+from store.db import Engine, ensure_schema, make_engine
 from store.errors import (
     AccessDenied,
     BadArgument,

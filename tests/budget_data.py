@@ -1,0 +1,19 @@
+"""Spending files for tests and the demo's shape: rows of (month, category, name, owner, tkr)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLE_2026 = DATA / "budget-uppsala-2026.csv"
+SAMPLE_2024 = DATA / "budget-uppsala-2024.csv"
+HEADER = "year,month,category,name,owner,amount_tkr\n"
+
+
+def write_spending(path: Path, year: int, rows: list[tuple[int, str, str, str, str]]) -> Path:
+    lines = [
+        f'{year},{month},{category},"{name}",{owner},"{amount}"\n'
+        for month, category, name, owner, amount in rows
+    ]
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,93 @@
+"""The bot as Slack meets it: the real Bolt app under waitress on loopback, its WebClient
+pointed at the Slack fake, driven by signed HTTP requests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from bot.app import build_context, create_app
+from bot.jobs import BotJobs
+from bot.sender import SlackSender
+from bot.server import HttpServer, make_wsgi_app
+from bot.settings import Settings, load_settings
+from store.models import Role
+from tests.budget_data import SAMPLE_2026
+from tests.slack_driver import SlackDriver
+from tests.slack_fake import SlackFake
+from workflows.budget_files import import_budget_file
+from workflows.clock import FixedClock
+from workflows.people import register_person
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-1234-5678-abcdefghijkl"
+OFFICE_CHANNEL = "C_OFFICE"
+OFFICE_USER = "U0OFFICE1"
+LEAD_USER = "U0LEAD001"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def test_settings(*, api_url: str, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "_env_file": None,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": api_url,
+        "database_url": database_url,
+        "finsam_office_channel": OFFICE_CHANNEL,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class RunningBot:
+    fake: SlackFake
+    driver: SlackDriver
+    engine: Engine
+    settings: Settings
+    clock: FixedClock
+    server: HttpServer
+    jobs: BotJobs
+
+    def add_office_user(self, user_id: str = OFFICE_USER, *, name: str = "Eva Ek") -> None:
+        register_person(self.engine, user_id, role=Role.office, name=name)
+
+    def import_budget(self, path: Path = SAMPLE_2026) -> None:
+        import_budget_file(self.engine, path)
+
+
+@contextmanager
+def running_bot(
+    engine: Engine, database_url: str, *, now: datetime | None = None, **overrides: object
+) -> Iterator[RunningBot]:
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        fake.add_channel(OFFICE_CHANNEL, name="kansliet")
+        cfg = test_settings(api_url=fake.api_url, database_url=database_url, **overrides)
+        clock = FixedClock(now or datetime(2026, 4, 20, 10, 0, tzinfo=STOCKHOLM))
+        app = create_app(cfg, engine=engine, clock=clock)
+        server = HttpServer(make_wsgi_app(app, engine=engine), host="127.0.0.1", port=0, threads=4)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
+        jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
+        try:
+            yield RunningBot(
+                fake=fake,
+                driver=SlackDriver(server.url, SIGNING_SECRET),
+                engine=engine,
+                settings=cfg,
+                clock=clock,
+                server=server,
+                jobs=jobs,
+            )
+        finally:
+            server.close()
+            thread.join(timeout=5)
