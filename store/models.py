@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -143,7 +143,7 @@ class BudgetLine(SQLModel, table=True):
     support: SupportKind | None = Field(
         default=None, sa_column=_enum_column(SupportKind, nullable=True)
     )
-    amount_kr: int
+    amount_kr: int = Field(sa_type=BigInteger)
     position: int = 0
 
 
@@ -154,7 +154,7 @@ class Spending(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     budget_line_id: int = Field(foreign_key="budget_line.id", index=True)
     month: int = Field(ge=1, le=12)
-    amount_kr: int
+    amount_kr: int = Field(sa_type=BigInteger)
 
 
 class OutboxStatus(StrEnum):
@@ -171,7 +171,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300, unique=True)
     channel: str = Field(max_length=64)
-    payload: str
+    payload: str = Field(sa_type=Text)
     status: OutboxStatus = Field(default=OutboxStatus.pending, sa_column=_enum_column(OutboxStatus))
     attempts: int = 0
     lease_until: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))

@@ -330,7 +330,7 @@ def test_every_problem_of_a_row_is_named(engine: Engine, tmp_path: Path) -> None
         tmp_path,
         f"{HEADER}\n"
         "20x6,income,board,Styrelse,,both,\n"
-        f",cost,board,{long_name},,,2147484\n"
+        f",cost,board,{long_name},,,1000000000\n"
         "2026,Cost,Board,Förtroendevalda,,STRUCTURAL,1,2345\n"
         "2026,,,Tom,,,1\n",
     )
@@ -342,7 +342,7 @@ def test_every_problem_of_a_row_is_named(engine: Engine, tmp_path: Path) -> None
         RowProblem(2, "amount_tkr", "bad_amount", ""),
         RowProblem(3, "year", "bad_year", ""),
         RowProblem(3, "name", "too_long", "x" * 40 + "…"),
-        RowProblem(3, "amount_tkr", "amount_out_of_range", "2147484"),
+        RowProblem(3, "amount_tkr", "amount_out_of_range", "1000000000"),
         RowProblem(4, "", "extra_values", "2345"),
         RowProblem(5, "section", "unknown_section", ""),
         RowProblem(5, "category", "unknown_category", ""),

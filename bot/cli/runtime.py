@@ -19,6 +19,27 @@ def register(app: typer.Typer) -> None:
 
         run_serve(settings())
 
+    @app.command("doctor")
+    def doctor() -> None:
+        """Check a deployment: database, token, scopes, the office channel.
+
+        Example: finsam-bot doctor
+        """
+        from bot.doctor import run_doctor
+
+        cfg = settings()
+        texts = Texts(cfg.finsam_language)
+        report = run_doctor(cfg)
+        for check in report.checks:
+            typer.echo(check.message)
+        failed = [check for check in report.checks if not check.ok]
+        typer.echo(
+            texts.get("doctor", "problems", count=len(failed))
+            if failed
+            else texts.get("doctor", "all_ok")
+        )
+        raise typer.Exit(1 if failed else 0)
+
     @app.command("summary")
     def summary(
         now: Annotated[

@@ -24,7 +24,7 @@ from store.models import Category
 from store.money import NotAnAmount, parse_tkr
 
 MAX_TEXT = 200  # the length of the name/owner columns
-MAX_KR = 2**31 - 1  # amounts are INTEGER columns
+MAX_KR = 10**12 - 1  # a billion tkr or more is a typo, not a budget (columns are BIGINT)
 _DELIMITERS = (",", ";", "\t")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _MONTH = re.compile(r"^[0-9]{1,2}$")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:30:43.482988
+Create Date: 2026-11-23
 """
 from collections.abc import Sequence
 
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('support', sa.Enum('individual', 'structural', name='supportkind', native_enum=False, length=32), nullable=True),
-    sa.Column('amount_kr', sa.Integer(), nullable=False),
+    sa.Column('amount_kr', sa.BigInteger(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['budget_year_id'], ['budget_year.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -106,7 +106,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('budget_line_id', sa.Integer(), nullable=False),
     sa.Column('month', sa.Integer(), nullable=False),
-    sa.Column('amount_kr', sa.Integer(), nullable=False),
+    sa.Column('amount_kr', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['budget_line_id'], ['budget_line.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('budget_line_id', 'month')

@@ -1,0 +1,110 @@
+"""`finsam-bot doctor`: checks a deployment and says what is wrong, in the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.settings import Settings
+from bot.slack_client import make_client
+from store.db import Engine, current_revision, head_revision, make_engine, ping
+from store.errors import ConfigError
+from workflows.texts import Texts
+
+# The bot token scopes the code uses; manifest.yml asks for exactly these (a test checks).
+REQUIRED_SCOPES = (
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:write",
+    "users:read",
+    "users:read.email",
+)
+
+
+@dataclass
+class Check:
+    ok: bool
+    message: str
+
+
+@dataclass
+class DoctorReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def add(self, passed: bool, texts: Texts, macro: str, /, **values: object) -> bool:
+        self.checks.append(Check(ok=passed, message=texts.get("doctor", macro, **values)))
+        return passed
+
+
+def run_doctor(cfg: Settings, *, client: WebClient | None = None) -> DoctorReport:
+    texts = Texts(cfg.finsam_language)
+    report = DoctorReport()
+    _check_database(cfg, texts, report)
+    try:
+        token, _secret = cfg.require_slack()
+    except ConfigError as err:
+        report.add(False, texts, "settings_missing", names=err.params["names"])
+        return report
+    client = client or make_client(token=token, base_url=cfg.slack_api_url)
+    if _check_token(client, texts, report):
+        _check_channel(cfg, client, texts, report)
+    return report
+
+
+def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
+    engine: Engine = make_engine(cfg.database_url)
+    try:
+        reachable = ping(engine)
+        if not report.add(reachable, texts, "database_reachable", ok=reachable):
+            return
+        current, head = current_revision(engine), head_revision(engine)
+        report.add(current == head, texts, "database_migrated", current=current or "-", head=head)
+    finally:
+        engine.dispose()
+
+
+def _check_token(client: WebClient, texts: Texts, report: DoctorReport) -> bool:
+    try:
+        response = client.auth_test()
+    except SlackApiError as err:
+        error = err.response.get("error", "") if err.response is not None else ""
+        return report.add(False, texts, "token_refused", error=error)
+    except (SlackClientError, OSError) as err:
+        return report.add(False, texts, "slack_unreachable", error=type(err).__name__)
+    report.add(
+        True, texts, "token_ok", team=response.get("team", ""), user=response.get("user", "")
+    )
+    granted = {
+        s.strip() for s in (response.headers.get("x-oauth-scopes") or "").split(",") if s.strip()
+    }
+    missing = [scope for scope in REQUIRED_SCOPES if scope not in granted]
+    report.add(not missing, texts, "scopes", missing=", ".join(missing))
+    return True
+
+
+def _check_channel(cfg: Settings, client: WebClient, texts: Texts, report: DoctorReport) -> None:
+    channel = cfg.finsam_office_channel
+    if not channel:
+        report.add(False, texts, "settings_missing", names="FINSAM_OFFICE_CHANNEL")
+        return
+    try:
+        info = client.conversations_info(channel=channel)
+    except SlackApiError as err:
+        error = err.response.get("error", "") if err.response is not None else ""
+        report.add(False, texts, "channel_unknown", channel=channel, error=error)
+        return
+    channel_info: dict[str, object] = info.get("channel") or {}
+    member = bool(channel_info.get("is_member"))
+    report.add(member, texts, "channel_member", channel=channel, member=member)
