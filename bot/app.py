@@ -20,6 +20,13 @@ from workflows.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 
+class _SkipTokenFromEnvNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client wins; it should."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -36,11 +43,18 @@ def create_app(
         request_verification_enabled=False,
         before_authorize=StrictRequestVerification(signing_secret),
         token_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_bolt_logger(),
     )
     ctx = build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _SkipTokenFromEnvNotice) for f in logger.filters):
+        logger.addFilter(_SkipTokenFromEnvNotice())
+    return logger
 
 
 def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotContext:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 from store.db import Engine, current_revision, head_revision, ping
@@ -71,7 +72,15 @@ class HttpServer:
         self._server.run()
 
     def close(self) -> None:
-        self._server.close()
+        """Stop from any thread: the loop itself closes its sockets (closing them under a
+        running select() from another thread fails with EBADF), then finds nothing to run."""
+        server: Any = self._server
+
+        def shutdown() -> None:
+            server.task_dispatcher.shutdown()
+            wasyncore.close_all(getattr(server, "_map", None) or server.map)
+
+        server.trigger.pull_trigger(shutdown)
 
 
 def run_socket_mode(app: App, app_token: str, *, on_stop: Callable[[], None]) -> None:

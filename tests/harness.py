@@ -18,10 +18,10 @@ from bot.jobs import BotJobs
 from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings, load_settings
+from bot.simulator.fake_slack import SlackFake
+from bot.simulator.slack_driver import SlackDriver
 from store.models import Role
 from tests.budget_data import SAMPLE_2026
-from tests.slack_driver import SlackDriver
-from tests.slack_fake import SlackFake
 from workflows.budget_files import import_budget_file
 from workflows.clock import FixedClock
 from workflows.people import register_person

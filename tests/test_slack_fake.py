@@ -33,7 +33,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from tests.slack_driver import (
+from bot.simulator.fake_slack import Call, SlackFake, validate_blocks
+from bot.simulator.slack_driver import (
     SlackDriver,
     app_home_opened,
     block_action,
@@ -43,7 +44,6 @@ from tests.slack_driver import (
     text_input,
     view_submission,
 )
-from tests.slack_fake import Call, SlackFake, validate_blocks
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*Budget* is fine"}}
 BUTTON = {

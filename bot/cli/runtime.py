@@ -40,6 +40,22 @@ def register(app: typer.Typer) -> None:
         )
         raise typer.Exit(1 if failed else 0)
 
+    @app.command("demo")
+    def demo(
+        out: Annotated[
+            str, typer.Option("--out", help="Folder for the database and the chart")
+        ] = "demo-out",
+    ) -> None:
+        """The bot against its built-in Slack fake with sample data: no workspace needed.
+
+        Example: finsam-bot demo --out demo-out
+        """
+        from pathlib import Path
+
+        from bot.simulator.demo import run_demo
+
+        run_demo(Path(out))
+
     @app.command("summary")
     def summary(
         now: Annotated[

@@ -1,0 +1,159 @@
+"""`finsam-bot demo`: the whole bot, unchanged, against the built-in Slack fake on loopback.
+It runs the real CLI commands and `finsam-bot serve` as child processes, asks `/finsam`
+through signed HTTP requests like Slack would, and prints what each user would see."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
+
+from bot.simulator.fake_slack import SlackFake
+from bot.simulator.sample_books import write_sample_books
+from bot.simulator.slack_driver import SlackDriver
+from bot.simulator.transcript import blocks_as_text
+
+DATA = Path(__file__).parent / "data"
+SAMPLE_BUDGET = DATA / "budget-uppsala-2026.csv"
+TOKEN = "xoxb-demo-0000-finsam"
+SECRET = "demo-signing-secret"
+OFFICE_CHANNEL = "C0KANSLI"
+OFFICE_USER = "U0KANSLI1"
+LEAD_USER = "U0LEAD001"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Demo:
+    def __init__(self, out: Path, fake: SlackFake) -> None:
+        self.out = out
+        self.fake = fake
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{out / 'demo.db'}",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_APP_TOKEN": "",
+            "SLACK_API_URL": fake.api_url,
+            "FINSAM_OFFICE_CHANNEL": OFFICE_CHANNEL,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.driver = SlackDriver(
+            f"http://127.0.0.1:{self.port}", SECRET, response_url_factory=fake.new_response_url
+        )
+
+    def say(self, text: str) -> None:
+        print(f"\n\033[1m▶ {text}\033[0m", flush=True)
+
+    def cli(self, *args: str) -> None:
+        command = [sys.executable, "-m", "bot.cli", *args]
+        print("$ finsam-bot " + shlex.join(args), flush=True)
+        result = subprocess.run(command, env=self.env, capture_output=True, text=True, check=False)
+        for line in (result.stdout + result.stderr).strip().splitlines():
+            print("  " + line)
+        if result.returncode != 0:
+            raise SystemExit(f"demo: `finsam-bot {shlex.join(args)}` failed ({result.returncode})")
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        # The demo's clock is simulated; serve's scheduler runs on the real one. Without the
+        # office channel it plans no summary of its own, so the demo's `summary` step is
+        # the one that posts (at the simulated time).
+        env = {**self.env, "FINSAM_OFFICE_CHANNEL": "", "LOG_LEVEL": "ERROR"}
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env)
+        try:
+            self._wait_healthy(process)
+            yield
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def _wait_healthy(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit("demo: finsam-bot serve stopped at start")
+            try:
+                with urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("demo: finsam-bot serve did not answer /healthz within 30 s")
+
+    def ask(self, user: str, text: str) -> list[dict[str, Any]]:
+        """A slash command as `user`; what they see (the ephemeral answer)."""
+        print(f"{user} skriver: /finsam {text}", flush=True)
+        before = len(self.fake.responses())
+        response = self.driver.command(text, user_id=user)
+        if response.status != 200:
+            raise SystemExit(f"demo: the bot answered {response.status}")
+        self.fake.wait_for(lambda: len(self.fake.responses()) > before, timeout=15)
+        body: dict[str, Any] = self.fake.responses()[before]["body"]
+        print(indent(blocks_as_text(body.get("blocks") or [], fallback=body.get("text", ""))))
+        return list(body.get("blocks") or [])
+
+
+def indent(text: str) -> str:
+    return "\n".join("  │ " + line for line in text.splitlines())
+
+
+def run_demo(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "demo.db").unlink(missing_ok=True)
+    with SlackFake(bot_token=TOKEN) as fake:
+        fake.add_user(OFFICE_USER, name="eva.ek", email="eva.ek@example.org")
+        fake.add_user(LEAD_USER, name="lars.ledare", email="lars@example.org")
+        fake.add_channel(OFFICE_CHANNEL, name="kansliet")
+        demo = Demo(out, fake)
+        demo.say(
+            "Kansliet registrerar personer, budgeten för 2026 och bokfört utfall t.o.m. oktober"
+        )
+        demo.cli("people", "add", OFFICE_USER, "--role", "office", "--name", "Eva Ek")
+        demo.cli("people", "add", LEAD_USER, "--role", "lead", "--name", "Lars Ledare")
+        demo.cli("budget", "import", str(SAMPLE_BUDGET))
+        books = write_sample_books(SAMPLE_BUDGET, out / "utfall-2026.csv", through_month=10)
+        demo.cli("spending", "import", str(books))
+        with demo.serving():
+            demo.say(f"Boten kör på http://127.0.0.1:{demo.port}/slack/events mot Slack-fejken")
+            demo.say("Eva på kansliet frågar efter budgetläget")
+            demo.ask(OFFICE_USER, "budget 2026")
+            demo.say("…och efter en insats")
+            demo.ask(OFFICE_USER, "budget 2026 Lokussamordnare")
+            demo.say("En insatsansvarig försöker – budgetkommandon är för kansliet")
+            demo.ask(LEAD_USER, "budget")
+            demo.say("Ett okänt kommando ger hjälp och skälet")
+            demo.ask(OFFICE_USER, "budjet")
+        demo.say("Den schemalagda månadssammanfattningen postas i kanslikanalen (5 november 09:00)")
+        demo.cli("summary", "--now", "2026-11-05T09:00")
+        posted = fake.messages(OFFICE_CHANNEL)
+        summary = next(m for m in posted if m.get("blocks"))
+        print(indent(blocks_as_text(summary["blocks"], fallback=summary.get("text", ""))))
+        for shared in fake.files():
+            target = out / shared["filename"]
+            target.write_bytes(shared["content"])
+            print(f"  │ 📎 {shared['title']} → {target}")
+        demo.say("Samma sammanfattning en gång till samma månad: ingenting dubbleras")
+        demo.cli("summary", "--now", "2026-11-05T09:30")
+        summaries = [m for m in fake.messages(OFFICE_CHANNEL) if m.get("metadata")]
+        print(f"  sammanfattningar i kanslikanalen: {len(summaries)}")
+    print(f"\nKlart. Databasen och diagrammet ligger i {out}/")
