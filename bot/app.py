@@ -36,7 +36,9 @@ def create_app(
 ) -> App:
     token, signing_secret = settings.require_slack()
     install_redaction(settings.secrets())
-    client = client or make_client(token=token, base_url=settings.slack_api_url)
+    client = client or make_client(
+        token=token, base_url=settings.slack_api_url, timeout=settings.slack_timeout_seconds
+    )
     app = App(
         client=client,
         signing_secret=signing_secret,

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = SLACK_API_URL
+    slack_timeout_seconds: int = Field(default=10, ge=1, le=120)
     database_url: str = "sqlite:///finsam.db"
     port: int = 3000
     host: str = "0.0.0.0"

@@ -115,3 +115,17 @@ def test_scheduler_wiring(bot: RunningBot) -> None:
     assert str(summary) == str(CronTrigger.from_crontab("0 9 5 * *", timezone=STOCKHOLM))
     assert str(summary.timezone) == "Europe/Stockholm"
     assert isinstance(jobs["outbox"].trigger, IntervalTrigger)
+
+
+def test_a_post_that_timed_out_after_slack_took_it_is_not_repeated(
+    engine: Engine, database_url: str
+) -> None:
+    with running_bot(engine, database_url, now=MAY_5, slack_timeout_seconds=1) as bot:
+        bot.import_budget()
+        bot.fake.timeout_next("chat.postMessage", delay=2.0, perform=True)
+        assert bot.jobs.run_budget_summary().retried == [KEY]
+        bot.clock.set(MAY_5 + timedelta(minutes=5))
+        assert bot.jobs.run_outbox().sent == [KEY]
+        assert len(summary_posts(bot)) == 1
+        assert len(bot.fake.calls("chat.postMessage")) == 1
+        assert len(bot.fake.files()) == 1
