@@ -116,3 +116,19 @@ def test_user_text_reaches_slack_inert(bot: RunningBot) -> None:
 def test_health_check(bot: RunningBot) -> None:
     answer = bot.driver.get("/healthz")
     assert (answer.status, answer.json()) == (200, {"database": True, "migrated": True})
+
+
+def test_names_from_imported_files_reach_slack_inert(bot: RunningBot, tmp_path: Any) -> None:
+    from workflows.budget_files import import_budget_file
+
+    budget = tmp_path / "budget-2025.csv"
+    budget.write_text(
+        "year,section,category,name,owner,support,amount_tkr\n"
+        "2025,income,member_fees,Medlemsavgifter,,,1000\n"
+        "2025,cost,intervention,<!channel> Insats,<https://x|y>,individual,500\n",
+        encoding="utf-8",
+    )
+    import_budget_file(bot.engine, budget)
+    text = all_text(ask(bot, "budget 2025"))
+    assert "*&lt;!channel&gt; Insats* (&lt;https://x|y&gt;)" in text
+    assert "<!channel>" not in text
