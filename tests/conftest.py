@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from store.db import make_engine, upgrade
+from tests.harness import RunningBot, running_bot
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _pg_skipped: list[str] = []
@@ -77,6 +78,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def budget_bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
+    """The running bot with an office user and the 2026 sample budget; no stray Slack calls."""
+    with running_bot(engine, database_url) as bot:
+        bot.add_office_user()
+        bot.import_budget()
+        yield bot
+        bot.fake.assert_clean()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

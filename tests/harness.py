@@ -81,7 +81,9 @@ def running_bot(
         try:
             yield RunningBot(
                 fake=fake,
-                driver=SlackDriver(server.url, SIGNING_SECRET),
+                driver=SlackDriver(
+                    server.url, SIGNING_SECRET, response_url_factory=fake.new_response_url
+                ),
                 engine=engine,
                 settings=cfg,
                 clock=clock,

@@ -3,23 +3,16 @@ response_url to the Slack fake."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
-from tests.harness import LEAD_USER, OFFICE_USER, RunningBot, running_bot
+from tests.harness import LEAD_USER, OFFICE_USER, RunningBot
 
 
 @pytest.fixture
-def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
-    with running_bot(engine, database_url) as running:
-        running.driver.response_url_factory = running.fake.new_response_url
-        running.add_office_user()
-        running.import_budget()
-        yield running
-        running.fake.assert_clean()
+def bot(budget_bot: RunningBot) -> RunningBot:
+    return budget_bot
 
 
 def ask(bot: RunningBot, text: str, *, user: str = OFFICE_USER) -> dict[str, Any]:

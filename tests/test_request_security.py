@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import Engine
 
 from bot.simulator.slack_driver import sign, slash_command
-from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot, running_bot
+from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot
 
 
 @pytest.fixture
-def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
-    with running_bot(engine, database_url) as running:
-        running.driver.response_url_factory = running.fake.new_response_url
-        running.add_office_user()
-        running.import_budget()
-        yield running
+def bot(budget_bot: RunningBot) -> RunningBot:
+    return budget_bot
 
 
 def budget_body(marker: str = "budget 2026") -> bytes:

@@ -32,6 +32,18 @@ def build_rule(texts: Texts, rule: RuleCheck) -> str:
     return texts.get("budget", f"rule_{rule.rule}", **values)
 
 
+def build_totals(texts: Texts, status: BudgetStatus) -> str:
+    return texts.get(
+        "budget",
+        "totals",
+        income=status.income,
+        costs=status.costs,
+        result=status.result,
+        remaining=status.remaining_decision_room,
+        equity=status.opening_equity,
+    )
+
+
 def build_budget_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:
     title = (
         texts.get("budget", "title", year=status.year)
@@ -50,17 +62,7 @@ def build_budget_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:
     ]
     if status.intervention_filter is None:
         blocks += [
-            section(
-                texts.get(
-                    "budget",
-                    "totals",
-                    income=status.income,
-                    costs=status.costs,
-                    result=status.result,
-                    remaining=status.remaining_decision_room,
-                    equity=status.opening_equity,
-                )
-            ),
+            section(build_totals(texts, status)),
             section(
                 "\n".join(
                     [texts.get("budget", "rules_heading")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.blocks.budget import build_line, build_rule
+from bot.blocks.budget import build_line, build_rule, build_totals
 from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
 from workflows.budget_files import import_budget_file, import_spending_file
 from workflows.budget_json import status_to_dict
@@ -105,15 +105,7 @@ def status_as_text(status: BudgetStatus, texts: Texts) -> str:
             "budget", "booked_through", month=status.through_month, pace=status.expected_pace
         ),
         "",
-        texts.get(
-            "budget",
-            "totals",
-            income=status.income,
-            costs=status.costs,
-            result=status.result,
-            remaining=status.remaining_decision_room,
-            equity=status.opening_equity,
-        ),
+        build_totals(texts, status),
         "",
         texts.get("budget", "rules_heading"),
         *(build_rule(texts, rule) for rule in status.rules),
