@@ -1,0 +1,299 @@
+"""`finsam-bot doctor` against the Slack fake: every line ✅ when the deployment is right, and
+for each way it can be wrong, a line that says what to do (in Swedish, naming the variable,
+scope or channel). Run through the CLI in-process and as `run_doctor(settings)`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from bot.doctor import REQUIRED_SCOPES, DoctorReport, run_doctor
+from bot.settings import Settings, load_settings
+from bot.simulator.fake_slack import SlackFake
+from store.db import current_revision, head_revision, make_engine, ping
+
+BOT_TOKEN = "xoxb-doctor-test-1234-abcdef"
+SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
+OFFICE_CHANNEL = "C_OFFICE"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The CLI configures root logging on the runner's stderr; put it back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    named = {name: logging.getLogger(name).level for name in ("slack_sdk", "urllib3", "alembic")}
+    factory = logging.getLogRecordFactory()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, named_level in named.items():
+        logging.getLogger(name).setLevel(named_level)
+    logging.setLogRecordFactory(factory)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty working directory (no `.env`) and no settings from the developer's shell."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def make_fake(*, bot_token: str = BOT_TOKEN, scopes: Iterable[str] = REQUIRED_SCOPES) -> SlackFake:
+    """A fake granting every scope the doctor requires (its own defaults lack groups:read)."""
+    return SlackFake(bot_token=bot_token, scopes=scopes)
+
+
+@pytest.fixture
+def fake() -> Iterator[SlackFake]:
+    with make_fake() as running:
+        running.add_channel(OFFICE_CHANNEL, name="kansliet")
+        yield running
+
+
+def env_for(database_url: str, fake: SlackFake, **overrides: str | None) -> dict[str, str | None]:
+    return {
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "ERROR",
+        "SLACK_API_URL": fake.api_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "FINSAM_OFFICE_CHANNEL": OFFICE_CHANNEL,
+        **overrides,
+    }
+
+
+def doctor_cli(database_url: str, fake: SlackFake, **overrides: str | None) -> Result:
+    result = CliRunner().invoke(app, ["doctor"], env=env_for(database_url, fake, **overrides))
+    assert BOT_TOKEN not in result.output
+    assert SIGNING_SECRET not in result.output
+    return result
+
+
+def check_lines(result: Result) -> list[str]:
+    """The check lines on stdout (each starts with its mark), without the verdict line."""
+    lines = result.stdout.splitlines()
+    assert lines, result.output
+    return lines[:-1]
+
+
+def settings_for(database_url: str, fake: SlackFake, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "_env_file": None,
+        "database_url": database_url,
+        "slack_api_url": fake.api_url,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "finsam_office_channel": OFFICE_CHANNEL,
+        **overrides,
+    }
+    return load_settings(**values)
+
+
+def messages(report: DoctorReport) -> list[str]:
+    return [check.message for check in report.checks]
+
+
+def head() -> str:
+    engine = make_engine("sqlite://")
+    try:
+        revision = head_revision(engine)
+    finally:
+        engine.dispose()
+    assert revision
+    return revision
+
+
+# --------------------------------------------------------------------------- all good
+
+
+def test_all_good_every_line_is_ticked_and_the_exit_code_is_0(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    result = doctor_cli(database_url, fake)
+    assert result.exit_code == 0, result.output
+    assert check_lines(result) == [
+        "✅ Databasen svarar.",
+        f"✅ Databasen är migrerad (version {head()}).",
+        "✅ Token fungerar: boten finsam i Finsam.",
+        "✅ Alla behörigheter finns.",
+        f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}.",
+    ]
+    assert result.stdout.splitlines()[-1] == "Allt ser bra ut."
+    assert [call.method for call in fake.calls()] == ["auth.test", "conversations.info"]
+    fake.assert_clean()
+
+
+def test_all_good_through_run_doctor(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    report = run_doctor(settings_for(database_url, fake))
+    assert report.ok
+    assert len(report.checks) == 5
+    assert all(message.startswith("✅ ") for message in messages(report))
+
+
+def test_all_good_in_english(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    result = doctor_cli(database_url, fake, FINSAM_LANGUAGE="en")
+    assert result.exit_code == 0, result.output
+    assert all(line.startswith("✅ ") for line in check_lines(result))
+    assert "✅ The database answers." in result.stdout
+
+
+# --------------------------------------------------------------------------- Slack wrong
+
+
+def test_a_token_slack_refuses(engine: Engine, database_url: str) -> None:
+    with make_fake(bot_token="xoxb-another-workspace-0000") as other:
+        other.add_channel(OFFICE_CHANNEL, name="kansliet")
+        result = doctor_cli(database_url, other)
+        calls = [call.method for call in other.calls()]
+    assert result.exit_code == 1, result.output
+    lines = check_lines(result)
+    assert lines[:2] == ["✅ Databasen svarar.", f"✅ Databasen är migrerad (version {head()})."]
+    [token_line] = lines[2:]  # no scope or channel check with a token that does not work
+    assert token_line.startswith("❌ Slack godtar inte SLACK_BOT_TOKEN (invalid_auth)")
+    assert "OAuth & Permissions" in token_line
+    assert result.stdout.splitlines()[-1] == "1 problem att åtgärda."
+    assert calls == ["auth.test"]
+
+
+def test_a_revoked_token(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    fake.error_next("auth.test", "token_revoked")
+    report = run_doctor(settings_for(database_url, fake))
+    assert not report.ok
+    assert messages(report)[-1].startswith("❌ Slack godtar inte SLACK_BOT_TOKEN (token_revoked)")
+
+
+@pytest.mark.parametrize(
+    ("scopes", "missing"),
+    [
+        (
+            [s for s in REQUIRED_SCOPES if s not in ("files:write", "users:read.email")],
+            "files:write, users:read.email",
+        ),
+        ([s for s in REQUIRED_SCOPES if s != "groups:read"], "groups:read"),
+    ],
+    ids=["two-missing", "groups-read"],
+)
+def test_missing_scopes_are_named(
+    engine: Engine, database_url: str, scopes: list[str], missing: str
+) -> None:
+    with make_fake(scopes=scopes) as narrow:
+        narrow.add_channel(OFFICE_CHANNEL, name="kansliet")
+        result = doctor_cli(database_url, narrow)
+    assert result.exit_code == 1, result.output
+    lines = check_lines(result)
+    assert "✅ Token fungerar: boten finsam i Finsam." in lines
+    [scope_line] = [line for line in lines if "Behörigheter" in line]
+    assert scope_line == (
+        f"❌ Behörigheter saknas: {missing} – lägg till dem (manifest.yml har alla) "
+        "och installera om appen."
+    )
+    assert f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}." in lines
+    assert result.stdout.splitlines()[-1] == "1 problem att åtgärda."
+
+
+def test_the_bot_is_not_in_the_office_channel(engine: Engine, database_url: str) -> None:
+    with make_fake() as outside:
+        outside.add_channel(OFFICE_CHANNEL, name="kansliet", bot_is_member=False)
+        result = doctor_cli(database_url, outside)
+    assert result.exit_code == 1, result.output
+    assert check_lines(result)[-1] == (
+        f"❌ Boten är inte med i kanslikanalen {OFFICE_CHANNEL} – "
+        "skriv /invite @finsam-bot i kanalen."
+    )
+    assert result.stdout.splitlines()[-1] == "1 problem att åtgärda."
+
+
+def test_an_unknown_office_channel_is_named(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    result = doctor_cli(database_url, fake, FINSAM_OFFICE_CHANNEL="C0NOSUCH1")
+    assert result.exit_code == 1, result.output
+    assert check_lines(result)[-1] == (
+        "❌ Kanalen C0NOSUCH1 hittas inte (channel_not_found) – kontrollera "
+        "FINSAM_OFFICE_CHANNEL (kanalens id, t.ex. C012AB3CD)."
+    )
+
+
+def test_no_office_channel_set(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    report = run_doctor(settings_for(database_url, fake, finsam_office_channel=None))
+    assert not report.ok
+    assert messages(report)[-1].startswith("❌ Inställning saknas: FINSAM_OFFICE_CHANNEL")
+    assert [call.method for call in fake.calls()] == ["auth.test"]
+
+
+def test_slack_that_does_not_answer(engine: Engine, database_url: str) -> None:
+    with make_fake() as gone:
+        settings = settings_for(database_url, gone)
+    report = run_doctor(settings)  # the fake has stopped: nothing listens on its port
+    assert not report.ok
+    assert messages(report)[-1].startswith("❌ Slack går inte att nå (")
+    assert "SLACK_API_URL" in messages(report)[-1]
+
+
+# --------------------------------------------------------------------------- settings missing
+
+
+def test_a_missing_bot_token_is_named(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    result = doctor_cli(database_url, fake, SLACK_BOT_TOKEN=None)
+    assert result.exit_code == 1, result.output
+    assert check_lines(result)[-1].startswith("❌ Inställning saknas: SLACK_BOT_TOKEN – ")
+    assert "SLACK_SIGNING_SECRET" not in result.stdout
+    assert fake.calls() == []
+
+
+def test_missing_token_and_secret_through_run_doctor(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    report = run_doctor(
+        settings_for(database_url, fake, slack_bot_token=None, slack_signing_secret="")
+    )
+    assert not report.ok
+    assert messages(report)[-1].startswith(
+        "❌ Inställning saknas: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"
+    )
+    assert fake.calls() == []
+
+
+# --------------------------------------------------------------------------- database wrong
+
+
+def test_an_unmigrated_database_is_reported_and_left_alone(
+    database_url: str, fake: SlackFake
+) -> None:
+    empty = make_engine(database_url)
+    try:
+        assert ping(empty)  # creates the SQLite file; no migrations
+        result = doctor_cli(database_url, fake)
+        assert result.exit_code == 1, result.output
+        lines = check_lines(result)
+        assert lines[0] == "✅ Databasen svarar."
+        assert lines[1] == (
+            f"❌ Databasen är inte migrerad (version -, koden kräver {head()}) – "
+            "kör: finsam-bot db upgrade"
+        )
+        assert all(line.startswith("✅ ") for line in lines[2:])  # Slack was still checked
+        assert len(lines) == 5
+        assert result.stdout.splitlines()[-1] == "1 problem att åtgärda."
+        assert current_revision(empty) is None  # doctor did not migrate it
+    finally:
+        empty.dispose()
+
+
+def test_an_unreachable_database(tmp_path: Path, fake: SlackFake) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'finsam.db'}"
+    report = run_doctor(settings_for(url, fake))
+    assert messages(report)[0].startswith("❌ Databasen svarar inte – kontrollera DATABASE_URL")
+    assert not any("migrerad" in message for message in messages(report))
+    assert messages(report)[1:] == [
+        "✅ Token fungerar: boten finsam i Finsam.",
+        "✅ Alla behörigheter finns.",
+        f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}.",
+    ]
