@@ -7,6 +7,7 @@ import logging
 from bot.sender import SlackSender
 from bot.settings import Settings
 from store.db import Engine
+from store.errors import NotFoundError
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock
 from workflows.outbox import DispatchReport, dispatch_due
@@ -40,13 +41,15 @@ class BotJobs:
     def run_outbox(self) -> DispatchReport:
         return dispatch_due(self._engine, self._sender, clock=self._clock)
 
-    def run_budget_summary(self) -> DispatchReport:
-        plan_budget_summary(
-            self._engine,
-            now=self._clock.now(),
-            tz=self._cfg.tz,
-            channel=self._cfg.require_office_channel(),
+    def run_budget_summary(self, *, strict: bool = False) -> DispatchReport:
+        """Plan this month's summary and send what is due. A year without a budget is a
+        warning in the log for a scheduled tick, a NotFoundError when asked for (`strict`)."""
+        now = self._clock.now()
+        key = plan_budget_summary(
+            self._engine, now=now, tz=self._cfg.tz, channel=self._cfg.require_office_channel()
         )
+        if key is None and strict:
+            raise NotFoundError("summary_no_budget", year=now.astimezone(self._cfg.tz).year)
         return self.run_outbox()
 
     def catch_up(self) -> DispatchReport:

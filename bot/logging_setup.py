@@ -37,9 +37,13 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     return record
 
 
+MIN_SECRET_LENGTH = 6
+
+
 def install_redaction(secrets: list[str]) -> None:
-    """Redact these values (and token-shaped text) from every log record from now on."""
-    _secrets.update(s for s in secrets if s)
+    """Redact these values (and token-shaped text) from every log record from now on.
+    Values too short to be real secrets are skipped: redacting "s" would shred every line."""
+    _secrets.update(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
     logging.setLogRecordFactory(_redacting_factory)
 
 

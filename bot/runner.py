@@ -13,7 +13,7 @@ from bot.jobs import BotJobs
 from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
-from store.db import ensure_schema, make_engine
+from store.db import ensure_schema, make_engine, open_engine
 from store.errors import BadArgument
 from workflows.clock import Clock, FixedClock, SystemClock
 from workflows.outbox import DispatchReport
@@ -82,12 +82,13 @@ def parse_now(text: str | None, cfg: Settings) -> datetime:
 
 def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchReport:
     """Plan this month's summary and dispatch what is due, then return (cron deployments)."""
-    engine = make_engine(cfg.database_url)
+    engine = open_engine(cfg.database_url)
     try:
         ensure_schema(engine)
         clock: Clock = FixedClock(parse_now(now, cfg))
         app = create_app(cfg, engine=engine, clock=clock)
         sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
-        return BotJobs(cfg, engine=engine, sender=sender, clock=clock).run_budget_summary()
+        jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
+        return jobs.run_budget_summary(strict=True)
     finally:
         engine.dispose()

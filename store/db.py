@@ -15,11 +15,30 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine as Engine
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
-from store.errors import DatabaseNotMigrated
+from store.errors import ConfigError, DatabaseNotMigrated, DatabaseUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def open_engine(url: str) -> Engine:
+    """make_engine for a URL typed by an operator: a malformed URL or a driver that is not
+    installed becomes a ConfigError naming DATABASE_URL."""
+    try:
+        return make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as err:
+        raise ConfigError("bad_database_url", error=type(err).__name__) from err
+
+
+@contextmanager
+def database_errors_explained() -> Iterator[None]:
+    """A server that does not answer becomes DatabaseUnavailable, which the edges explain."""
+    try:
+        yield
+    except OperationalError as err:
+        raise DatabaseUnavailable("database_unreachable", error=str(err.orig or err)[:200]) from err
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

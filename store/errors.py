@@ -9,6 +9,7 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── ConflictError        the action would overwrite data (e.g. a budget year without --replace)
     ├── ImportRejected       a file with bad rows: nothing of it was stored; carries every problem
     ├── DatabaseNotMigrated  the schema is behind the code
+    ├── DatabaseUnavailable  the database server does not answer
     ├── SlackUnavailable     Slack kept failing after the retries (try again later)
     └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
@@ -51,6 +52,10 @@ class ConflictError(FinsamError):
 
 
 class DatabaseNotMigrated(FinsamError):
+    pass
+
+
+class DatabaseUnavailable(FinsamError):
     pass
 
 

@@ -452,11 +452,6 @@ def test_summary_posts_once_per_month(budgets: Cli, fake: SlackFake) -> None:
     fake.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli/runtime.py summary prints 'Skickat: 0 …' and exits 0 when Slack refused "
-    "the post (report.failed); a cron job cannot see the failure",
-)
 def test_summary_that_slack_refuses_exits_non_zero(budgets: Cli, fake: SlackFake) -> None:
     result = budgets(
         "summary", "--now", "2026-05-05T09:00", **slack_env(fake, FINSAM_OFFICE_CHANNEL="C0GONE")
@@ -465,11 +460,6 @@ def test_summary_that_slack_refuses_exits_non_zero(budgets: Cli, fake: SlackFake
     assert result.exit_code != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli/runtime.py summary never uses cli.j2 summary_no_budget: without a budget "
-    "it prints 'Skickat: 0 …' (the reason only reaches the log)",
-)
 def test_summary_without_a_budget_says_so(cli: Cli, fake: SlackFake) -> None:
     result = cli("summary", "--now", "2026-05-05T09:00", **slack_env(fake))
     assert "Ingen budget för 2026 är importerad – ingen sammanfattning skickades." in (
@@ -490,7 +480,7 @@ def test_summary_without_a_bot_token_names_the_setting(budgets: Cli, fake: Slack
     del env["SLACK_BOT_TOKEN"]
     result = budgets("summary", "--now", "2026-05-05T09:00", **env)
     assert result.exit_code == 78, describe(result)
-    assert "Inställning saknas: sätt SLACK_BOT_TOKEN" in result.stderr
+    assert "Inställning saknas: SLACK_BOT_TOKEN. Ange värdet i miljön" in result.stderr
     assert fake.calls() == []
 
 
@@ -567,3 +557,23 @@ def test_every_command_help_shows_an_example(clean_env: Path, command: list[str]
     assert result.exit_code == 0, result.output
     assert "Example:" in result.stdout
     assert f"finsam-bot {' '.join(command)}" in squash(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "message"),
+    [
+        ("nonsense", 78, "DATABASE_URL går inte att använda (ArgumentError)"),
+        ("mysql://u@127.0.0.1/x", 78, "DATABASE_URL går inte att använda (ModuleNotFoundError)"),
+        (
+            "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2",
+            69,
+            "Databasen svarar inte:",
+        ),
+    ],
+    ids=["malformed", "driver-missing", "unreachable"],
+)
+def test_a_bad_database_url_is_explained(cli: Cli, url: str, code: int, message: str) -> None:
+    result = cli("people", "list", DATABASE_URL=url)
+    assert result.exit_code == code, describe(result)
+    assert message in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

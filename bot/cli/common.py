@@ -12,13 +12,14 @@ import typer
 
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
-from store.db import Engine, ensure_schema, make_engine
+from store.db import Engine, database_errors_explained, ensure_schema, open_engine
 from store.errors import (
     AccessDenied,
     BadArgument,
     ConfigError,
     ConflictError,
     DatabaseNotMigrated,
+    DatabaseUnavailable,
     FinsamError,
     ImportRejected,
     NotFoundError,
@@ -29,6 +30,7 @@ T = TypeVar("T")
 EXIT_CODES: dict[type[FinsamError], int] = {
     ConfigError: 78,
     DatabaseNotMigrated: 75,
+    DatabaseUnavailable: 69,
     NotFoundError: 2,
     BadArgument: 2,
     ConflictError: 3,
@@ -48,11 +50,17 @@ def settings() -> Settings:
 
 @contextmanager
 def database(cfg: Settings, *, migrate: bool = True) -> Iterator[Engine]:
-    engine = make_engine(cfg.database_url)
+    """An engine for DATABASE_URL; a URL that is malformed, names a driver that is not
+    installed, or points at a server that does not answer becomes a message, not a trace."""
+    texts = Texts(cfg.finsam_language)
+    engine = run(lambda: open_engine(cfg.database_url), texts=texts)
     try:
-        if migrate:
-            ensure_schema(engine)
-        yield engine
+        with database_errors_explained():
+            if migrate:
+                run(lambda: ensure_schema(engine), texts=texts)
+            yield engine
+    except DatabaseUnavailable as err:
+        fail(texts, err)
     finally:
         engine.dispose()
 

@@ -82,3 +82,5 @@ def register(app: typer.Typer) -> None:
                 failed=len(report.failed),
             )
         )
+        if report.failed or report.retried:
+            raise typer.Exit(1 if report.failed else 75)
