@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.settings import Settings
 from bot.slack_client import make_client
-from store.db import Engine, current_revision, head_revision, make_engine, ping
+from store.db import Engine, current_revision, head_revision, open_engine, ping
 from store.errors import ConfigError
 from workflows.texts import Texts
 
@@ -64,7 +64,11 @@ def run_doctor(cfg: Settings, *, client: WebClient | None = None) -> DoctorRepor
 
 
 def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
-    engine: Engine = make_engine(cfg.database_url)
+    try:
+        engine: Engine = open_engine(cfg.database_url)
+    except ConfigError as err:
+        report.add(False, texts, "database_url_unusable", error=err.params["error"])
+        return
     try:
         reachable = ping(engine)
         if not report.add(reachable, texts, "database_reachable", ok=reachable):

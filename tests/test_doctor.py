@@ -297,3 +297,14 @@ def test_an_unreachable_database(tmp_path: Path, fake: SlackFake) -> None:
         "✅ Alla behörigheter finns.",
         f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}.",
     ]
+
+
+def test_a_malformed_database_url_is_named_not_raised() -> None:
+    from bot.doctor import run_doctor
+    from bot.settings import load_settings
+
+    report = run_doctor(load_settings(_env_file=None, database_url="nonsense"))
+    assert not report.ok
+    assert report.checks[0].message.startswith(
+        "❌ DATABASE_URL går inte att använda (ArgumentError)"
+    )
