@@ -73,7 +73,7 @@ class HttpServer:
 
     def close(self) -> None:
         """Stop from any thread: the loop itself closes its sockets (closing them under a
-        running select() from another thread fails with EBADF), then finds nothing to run."""
+        running poll loop from another thread fails with EBADF), then finds nothing to run."""
         server: Any = self._server
 
         def shutdown() -> None:

@@ -6,6 +6,7 @@ FINSAM_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing server into a failure
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -43,6 +44,22 @@ def _postgres_url() -> str | None:
 
 
 POSTGRES_URL = _postgres_url()
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The CLI configures root logging (handler on the runner's stderr) and a record factory;
+    put both back so later tests neither log into a closed stream nor depend on this one."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    named = {name: logging.getLogger(name).level for name in ("slack_sdk", "urllib3", "alembic")}
+    factory = logging.getLogRecordFactory()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, named_level in named.items():
+        logging.getLogger(name).setLevel(named_level)
+    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

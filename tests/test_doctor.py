@@ -4,7 +4,6 @@ scope or channel). Run through the CLI in-process and as `run_doctor(settings)`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,21 +20,6 @@ from store.db import current_revision, head_revision, make_engine, ping
 BOT_TOKEN = "xoxb-doctor-test-1234-abcdef"
 SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
 OFFICE_CHANNEL = "C_OFFICE"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The CLI configures root logging on the runner's stderr; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    named = {name: logging.getLogger(name).level for name in ("slack_sdk", "urllib3", "alembic")}
-    factory = logging.getLogRecordFactory()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, named_level in named.items():
-        logging.getLogger(name).setLevel(named_level)
-    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture(autouse=True)
