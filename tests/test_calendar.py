@@ -4,8 +4,6 @@ times across daylight-saving changes, properties over years and rules, and the C
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import Settings
 from workflows.calendar import (
     CalendarRules,
     Period,
@@ -270,25 +267,7 @@ def test_one_reminder_per_working_day_whatever_the_offset(day: date) -> None:
 # --------------------------------------------------------------------------- CLI
 
 
-@pytest.fixture
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No developer `.env` or settings from the shell; logging put back after the CLI ran."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    named = {name: logging.getLogger(name).level for name in ("slack_sdk", "urllib3", "alembic")}
-    factory = logging.getLogRecordFactory()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, named_level in named.items():
-        logging.getLogger(name).setLevel(named_level)
-    logging.setLogRecordFactory(factory)
-
-
-def test_cli_calendar_json(clean_env: None) -> None:
+def test_cli_calendar_json(clean_env: Path) -> None:
     result = CliRunner().invoke(app, ["reports", "calendar", "--year", "2026", "--format", "json"])
     assert result.exit_code == 0, result.output
     entries = json.loads(result.stdout)
@@ -307,7 +286,7 @@ def test_cli_calendar_json(clean_env: None) -> None:
     assert by_period["2026-01"]["reminders"][-1]["at"] == "2026-02-19T09:00:00+01:00"
 
 
-def test_cli_calendar_text_in_swedish(clean_env: None) -> None:
+def test_cli_calendar_text_in_swedish(clean_env: Path) -> None:
     result = CliRunner().invoke(app, ["reports", "calendar", "--year", "2026"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -324,7 +303,7 @@ def test_cli_calendar_text_in_swedish(clean_env: None) -> None:
     assert len([line for line in lines if line.startswith("2026-")]) == 16
 
 
-def test_cli_calendar_text_in_english(clean_env: None) -> None:
+def test_cli_calendar_text_in_english(clean_env: Path) -> None:
     result = CliRunner().invoke(
         app, ["reports", "calendar", "--year", "2026"], env={"FINSAM_LANGUAGE": "en"}
     )
@@ -335,7 +314,7 @@ def test_cli_calendar_text_in_english(clean_env: None) -> None:
     ) in result.stdout.splitlines()
 
 
-def test_cli_calendar_defaults_to_this_year(clean_env: None) -> None:
+def test_cli_calendar_defaults_to_this_year(clean_env: Path) -> None:
     result = CliRunner().invoke(app, ["reports", "calendar", "--format", "json"])
     assert result.exit_code == 0, result.output
     entries = json.loads(result.stdout)

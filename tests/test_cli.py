@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.settings import Settings
 from bot.simulator.fake_slack import SlackFake
 from store.db import head_revision, make_engine
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
@@ -24,17 +23,6 @@ from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
 BOT_TOKEN = "xoxb-cli-test-1234-abcdef"
 OFFICE_CHANNEL = "C_OFFICE"
 HELP_ENV = {"COLUMNS": "200", "TERMINAL_WIDTH": "200", "NO_COLOR": "1"}
-
-
-@pytest.fixture
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty working directory and no settings inherited from the developer's shell."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    monkeypatch.chdir(workdir)
-    return tmp_path
 
 
 class Cli:

@@ -22,12 +22,7 @@ SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
 OFFICE_CHANNEL = "C_OFFICE"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An empty working directory (no `.env`) and no settings from the developer's shell."""
-    for name in Settings.model_fields:
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def make_fake(*, bot_token: str = BOT_TOKEN, scopes: Iterable[str] = REQUIRED_SCOPES) -> SlackFake:
