@@ -73,7 +73,7 @@ def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
         reachable = ping(engine)
         if not report.add(reachable, texts, "database_reachable", ok=reachable):
             return
-        current, head = current_revision(engine), head_revision(engine)
+        current, head = current_revision(engine), head_revision()
         report.add(current == head, texts, "database_migrated", current=current or "-", head=head)
     finally:
         engine.dispose()

@@ -40,7 +40,7 @@ def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
 def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
     """200 when the database answers and is migrated; 503 otherwise (a load balancer's signal)."""
     reachable = ping(engine)
-    migrated = reachable and current_revision(engine) == head_revision(engine)
+    migrated = reachable and current_revision(engine) == head_revision()
     status = "200 OK" if migrated else "503 Service Unavailable"
     body = json.dumps({"database": reachable, "migrated": migrated}).encode()
     start_response(status, [("Content-Type", "application/json")])

@@ -93,21 +93,24 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_revision() -> str | None:
+    """The newest migration in the code (no database needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def ensure_schema(engine: Engine) -> None:
     """SQLite files migrate themselves (the embedded default needs no admin); other databases
     must be migrated with `finsam-bot db upgrade`, so a deploy never alters a shared schema
     behind its operator's back."""
-    if current_revision(engine) == head_revision(engine):
+    if current_revision(engine) == head_revision():
         return
     if is_sqlite(engine):
         upgrade(engine)
         return
     raise DatabaseNotMigrated(
-        "not_migrated", current=current_revision(engine) or "-", head=head_revision(engine) or "-"
+        "not_migrated", current=current_revision(engine) or "-", head=head_revision() or "-"
     )
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from bot.simulator.fake_slack import SlackFake
-from store.db import head_revision, make_engine
+from store.db import head_revision
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
 
 BOT_TOKEN = "xoxb-cli-test-1234-abcdef"
@@ -71,11 +71,7 @@ def cli(fresh: Cli) -> Cli:
 
 
 def head() -> str:
-    engine = make_engine("sqlite://")
-    try:
-        revision = head_revision(engine)
-    finally:
-        engine.dispose()
+    revision = head_revision()
     assert revision
     return revision
 

@@ -81,11 +81,7 @@ def messages(report: DoctorReport) -> list[str]:
 
 
 def head() -> str:
-    engine = make_engine("sqlite://")
-    try:
-        revision = head_revision(engine)
-    finally:
-        engine.dispose()
+    revision = head_revision()
     assert revision
     return revision
 

@@ -10,7 +10,7 @@ from store.db import alembic_config, current_revision, ensure_schema, head_revis
 
 
 def test_upgrade_reaches_head_and_models_match(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision(engine)
+    assert current_revision(engine) == head_revision()
     command.check(alembic_config(engine))  # raises when models and migrations differ
 
 
@@ -29,5 +29,5 @@ def test_every_table_exists(engine: Engine) -> None:
 def test_a_fresh_sqlite_file_migrates_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
     fresh = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     ensure_schema(fresh)
-    assert current_revision(fresh) == head_revision(fresh)
+    assert current_revision(fresh) == head_revision()
     fresh.dispose()

@@ -24,4 +24,4 @@ def db_status() -> None:
     """Show the schema revision. Example: finsam-bot db status"""
     cfg = settings()
     with database(cfg, migrate=False) as engine:
-        typer.echo(f"revision {current_revision(engine) or '-'}, newest {head_revision(engine)}")
+        typer.echo(f"revision {current_revision(engine) or '-'}, newest {head_revision()}")
