@@ -4,6 +4,7 @@ the settings it is given."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -15,7 +16,9 @@ from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.verification import StrictRequestVerification
 from store.db import Engine
+from workflows.budget_answers import BudgetAnswers
 from workflows.clock import Clock, SystemClock
+from workflows.lru import Lru
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,13 @@ def create_app(
         before_authorize=StrictRequestVerification(signing_secret),
         token_verification_enabled=False,
         logger=_bolt_logger(),
+        # Ack on the request thread; the work runs after it on a small pool. With Bolt's
+        # default (the whole listener on its pool, the request thread polling for ack())
+        # an ack waits behind earlier commands' work under load (benchmarks/README.md).
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=settings.finsam_work_threads, thread_name_prefix="finsam-work"
+        ),
     )
     ctx = build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
@@ -62,6 +72,8 @@ def _bolt_logger() -> logging.Logger:
 def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotContext:
     return BotContext(
         engine=engine,
+        answers=BudgetAnswers(engine, rules=settings.budget_rules),
+        rendered=Lru(),
         clock=clock,
         tz=settings.tz,
         rules=settings.budget_rules,

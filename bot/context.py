@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from store.db import Engine
+from workflows.budget_answers import BudgetAnswers
 from workflows.budget_status import BudgetRules
 from workflows.clock import Clock
+from workflows.lru import Lru
 from workflows.texts import Texts
 
 
 @dataclass(frozen=True)
 class BotContext:
     engine: Engine
+    answers: BudgetAnswers
+    rendered: Lru[list[dict[str, Any]]]
     clock: Clock
     tz: ZoneInfo
     rules: BudgetRules

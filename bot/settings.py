@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)
     finsam_pace_margin: Decimal = Field(default=Decimal("0.15"), ge=0, le=1)
     finsam_server_threads: int = Field(default=8, ge=1)
+    finsam_work_threads: int = Field(default=2, ge=1)
     log_level: str = "INFO"
 
     @field_validator("finsam_timezone")

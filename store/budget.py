@@ -37,3 +37,8 @@ def spending_by_line(session: Session, budget_year: BudgetYear) -> dict[int, dic
     for line_id, month, amount in session.exec(query).all():
         result[line_id][month] = amount
     return dict(result)
+
+
+def get_revision(session: Session, year: int) -> int | None:
+    """The year's revision (bumped by every import touching it); None without a budget."""
+    return session.exec(select(BudgetYear.revision).where(BudgetYear.year == year)).first()

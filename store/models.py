@@ -129,6 +129,9 @@ class BudgetYear(SQLModel, table=True):
     year: int = Field(unique=True)
     source: str = Field(default="", max_length=500)
     imported_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+    # Bumped by every import that touches the year (budget or spending): what cached
+    # figures are checked against.
+    revision: int = 1
 
 
 class BudgetLine(SQLModel, table=True):

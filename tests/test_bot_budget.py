@@ -125,3 +125,17 @@ def test_names_from_imported_files_reach_slack_inert(bot: RunningBot, tmp_path: 
     text = all_text(ask(bot, "budget 2025"))
     assert "*&lt;!channel&gt; Insats* (&lt;https://x|y&gt;)" in text
     assert "<!channel>" not in text
+
+
+def test_an_import_shows_in_the_next_answer(bot: RunningBot, tmp_path: Any) -> None:
+    """Answers are cached per revision of the year; every import bumps it."""
+    from tests.budget_data import write_spending
+    from workflows.budget_files import import_spending_file
+
+    assert "Växtkraft* (Enköping): 0 tkr av 2 753 tkr" in all_text(ask(bot, "budget 2026"))
+    rows = [(1, "intervention", "Växtkraft", "Enköping", "229,4")]
+    import_spending_file(bot.engine, write_spending(tmp_path / "b.csv", 2026, rows))
+    assert "Växtkraft* (Enköping): 229 tkr av 2 753 tkr" in all_text(ask(bot, "budget 2026"))
+    rows = [(1, "intervention", "Växtkraft", "Enköping", "300")]
+    import_spending_file(bot.engine, write_spending(tmp_path / "c.csv", 2026, rows))
+    assert "Växtkraft* (Enköping): 300 tkr av 2 753 tkr" in all_text(ask(bot, "budget 2026"))

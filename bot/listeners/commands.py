@@ -14,8 +14,6 @@ from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
 from store.errors import BadArgument, FinsamError
-from workflows.budget_status import budget_status_for
-from workflows.people import require_office
 from workflows.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -33,10 +31,13 @@ def parse_budget_args(words: list[str], *, default_year: int) -> tuple[int, str 
     return default_year, " ".join(words) or None
 
 
+def ack_at_once(ack: Ack) -> None:
+    """Runs on the request thread: the HTTP answer never waits for anyone's work."""
+    ack()
+
+
 def register(app: App, ctx: BotContext) -> None:
-    @app.command(Command.finsam)
-    def handle_finsam(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        ack()
+    def handle_finsam(command: dict[str, Any], respond: Respond) -> None:
         user_id = command["user_id"]
         texts = ctx.texts_for(user_id)
         words = command.get("text", "").split()
@@ -65,6 +66,8 @@ def register(app: App, ctx: BotContext) -> None:
             replace_original=False,
         )
 
+    app.command(Command.finsam)(ack=ack_at_once, lazy=[handle_finsam])
+
 
 def _help_with_reason(texts: Texts, reason: str) -> list[dict[str, Any]]:
     return to_dicts(
@@ -81,10 +84,11 @@ def _fallback_text(blocks: list[dict[str, Any]]) -> str:
 def answer_budget(
     ctx: BotContext, texts: Texts, user_id: str, words: list[str]
 ) -> list[dict[str, Any]]:
-    require_office(ctx.engine, user_id)
     year, intervention = parse_budget_args(words, default_year=ctx.today_year())
-    status = budget_status_for(ctx.engine, year=year, rules=ctx.rules, intervention=intervention)
-    return to_dicts(build_budget_blocks(status, texts))
+    key, status = ctx.answers.for_office(user_id, year=year, intervention=intervention)
+    return ctx.rendered.get_or_compute(
+        (*key, texts.lang), lambda: to_dicts(build_budget_blocks(status, texts))
+    )
 
 
 SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[str, Any]]]] = {

@@ -84,6 +84,7 @@ def import_budget(session: Session, path: Path, *, replace: bool = False) -> Bud
         _check_removed_lines(session, budget_year, lines, path=path)
         budget_year.source = path.name
         budget_year.imported_at = utcnow()
+        budget_year.revision += 1
     _store_lines(session, budget_year, lines)
     created = _record_interventions(session, year, lines)
     session.flush()

@@ -57,6 +57,11 @@ class SpendingImportResult:
     total_kr: int
 
 
+def bump_revisions(session: Session, years: set[int]) -> None:
+    for budget_year in session.exec(select(BudgetYear).where(col(BudgetYear.year).in_(years))):
+        budget_year.revision += 1
+
+
 def import_spending(session: Session, path: Path) -> SpendingImportResult:
     """Store the spending in `path` in the caller's session (the caller commits).
     Raises ImportRejected listing every bad row; nothing is added then."""
@@ -67,6 +72,8 @@ def import_spending(session: Session, path: Path) -> SpendingImportResult:
     problems += _check_against_budget(entries, lines)
     reject_if_any(problems, path=path)
     new, updated, unchanged = _upsert(session, entries, lines)
+    if new or updated:
+        bump_revisions(session, {e.year for e in entries})
     session.flush()
     return SpendingImportResult(
         years=tuple(sorted({e.year for e in entries})),

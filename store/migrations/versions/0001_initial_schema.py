@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('year')
     )
