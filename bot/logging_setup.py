@@ -59,3 +59,5 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     for name in ("slack_sdk", "urllib3"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # waitress warns once per queued request under load ("Task queue depth is N").
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
