@@ -1,0 +1,20 @@
+"""`make demo` keeps working: the whole bot against the fake, as a newcomer first sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.simulator.demo import run_demo
+
+
+def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_demo(tmp_path / "out")
+    shown = capsys.readouterr().out.replace("\u00a0", " ")
+    assert "Kvarvarande beslutsutrymme: 1 007 tkr" in shown
+    assert "Det här kommandot är till för kansliet" in shown  # the lead is refused
+    assert "Jag känner inte igen `budjet`" in shown
+    assert "Skickat: 1, försöks igen senare: 0, misslyckade: 0." in shown
+    assert "sammanfattningar i kanslikanalen: 1" in shown
+    assert (tmp_path / "out" / "budget-2026.png").read_bytes().startswith(b"\x89PNG")
