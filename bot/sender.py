@@ -20,7 +20,7 @@ from store.errors import SendRejected, SlackUnavailable
 from workflows.budget_status import budget_status_for
 from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
-from workflows.outbox import Outgoing
+from workflows.outbox import Outgoing, Progress
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5
@@ -31,44 +31,55 @@ class SlackSender:
         self._client = client
         self._ctx = ctx
 
-    def send(self, message: Outgoing, *, on_posted: Callable[[str], None]) -> str:
+    def send(self, message: Outgoing, *, progress: Progress) -> str:
         if message.kind != BUDGET_SUMMARY:
             raise SendRejected("unknown_kind", kind=message.kind)
-        return self._send_budget_summary(message, on_posted=on_posted)
+        return self._send_budget_summary(message, progress=progress)
 
     def find_sent(self, message: Outgoing) -> str | None:
+        found = self._history(
+            message.channel,
+            lambda posted: (
+                (posted.get("metadata") or {}).get("event_type") == MetadataEvent.outbox
+                and posted["metadata"].get("event_payload", {}).get("key") == message.key
+            ),
+        )
+        return None if found is None else str(found["ts"])
+
+    def _history(
+        self, channel: str, wanted: Callable[[dict[str, Any]], bool], *, oldest: str = "0"
+    ) -> dict[str, Any] | None:
+        """The newest message in the channel's recent history that is `wanted`."""
         cursor = None
         for _ in range(HISTORY_PAGES):
             response = _call(
                 self._client.conversations_history,
-                channel=message.channel,
+                channel=channel,
                 include_all_metadata=True,
                 limit=200,
+                oldest=oldest,
                 cursor=cursor,
             )
             for posted in response.get("messages", []):
-                metadata = posted.get("metadata") or {}
-                if (
-                    metadata.get("event_type") == MetadataEvent.outbox
-                    and metadata.get("event_payload", {}).get("key") == message.key
-                ):
-                    return str(posted["ts"])
+                if wanted(posted):
+                    return dict(posted)
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
         return None
 
-    def _send_budget_summary(self, message: Outgoing, *, on_posted: Callable[[str], None]) -> str:
+    def _send_budget_summary(self, message: Outgoing, *, progress: Progress) -> str:
         texts = self._ctx.texts_for()
         status = budget_status_for(
             self._ctx.engine, year=message.data["year"], rules=self._ctx.rules
         )
         ts = message.posted_ts
-        if ts is None:
+        if ts is None or "posted" not in message.steps_done:
             blocks = [
                 context(texts.get("budget", "scheduled_intro", year=status.year)),
                 *build_budget_blocks(status, texts),
             ]
+            progress.still_mine()
             ts = self._post(
                 message,
                 text=texts.get(
@@ -79,16 +90,32 @@ class SlackSender:
                 ),
                 blocks=to_dicts(blocks),
             )
-            on_posted(ts)
-        _call(
-            self._client.files_upload_v2,
-            channel=message.channel,
-            content=render_budget_chart(status, texts),
-            filename=f"budget-{status.year}.png",
-            title=texts.get("budget", "chart_title", year=status.year),
-            initial_comment=texts.get("budget", "chart_comment", year=status.year),
-        )
+            progress.posted(ts)
+        if "chart" not in message.steps_done:
+            filename = f"budget-{message.data['period']}.png"
+            progress.still_mine()
+            if message.attempts == 1 or not self._chart_shared(message.channel, filename, ts):
+                _call(
+                    self._client.files_upload_v2,
+                    channel=message.channel,
+                    content=render_budget_chart(status, texts),
+                    filename=filename,
+                    title=texts.get("budget", "chart_title", year=status.year),
+                    initial_comment=texts.get("budget", "chart_comment", year=status.year),
+                )
+            progress.step_done("chart")
         return ts
+
+    def _chart_shared(self, channel: str, filename: str, posted_ts: str) -> bool:
+        """A share whose answer was lost shows in the history after the summary."""
+        return (
+            self._history(
+                channel,
+                lambda posted: any(f.get("name") == filename for f in posted.get("files") or []),
+                oldest=posted_ts,
+            )
+            is not None
+        )
 
     def _post(self, message: Outgoing, *, text: str, blocks: list[dict[str, Any]]) -> str:
         response = _call(

@@ -11,6 +11,7 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── DatabaseNotMigrated  the schema is behind the code
     ├── DatabaseUnavailable  the database server does not answer
     ├── SlackUnavailable     Slack kept failing after the retries (try again later)
+    ├── LeaseLost            another process took over an outgoing message (stop, quietly)
     └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
 
@@ -60,6 +61,10 @@ class DatabaseUnavailable(FinsamError):
 
 
 class SlackUnavailable(FinsamError):
+    pass
+
+
+class LeaseLost(FinsamError):
     pass
 
 

@@ -5,13 +5,14 @@ hold it at once, and `attempts` fences a stale holder out of marking it done."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.errors import LeaseLost
 from store.models import OutboxMessage, OutboxStatus
 
 
@@ -24,14 +25,22 @@ def enqueue(
     try:
         with session.begin_nested():
             session.add(
-                OutboxMessage(key=key, channel=channel, payload=json.dumps(payload), created_at=now)
+                OutboxMessage(
+                    key=key, channel=channel, payload=json.dumps(payload), created_at=utc(now)
+                )
             )
     except IntegrityError:
         return False
     return True
 
 
+def utc(moment: datetime) -> datetime:
+    """Stored times are UTC: SQLite keeps no offset, so mixed offsets would compare wrongly."""
+    return moment.astimezone(UTC)
+
+
 def _claimable(now: datetime) -> Any:
+    now = utc(now)
     return or_(
         and_(
             col(OutboxMessage.status) == OutboxStatus.pending,
@@ -53,7 +62,7 @@ def claim_next(session: Session, *, now: datetime, lease_until: datetime) -> Out
             .where(col(OutboxMessage.id) == row_id, _claimable(now))
             .values(
                 status=OutboxStatus.sending,
-                lease_until=lease_until,
+                lease_until=utc(lease_until),
                 attempts=col(OutboxMessage.attempts) + 1,
             )
         )
@@ -63,46 +72,62 @@ def claim_next(session: Session, *, now: datetime, lease_until: datetime) -> Out
     return None
 
 
-def _fenced(row: OutboxMessage) -> Any:
-    return and_(
-        col(OutboxMessage.id) == row.id,
-        col(OutboxMessage.attempts) == row.attempts,
-        col(OutboxMessage.status) == OutboxStatus.sending,
-    )
-
-
-def record_posted(session: Session, row: OutboxMessage, *, ts: str) -> None:
-    """The main post went out: remember its ts, so a retry only finishes what is left."""
-    session.execute(update(OutboxMessage).where(_fenced(row)).values(message_ts=ts, step="posted"))
-    session.commit()
-
-
-def mark_sent(session: Session, row: OutboxMessage, *, ts: str | None, now: datetime) -> bool:
-    done = session.execute(
+def _fenced_update(session: Session, row: OutboxMessage, **values: Any) -> None:
+    """Change a row this process holds; LeaseLost when another process has taken it over
+    (its lease ran out and it was claimed again: `attempts` moved on)."""
+    changed = session.execute(
         update(OutboxMessage)
-        .where(_fenced(row))
-        .values(status=OutboxStatus.sent, message_ts=ts, sent_at=now, lease_until=None, step="done")
+        .where(
+            col(OutboxMessage.id) == row.id,
+            col(OutboxMessage.attempts) == row.attempts,
+            col(OutboxMessage.status) == OutboxStatus.sending,
+        )
+        .values(**values)
     )
     session.commit()
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise LeaseLost("lease_lost", key=row.key)
+
+
+def renew(session: Session, row: OutboxMessage, *, lease_until: datetime) -> None:
+    _fenced_update(session, row, lease_until=utc(lease_until))
+
+
+def record_step(session: Session, row: OutboxMessage, step: str, *, ts: str | None = None) -> None:
+    """A part of the message went out (`posted` with its ts, then e.g. `chart`): a retry only
+    does what is left. Steps accumulate, comma-separated."""
+    done = [s for s in (row.step or "").split(",") if s]
+    if step not in done:
+        done.append(step)
+    values: dict[str, Any] = {"step": ",".join(done)}
+    if ts is not None:
+        values["message_ts"] = ts
+    _fenced_update(session, row, **values)
+    row.step = values["step"]
+    if ts is not None:
+        row.message_ts = ts
+
+
+def mark_sent(session: Session, row: OutboxMessage, *, ts: str | None, now: datetime) -> None:
+    _fenced_update(
+        session, row, status=OutboxStatus.sent, message_ts=ts, sent_at=utc(now), lease_until=None
+    )
 
 
 def release(session: Session, row: OutboxMessage, *, retry_at: datetime, error: str) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(_fenced(row))
-        .values(status=OutboxStatus.pending, lease_until=retry_at, last_error=error[:500])
+    _fenced_update(
+        session,
+        row,
+        status=OutboxStatus.pending,
+        lease_until=utc(retry_at),
+        last_error=error[:500],
     )
-    session.commit()
 
 
 def mark_failed(session: Session, row: OutboxMessage, *, error: str) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(_fenced(row))
-        .values(status=OutboxStatus.failed, lease_until=None, last_error=error[:500])
+    _fenced_update(
+        session, row, status=OutboxStatus.failed, lease_until=None, last_error=error[:500]
     )
-    session.commit()
 
 
 def list_messages(session: Session, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:

@@ -39,7 +39,7 @@ def test_summary_posts_blocks_with_key_and_a_png_chart(bot: RunningBot) -> None:
     assert "kvarvarande beslutsutrymme 1\u00a0007\u00a0tkr" in post.args["text"]
     [chart] = bot.fake.files()
     assert chart["channel"] == OFFICE_CHANNEL
-    assert chart["filename"] == "budget-2026.png"
+    assert chart["filename"] == "budget-2026-05.png"
     assert chart["content"].startswith(b"\x89PNG\r\n\x1a\n")
     bot.fake.assert_clean()
 
@@ -61,11 +61,29 @@ def test_429_is_waited_out_and_retried(bot: RunningBot) -> None:
     assert len(summary_posts(bot)) == 1
 
 
-def test_server_errors_are_retried_with_backoff(bot: RunningBot) -> None:
-    bot.fake.fail_next("chat.postMessage", status=503, count=2)
-    assert bot.jobs.run_budget_summary().sent == [KEY]
-    assert [a.status for a in bot.fake.calls("chat.postMessage")] == [503, 503, 200]
+def test_a_server_error_on_a_post_is_reconciled_not_repeated_blindly(bot: RunningBot) -> None:
+    """A 5xx leaves the outcome unknown: the next attempt looks in the history first."""
+    bot.fake.fail_next("chat.postMessage", status=503)
+    assert bot.jobs.run_budget_summary().retried == [KEY]
+    assert bot.jobs.run_outbox().sent == []  # backing off: not due yet
+    bot.clock.set(MAY_5 + timedelta(seconds=31))
+    assert bot.jobs.run_outbox().sent == [KEY]
+    assert [a.status for a in bot.fake.calls("chat.postMessage")] == [503, 200]
+    methods = [c.method for c in bot.fake.calls() if c.method != "auth.test"]
+    # the retry looks for the post first, and for the chart before sharing it
+    assert methods[1:4] == ["conversations.history", "chat.postMessage", "conversations.history"]
     assert len(summary_posts(bot)) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_server_errors_on_repeatable_calls_are_retried_at_once(
+    bot: RunningBot, status: int
+) -> None:
+    bot.fake.fail_next("files.getUploadURLExternal", status=status, count=2)
+    assert bot.jobs.run_budget_summary().sent == [KEY]
+    statuses = [a.status for a in bot.fake.calls("files.getUploadURLExternal")]
+    assert statuses == [status, status, 200]
+    assert len(bot.fake.files()) == 1
 
 
 def test_a_post_whose_answer_was_lost_is_found_not_repeated(bot: RunningBot) -> None:
@@ -129,3 +147,35 @@ def test_a_post_that_timed_out_after_slack_took_it_is_not_repeated(
         assert len(summary_posts(bot)) == 1
         assert len(bot.fake.calls("chat.postMessage")) == 1
         assert len(bot.fake.files()) == 1
+
+
+def test_a_chart_share_whose_answer_was_lost_is_not_shared_again(bot: RunningBot) -> None:
+    bot.fake.drop_after_accept_next("files.completeUploadExternal")
+    assert bot.jobs.run_budget_summary().retried == [KEY]
+    assert len(bot.fake.files()) == 1  # Slack shared it; we do not know yet
+    bot.clock.set(MAY_5 + timedelta(minutes=5))
+    assert bot.jobs.run_outbox().sent == [KEY]
+    assert len(bot.fake.files()) == 1
+    assert len(bot.fake.calls("chat.postMessage")) == 1
+
+
+def test_a_bug_in_the_bot_backs_off_instead_of_wedging_the_row(bot: RunningBot) -> None:
+    from store.db import session_scope
+    from workflows.outbox import plan
+
+    with session_scope(bot.engine) as session:  # a row whose year has no budget: load fails
+        plan(
+            session,
+            key="k",
+            channel=OFFICE_CHANNEL,
+            kind="budget_summary",
+            data={"year": 2031, "period": "2031-05"},
+            now=bot.clock.now(),
+        )
+    report = bot.jobs.run_outbox()
+    assert report.retried == ["k"]
+    [row] = [m for m in messages(bot.engine) if m.key == "k"]
+    assert (row.status, "no_budget_for_year" in (row.last_error or "")) == (
+        OutboxStatus.pending,
+        True,
+    )

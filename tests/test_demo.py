@@ -17,4 +17,4 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Jag känner inte igen `budjet`" in shown
     assert "Skickat: 1, försöks igen senare: 0, misslyckade: 0." in shown
     assert "sammanfattningar i kanslikanalen: 1" in shown
-    assert (tmp_path / "out" / "budget-2026.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "out" / "budget-2026-11.png").read_bytes().startswith(b"\x89PNG")

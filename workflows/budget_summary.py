@@ -31,7 +31,9 @@ def plan_budget_summary(engine: Engine, *, now: datetime, tz: ZoneInfo, channel:
             log.warning("no budget imported for %s: no budget summary posted", local.year)
             return None
         key = summary_key(channel, year=local.year, month=local.month)
-        plan(session, key=key, channel=channel, kind=KIND, data={"year": local.year}, now=now)
+        period = f"{local.year}-{local.month:02d}"
+        data = {"year": local.year, "period": period}
+        plan(session, key=key, channel=channel, kind=KIND, data=data, now=now)
         return key
 
 

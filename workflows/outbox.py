@@ -1,14 +1,15 @@
 """Delivery of outgoing messages (DESIGN.md "Outgoing messages are data"): plan a row with a
-unique key, then dispatch: lease, send through a Sender, mark sent. A row whose earlier
-attempt ended with an unknown outcome is first looked for in Slack (message metadata carries
-the key) and never blindly re-sent."""
+unique key, then dispatch: lease, send through a Sender, mark sent. The lease is renewed
+before every Slack call and every change is fenced by the attempt number, so a process that
+lost its row (lease ran out, another took over) stops instead of sending twice. A row whose
+earlier attempt ended with an unknown outcome is first looked for in Slack (message metadata
+carries the key) and never blindly re-sent."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -17,19 +18,21 @@ from sqlmodel import Session
 
 from store import outbox as rows
 from store.db import session_scope
-from store.errors import SendRejected, SlackUnavailable
+from store.errors import LeaseLost, SendRejected, SlackUnavailable
 from store.models import OutboxMessage, OutboxStatus
 from workflows.clock import Clock
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12  # with the backoff below: about six hours of trying before giving up
+MAX_BACKOFF = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message as the sender sees it: its key, where it goes, what kind, and its data."""
+    """A message as the sender sees it: its key, where it goes, what kind, its data, and
+    the steps an earlier attempt already finished (`posted` with `posted_ts`, `chart`, …)."""
 
     key: str
     channel: str
@@ -37,14 +40,26 @@ class Outgoing:
     data: dict[str, Any]
     attempts: int
     posted_ts: str | None
+    steps_done: frozenset[str] = frozenset()
+
+
+class Progress(Protocol):
+    """What a sender reports while it sends. Each call raises LeaseLost when another
+    process has taken the message over: the sender must then stop."""
+
+    def still_mine(self) -> None: ...
+
+    def posted(self, ts: str) -> None: ...
+
+    def step_done(self, step: str) -> None: ...
 
 
 class Sender(Protocol):
-    """The port to Slack. `send` posts (skipping the main post when `posted_ts` is set) and
-    calls `on_posted(ts)` as soon as the main post is in; raises SlackUnavailable when the
-    outcome is unknown or Slack is failing, SendRejected when Slack refuses for good."""
+    """The port to Slack. `send` skips the steps in `steps_done`, calls `progress.still_mine()`
+    before each Slack call and reports each finished step; it raises SlackUnavailable when
+    the outcome is unknown or Slack is failing, SendRejected when Slack refuses for good."""
 
-    def send(self, message: Outgoing, *, on_posted: Callable[[str], None]) -> str: ...
+    def send(self, message: Outgoing, *, progress: Progress) -> str: ...
 
     def find_sent(self, message: Outgoing) -> str | None: ...
 
@@ -54,6 +69,7 @@ class DispatchReport:
     sent: list[str] = field(default_factory=list)
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
 
 def plan(
@@ -65,7 +81,7 @@ def plan(
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
 
 
 def _outgoing(row: OutboxMessage) -> Outgoing:
@@ -77,7 +93,24 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
         data=payload["data"],
         attempts=row.attempts,
         posted_ts=row.message_ts,
+        steps_done=frozenset(s for s in (row.step or "").split(",") if s),
     )
+
+
+class _RowProgress:
+    def __init__(self, session: Session, row: OutboxMessage, clock: Clock) -> None:
+        self._session = session
+        self._row = row
+        self._clock = clock
+
+    def still_mine(self) -> None:
+        rows.renew(self._session, self._row, lease_until=self._clock.now() + LEASE)
+
+    def posted(self, ts: str) -> None:
+        rows.record_step(self._session, self._row, "posted", ts=ts)
+
+    def step_done(self, step: str) -> None:
+        rows.record_step(self._session, self._row, step)
 
 
 def dispatch_due(
@@ -85,53 +118,69 @@ def dispatch_due(
 ) -> DispatchReport:
     """Send every due row, one lease at a time, until none is left (or `limit` rows)."""
     report = DispatchReport()
-    while limit is None or len(report.sent) + len(report.retried) + len(report.failed) < limit:
+    handled = 0
+    while limit is None or handled < limit:
         with session_scope(engine) as session:
             now = clock.now()
             row = rows.claim_next(session, now=now, lease_until=now + LEASE)
             if row is None:
                 return report
             _deliver(session, row, sender, clock=clock, report=report)
+        handled += 1
     return report
 
 
 def _deliver(
     session: Session, row: OutboxMessage, sender: Sender, *, clock: Clock, report: DispatchReport
 ) -> None:
+    progress = _RowProgress(session, row, clock)
     message = _outgoing(row)
     try:
-        ts = None
         if message.attempts > 1 and message.posted_ts is None:
-            ts = sender.find_sent(message)
-            if ts is not None:
-                rows.record_posted(session, row, ts=ts)
-                message = _outgoing(
-                    session.get(OutboxMessage, row.id, populate_existing=True) or row
+            progress.still_mine()
+            found = sender.find_sent(message)
+            if found is not None:
+                progress.posted(found)
+                message = replace(
+                    message, posted_ts=found, steps_done=message.steps_done | {"posted"}
                 )
-        ts = sender.send(
-            message, on_posted=lambda posted: rows.record_posted(session, row, ts=posted)
-        )
+        ts = sender.send(message, progress=progress)
+        rows.mark_sent(session, row, ts=ts, now=clock.now())
+        report.sent.append(row.key)
+    except LeaseLost:
+        log.warning("message %s was taken over by another process; leaving it", row.key)
+        report.lost.append(row.key)
     except SendRejected as err:
         log.error("message %s refused by Slack: %s", row.key, err.params)
-        rows.mark_failed(session, row, error=str(err.params))
-        report.failed.append(row.key)
-        return
+        _give_up(session, row, str(err.params), report)
     except SlackUnavailable as err:
-        if row.attempts >= MAX_ATTEMPTS:
-            log.error(
-                "message %s failed %d times, giving up: %s", row.key, row.attempts, err.params
-            )
-            rows.mark_failed(session, row, error=str(err.params))
-            report.failed.append(row.key)
-            return
-        log.warning("message %s not sent yet (attempt %d): %s", row.key, row.attempts, err.params)
-        rows.release(
-            session, row, retry_at=clock.now() + backoff(row.attempts), error=str(err.params)
-        )
-        report.retried.append(row.key)
+        _retry_later(session, row, str(err.params), clock=clock, report=report)
+    except Exception as err:
+        log.exception("message %s failed in the bot itself", row.key)
+        _retry_later(session, row, f"{type(err).__name__}: {err}", clock=clock, report=report)
+
+
+def _retry_later(
+    session: Session, row: OutboxMessage, error: str, *, clock: Clock, report: DispatchReport
+) -> None:
+    if row.attempts >= MAX_ATTEMPTS:
+        log.error("message %s failed %d times, giving up: %s", row.key, row.attempts, error)
+        _give_up(session, row, error, report)
         return
-    if rows.mark_sent(session, row, ts=ts, now=clock.now()):
-        report.sent.append(row.key)
+    log.warning("message %s not sent yet (attempt %d): %s", row.key, row.attempts, error)
+    try:
+        rows.release(session, row, retry_at=clock.now() + backoff(row.attempts), error=error)
+        report.retried.append(row.key)
+    except LeaseLost:
+        report.lost.append(row.key)
+
+
+def _give_up(session: Session, row: OutboxMessage, error: str, report: DispatchReport) -> None:
+    try:
+        rows.mark_failed(session, row, error=error)
+        report.failed.append(row.key)
+    except LeaseLost:
+        report.lost.append(row.key)
 
 
 def messages(engine: Engine, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:

@@ -1,0 +1,93 @@
+"""The outbox's own rules, on both databases, with a recording Sender (the port's test side):
+keys plan once, a row is held by one dispatcher at a time, and one that lost its lease stops."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from store import outbox as rows
+from store.db import session_scope
+from store.models import OutboxStatus
+from workflows.clock import FixedClock
+from workflows.outbox import LEASE, Outgoing, Progress, dispatch_due, messages, plan
+
+T0 = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
+
+
+class RecordingSender:
+    """Posts into a list; `during_send` runs in the middle of a send (another process)."""
+
+    def __init__(self) -> None:
+        self.posted: list[str] = []
+        self.during_send = lambda: None
+
+    def send(self, message: Outgoing, *, progress: Progress) -> str:
+        progress.still_mine()
+        self.during_send()
+        ts = f"{len(self.posted) + 1}.000"
+        self.posted.append(message.key)
+        progress.posted(ts)
+        return ts
+
+    def find_sent(self, message: Outgoing) -> str | None:
+        return None
+
+
+def plan_one(engine: Engine, key: str = "k1") -> None:
+    with session_scope(engine) as session:
+        assert plan(session, key=key, channel="C1", kind="x", data={}, now=T0)
+        assert not plan(session, key=key, channel="C1", kind="x", data={}, now=T0)
+
+
+def test_a_key_plans_once_and_sends_once(engine: Engine) -> None:
+    plan_one(engine)
+    sender = RecordingSender()
+    clock = FixedClock(T0)
+    assert dispatch_due(engine, sender, clock=clock).sent == ["k1"]
+    assert dispatch_due(engine, sender, clock=clock).sent == []
+    assert sender.posted == ["k1"]
+
+
+def test_a_held_row_is_not_claimed_twice(engine: Engine) -> None:
+    plan_one(engine)
+    with session_scope(engine) as first, session_scope(engine) as second:
+        held = rows.claim_next(first, now=T0, lease_until=T0 + LEASE)
+        assert held is not None
+        assert (
+            rows.claim_next(second, now=T0 + timedelta(minutes=1), lease_until=T0 + LEASE) is None
+        )
+
+
+def test_a_dispatcher_that_lost_its_lease_stops_without_posting(engine: Engine) -> None:
+    """The lease runs out mid-send and another process claims the row: the first one's next
+    step is refused (fenced by the attempt number), so only the second one posts."""
+    plan_one(engine)
+    slow, other = RecordingSender(), RecordingSender()
+    late = FixedClock(T0 + LEASE + timedelta(seconds=1))
+
+    def another_process_takes_over() -> None:
+        other_report = dispatch_due(engine, other, clock=late)
+        assert other_report.sent == ["k1"]
+
+    slow.during_send = another_process_takes_over
+    report = dispatch_due(engine, slow, clock=FixedClock(T0))
+    assert (report.sent, report.lost) == ([], ["k1"])
+    assert other.posted == ["k1"]
+    [row] = messages(engine)
+    assert (row.status, row.attempts) == (OutboxStatus.sent, 2)
+
+
+def test_stored_times_are_utc_whatever_the_offset(engine: Engine) -> None:
+    """SQLite keeps no offset: a lease written at +02:00 must still compare right."""
+    plan_one(engine)
+    stockholm = T0.astimezone(ZoneInfo("Europe/Stockholm"))
+    with session_scope(engine) as session:
+        assert rows.claim_next(session, now=stockholm, lease_until=stockholm + LEASE) is not None
+    with session_scope(engine) as session:  # one minute later, in UTC: still held
+        assert rows.claim_next(session, now=T0 + timedelta(minutes=1), lease_until=T0) is None
+    with session_scope(engine) as session:  # after the lease, in UTC: claimable again
+        later = T0 + LEASE + timedelta(seconds=1)
+        assert rows.claim_next(session, now=later, lease_until=later + LEASE) is not None
