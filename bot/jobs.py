@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from bot.sender import SlackSender
 from bot.settings import Settings
@@ -41,10 +42,13 @@ class BotJobs:
     def run_outbox(self) -> DispatchReport:
         return dispatch_due(self._engine, self._sender, clock=self._clock)
 
-    def run_budget_summary(self, *, strict: bool = False) -> DispatchReport:
-        """Plan this month's summary and send what is due. A year without a budget is a
-        warning in the log for a scheduled tick, a NotFoundError when asked for (`strict`)."""
-        now = self._clock.now()
+    def run_budget_summary(
+        self, *, strict: bool = False, now: datetime | None = None
+    ) -> DispatchReport:
+        """Plan the summary of the month of `now` (default: the clock's) and send what is
+        due; leases always run on the clock. A year without a budget is a warning in the log
+        for a scheduled tick, a NotFoundError when asked for (`strict`)."""
+        now = now or self._clock.now()
         key = plan_budget_summary(
             self._engine, now=now, tz=self._cfg.tz, channel=self._cfg.require_office_channel()
         )

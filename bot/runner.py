@@ -13,9 +13,9 @@ from bot.jobs import BotJobs
 from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
-from store.db import ensure_schema, make_engine, open_engine
+from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
-from workflows.clock import Clock, FixedClock, SystemClock
+from workflows.clock import FixedClock, SystemClock
 from workflows.outbox import DispatchReport
 from workflows.schedule import build_scheduler
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def serve(cfg: Settings) -> None:
-    engine = make_engine(cfg.database_url)
+    engine = open_engine(cfg.database_url)
     ensure_schema(engine)
     clock = SystemClock()
     app = create_app(cfg, engine=engine, clock=clock)
@@ -81,14 +81,17 @@ def parse_now(text: str | None, cfg: Settings) -> datetime:
 
 
 def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchReport:
-    """Plan this month's summary and dispatch what is due, then return (cron deployments)."""
+    """Plan the summary of the month of `now` and dispatch what is due, then return (cron
+    deployments). `--now` only picks the month: leases run on the real clock, so a running
+    `serve` never sees a lease that was already out of date when it was taken."""
+    month_of = parse_now(now, cfg)
     engine = open_engine(cfg.database_url)
     try:
         ensure_schema(engine)
-        clock: Clock = FixedClock(parse_now(now, cfg))
-        app = create_app(cfg, engine=engine, clock=clock)
+        clock = SystemClock()
+        app = create_app(cfg, engine=engine, clock=FixedClock(month_of))
         sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
         jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
-        return jobs.run_budget_summary(strict=True)
+        return jobs.run_budget_summary(strict=True, now=month_of)
     finally:
         engine.dispose()

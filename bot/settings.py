@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -77,9 +78,15 @@ class Settings(BaseSettings):
         )
 
     def secrets(self) -> list[str]:
-        """Values that must never reach a log line."""
+        """Values that must never reach a log line: the Slack secrets and the database
+        password."""
         found = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
-        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        values = [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        try:
+            password = urlsplit(self.database_url).password
+        except ValueError:
+            password = None
+        return values + ([unquote(password)] if password else [])
 
     def require_slack(self) -> tuple[str, str]:
         """The bot token and signing secret, or a ConfigError naming what to set."""

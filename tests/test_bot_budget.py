@@ -139,3 +139,10 @@ def test_an_import_shows_in_the_next_answer(bot: RunningBot, tmp_path: Any) -> N
     rows = [(1, "intervention", "Växtkraft", "Enköping", "300")]
     import_spending_file(bot.engine, write_spending(tmp_path / "c.csv", 2026, rows))
     assert "Växtkraft* (Enköping): 300 tkr av 2 753 tkr" in all_text(ask(bot, "budget 2026"))
+
+
+def test_command_text_is_unescaped_once_and_escaped_once(bot: RunningBot) -> None:
+    """Slack sends `&`, `<`, `>` in a command's text as entities."""
+    text = all_text(ask(bot, "budget 2026 Arbete &amp; Hälsa &lt;x&gt;"))
+    assert "Ingen insats i budgeten heter ”Arbete &amp; Hälsa &lt;x&gt;”" in text
+    assert "&amp;amp;" not in text

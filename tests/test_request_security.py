@@ -30,6 +30,7 @@ def budget_body(marker: str = "budget 2026") -> bytes:
         {"signature": "v0=" + "0" * 64},
         {"timestamp": int(time.time()) - 600},
         {"timestamp": "not-a-number"},
+        {"timestamp": "²"},
         {"timestamp": ""},
         {"signature": ""},
     ],
@@ -37,6 +38,7 @@ def budget_body(marker: str = "budget 2026") -> bytes:
         "forged-signature",
         "stale-timestamp",
         "non-numeric-timestamp",
+        "unicode-digit-timestamp",
         "empty-timestamp",
         "no-signature",
     ],
@@ -88,3 +90,10 @@ def test_secrets_and_refused_bodies_never_logged(
     assert SIGNING_SECRET not in text
     assert "hemlig" not in text
     assert "xoxb-" not in text
+
+
+def test_the_database_password_is_a_secret_too() -> None:
+    from bot.settings import load_settings
+
+    cfg = load_settings(_env_file=None, database_url="postgresql+psycopg://u:p%40ss-w0rd@h/db")
+    assert "p@ss-w0rd" in cfg.secrets()

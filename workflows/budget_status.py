@@ -129,7 +129,11 @@ def _line_status(
 ) -> LineStatus:
     spent = sum(line.spent_by_month.values())
     consumption = ratio(spent, line.budget)
-    projected = None if through_month == 0 else round(Decimal(spent) * 12 / through_month)
+    projected = (
+        None
+        if through_month == 0
+        else (Decimal(spent) * 12 / through_month).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    )
     lagging = consumption is not None and through_month > 0 and consumption < pace - margin
     ahead = consumption is not None and through_month > 0 and consumption > pace + margin
     return LineStatus(

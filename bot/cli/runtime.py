@@ -15,9 +15,11 @@ def register(app: typer.Typer) -> None:
     def serve() -> None:
         """Run the bot: HTTP on $PORT (/slack/events, /healthz), or Socket Mode when
         SLACK_APP_TOKEN is set. Example: finsam-bot serve"""
+        from bot.cli.common import run
         from bot.runner import serve as run_serve
 
-        run_serve(settings())
+        cfg = settings()
+        run(lambda: run_serve(cfg), texts=Texts(cfg.finsam_language))
 
     @app.command("doctor")
     def doctor() -> None:

@@ -24,11 +24,17 @@ HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?", ""})
 def parse_budget_args(words: list[str], *, default_year: int) -> tuple[int, str | None]:
     """`[år] [insats …]`: a leading four-digit number is the year, the rest names an
     intervention. Anything else that looks numeric is a bad year, not an intervention."""
-    if words and words[0].isdigit():
+    if words and words[0].isascii() and words[0].isdigit():
         if len(words[0]) != 4:
             raise BadArgument("bad_year", value=words[0])
         return int(words[0]), " ".join(words[1:]) or None
     return default_year, " ".join(words) or None
+
+
+def unescape_command_text(text: str) -> str:
+    """Slack sends a command's text with &, < and > as entities; the bot escapes again
+    whatever it echoes, so it must not see them twice."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def ack_at_once(ack: Ack) -> None:
@@ -40,7 +46,7 @@ def register(app: App, ctx: BotContext) -> None:
     def handle_finsam(command: dict[str, Any], respond: Respond) -> None:
         user_id = command["user_id"]
         texts = ctx.texts_for(user_id)
-        words = command.get("text", "").split()
+        words = unescape_command_text(command.get("text", "")).split()
         sub = words[0].casefold() if words else ""
         handler = SUBCOMMANDS.get(sub)
         try:
@@ -57,7 +63,7 @@ def register(app: App, ctx: BotContext) -> None:
         except FinsamError as err:
             blocks = to_dicts([section(texts.get("errors", err.code, **err.params))])
         except Exception:
-            log.exception("/finsam %s failed", sub)
+            log.exception("/finsam %s failed", sub if handler else "(unknown)")
             blocks = to_dicts([section(texts.get("errors", "internal_error"))])
         respond(
             blocks=blocks,

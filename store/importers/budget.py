@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.errors import ConflictError, RowProblem
@@ -84,7 +85,11 @@ def import_budget(session: Session, path: Path, *, replace: bool = False) -> Bud
         _check_removed_lines(session, budget_year, lines, path=path)
         budget_year.source = path.name
         budget_year.imported_at = utcnow()
-        budget_year.revision += 1
+        session.execute(  # in SQL: two imports at once must both count
+            update(BudgetYear)
+            .where(col(BudgetYear.id) == budget_year.id)
+            .values(revision=col(BudgetYear.revision) + 1)
+        )
     _store_lines(session, budget_year, lines)
     created = _record_interventions(session, year, lines)
     session.flush()

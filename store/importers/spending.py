@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.errors import RowProblem
@@ -58,8 +59,12 @@ class SpendingImportResult:
 
 
 def bump_revisions(session: Session, years: set[int]) -> None:
-    for budget_year in session.exec(select(BudgetYear).where(col(BudgetYear.year).in_(years))):
-        budget_year.revision += 1
+    """In SQL, not in Python: two imports at once must both count."""
+    session.execute(
+        update(BudgetYear)
+        .where(col(BudgetYear.year).in_(years))
+        .values(revision=col(BudgetYear.revision) + 1)
+    )
 
 
 def import_spending(session: Session, path: Path) -> SpendingImportResult:
