@@ -45,13 +45,3 @@ def list_people(session: Session) -> list[tuple[Person, list[Role]]]:
     for pr in roles:
         by_person.setdefault(pr.person_id, []).append(pr.role)
     return [(p, sorted(by_person.get(p.id or 0, []))) for p in people]
-
-
-def list_slack_ids_with_role(session: Session, role: Role) -> list[str]:
-    query = (
-        select(Person.slack_user_id)
-        .join(PersonRole, col(Person.id) == col(PersonRole.person_id))
-        .where(PersonRole.role == role)
-        .order_by(col(Person.slack_user_id))
-    )
-    return list(session.exec(query).all())

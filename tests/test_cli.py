@@ -537,3 +537,20 @@ def test_a_bad_database_url_is_explained(cli: Cli, url: str, code: int, message:
     assert result.exit_code == code, describe(result)
     assert message in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_budget_status_text_for_one_intervention_and_plain_names(cli: Cli) -> None:
+    budget = cli.write(
+        "budget-2025.csv",
+        "year,section,category,name,owner,support,amount_tkr\n"
+        "2025,income,member_fees,Medlemsavgifter,,,1000\n"
+        "2025,cost,intervention,Arbete & Hälsa,Heby,individual,500\n"
+        "2025,cost,intervention,Växtkraft,Enköping,individual,400\n",
+    )
+    cli.ok("budget", "import", str(budget))
+    out = cli.ok("budget", "status", "--year", "2025", "--intervention", "arbete").stdout
+    assert "Budgetläge 2025: arbete" in out
+    assert "Arbete & Hälsa (Heby): 0 tkr av 500 tkr" in out
+    assert "&amp;" not in out
+    assert "Växtkraft" not in out
+    assert "Kvarvarande beslutsutrymme" not in out  # one intervention: no year totals

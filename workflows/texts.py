@@ -89,9 +89,3 @@ class Texts:
     def get(self, area: str, macro: str, /, **values: Any) -> str:
         module = _environment(self.lang).get_template(f"{area}.j2").module
         return str(getattr(module, macro)(**values)).strip()
-
-    def tkr(self, kr: int) -> str:
-        return format_tkr(kr, self.lang)
-
-    def percent(self, ratio: float | Decimal | None) -> str:
-        return format_percent(ratio, self.lang)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.blocks.budget import build_line, build_rule, build_totals
+from bot.blocks.budget import build_budget_blocks
+from bot.blocks.common import to_dicts
+from bot.blocks.plain_text import blocks_as_text
 from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
 from workflows.budget_files import import_budget_file, import_spending_file
 from workflows.budget_json import status_to_dict
@@ -23,7 +24,6 @@ app = typer.Typer(
 spending_app = typer.Typer(
     help="Money booked. Example: finsam-bot spending import books-2026.csv", no_args_is_help=True
 )
-MRKDWN_BOLD = re.compile(r"\*([^*\n]+)\*")
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")]
 
 
@@ -98,18 +98,5 @@ def budget_status(
 
 
 def status_as_text(status: BudgetStatus, texts: Texts) -> str:
-    """The Slack answer's words for a terminal: the same macros, without mrkdwn bold."""
-    parts = [
-        texts.get("budget", "title", year=status.year),
-        texts.get(
-            "budget", "booked_through", month=status.through_month, pace=status.expected_pace
-        ),
-        "",
-        build_totals(texts, status),
-        "",
-        texts.get("budget", "rules_heading"),
-        *(build_rule(texts, rule) for rule in status.rules),
-        "",
-        *(build_line(texts, line) for line in status.attention_first),
-    ]
-    return MRKDWN_BOLD.sub(r"\1", "\n".join(parts)).replace("\u00a0", " ")
+    """The Slack answer's words for a terminal: the same blocks, as plain text."""
+    return blocks_as_text(to_dicts(build_budget_blocks(status, texts)))

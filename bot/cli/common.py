@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from bot.blocks.plain_text import plain
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings
 from store.db import Engine, database_errors_explained, ensure_schema, open_engine
@@ -91,7 +92,7 @@ def describe(texts: Texts, err: FinsamError) -> list[str]:
 
 def fail(texts: Texts, err: FinsamError) -> NoReturn:
     for line in describe(texts, err):
-        typer.echo(line, err=True)
+        typer.echo(plain(line), err=True)
     raise typer.Exit(EXIT_CODES.get(type(err), 1))
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
 
+from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
 from bot.simulator.slack_driver import SlackDriver
-from bot.simulator.transcript import blocks_as_text
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_BUDGET = DATA / "budget-uppsala-2026.csv"
