@@ -13,7 +13,8 @@ from store.db import Engine, current_revision, head_revision, open_engine, ping
 from store.errors import ConfigError
 from workflows.texts import Texts
 
-# The bot token scopes the code uses; manifest.yml asks for exactly these (a test checks).
+# The bot token scopes the app needs, today's features and the report forms' DMs coming next
+# (im:*, users:read*); manifest.yml asks for exactly these (a test checks).
 REQUIRED_SCOPES = (
     "channels:history",
     "channels:read",
