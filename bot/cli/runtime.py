@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
 
         from bot.simulator.demo import run_demo
 
-        run_demo(Path(out))
+        run_demo(Path(out), language=settings().finsam_language)
 
     @app.command("summary")
     def summary(

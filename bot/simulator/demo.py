@@ -21,6 +21,7 @@ from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
 from bot.simulator.slack_driver import SlackDriver
+from workflows.texts import Texts
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_BUDGET = DATA / "budget-uppsala-2026.csv"
@@ -38,7 +39,8 @@ def free_port() -> int:
 
 
 class Demo:
-    def __init__(self, out: Path, fake: SlackFake) -> None:
+    def __init__(self, out: Path, fake: SlackFake, *, language: str) -> None:
+        self.texts = Texts(language)
         self.out = out
         self.fake = fake
         self.port = free_port()
@@ -58,8 +60,9 @@ class Demo:
             f"http://127.0.0.1:{self.port}", SECRET, response_url_factory=fake.new_response_url
         )
 
-    def say(self, text: str) -> None:
-        print(f"\n\033[1m▶ {text}\033[0m", flush=True)
+    def step(self, macro: str, **values: object) -> None:
+        """A headline of the transcript."""
+        print(f"\n\033[1m▶ {self.texts.get('demo', macro, **values)}\033[0m", flush=True)
 
     def cli(self, *args: str) -> None:
         command = [sys.executable, "-m", "bot.cli", *args]
@@ -102,7 +105,7 @@ class Demo:
 
     def ask(self, user: str, text: str) -> list[dict[str, Any]]:
         """A slash command as `user`; what they see (the ephemeral answer)."""
-        print(f"{user} skriver: /finsam {text}", flush=True)
+        print(self.texts.get("demo", "asks", user=user, text=text), flush=True)
         before = len(self.fake.responses())
         response = self.driver.command(text, user_id=user)
         if response.status != 200:
@@ -117,33 +120,31 @@ def indent(text: str) -> str:
     return "\n".join("  │ " + line for line in text.splitlines())
 
 
-def run_demo(out: Path) -> None:
+def run_demo(out: Path, *, language: str = "sv") -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "demo.db").unlink(missing_ok=True)
     with SlackFake(bot_token=TOKEN) as fake:
         fake.add_user(OFFICE_USER, name="eva.ek", email="eva.ek@example.org")
         fake.add_user(LEAD_USER, name="lars.ledare", email="lars@example.org")
         fake.add_channel(OFFICE_CHANNEL, name="kansliet")
-        demo = Demo(out, fake)
-        demo.say(
-            "Kansliet registrerar personer, budgeten för 2026 och bokfört utfall t.o.m. oktober"
-        )
+        demo = Demo(out, fake, language=language)
+        demo.step("setup")
         demo.cli("people", "add", OFFICE_USER, "--role", "office", "--name", "Eva Ek")
         demo.cli("people", "add", LEAD_USER, "--role", "lead", "--name", "Lars Ledare")
         demo.cli("budget", "import", str(SAMPLE_BUDGET))
         books = write_sample_books(SAMPLE_BUDGET, out / "utfall-2026.csv", through_month=10)
         demo.cli("spending", "import", str(books))
         with demo.serving():
-            demo.say(f"Boten kör på http://127.0.0.1:{demo.port}/slack/events mot Slack-fejken")
-            demo.say("Eva på kansliet frågar efter budgetläget")
+            demo.step("serving", url=f"http://127.0.0.1:{demo.port}/slack/events")
+            demo.step("office_asks")
             demo.ask(OFFICE_USER, "budget 2026")
-            demo.say("…och efter en insats")
+            demo.step("one_intervention")
             demo.ask(OFFICE_USER, "budget 2026 Lokussamordnare")
-            demo.say("En insatsansvarig försöker – budgetkommandon är för kansliet")
+            demo.step("lead_refused")
             demo.ask(LEAD_USER, "budget")
-            demo.say("Ett okänt kommando ger hjälp och skälet")
+            demo.step("unknown_command")
             demo.ask(OFFICE_USER, "budjet")
-        demo.say("Den schemalagda månadssammanfattningen postas i kanslikanalen (5 november 09:00)")
+        demo.step("summary")
         demo.cli("summary", "--now", "2026-11-05T09:00")
         posted = fake.messages(OFFICE_CHANNEL)
         summary = next(m for m in posted if m.get("blocks"))
@@ -152,8 +153,8 @@ def run_demo(out: Path) -> None:
             target = out / shared["filename"]
             target.write_bytes(shared["content"])
             print(f"  │ 📎 {shared['title']} → {target}")
-        demo.say("Samma sammanfattning en gång till samma månad: ingenting dubbleras")
+        demo.step("summary_again")
         demo.cli("summary", "--now", "2026-11-05T09:30")
         summaries = [m for m in fake.messages(OFFICE_CHANNEL) if m.get("metadata")]
-        print(f"  sammanfattningar i kanslikanalen: {len(summaries)}")
-    print(f"\nKlart. Databasen och diagrammet ligger i {out}/")
+        print("  " + demo.texts.get("demo", "summaries_in_channel", count=len(summaries)))
+    print("\n" + Texts(language).get("demo", "done", out=out))
