@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -77,16 +78,25 @@ class HttpServer:
         server: Any = self._server
 
         def shutdown() -> None:
-            server.task_dispatcher.shutdown()
+            server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
             wasyncore.close_all(getattr(server, "_map", None) or server.map)
 
         server.trigger.pull_trigger(shutdown)
 
 
 def run_socket_mode(app: App, app_token: str, *, on_stop: Callable[[], None]) -> None:
+    """Socket Mode until SIGTERM/SIGINT, then the same orderly stop as over HTTP."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    handler = SocketModeHandler(app, app_token)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
-        SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
+        handler.start()  # type: ignore[no-untyped-call]
     finally:
+        handler.close()  # type: ignore[no-untyped-call]
         on_stop()
