@@ -36,7 +36,9 @@ def create_app(
     engine: Engine,
     client: WebClient | None = None,
     clock: Clock | None = None,
+    ctx: BotContext | None = None,
 ) -> App:
+    """The Bolt app; pass `ctx` to share its caches with the scheduled jobs' sender."""
     token, signing_secret = settings.require_slack()
     install_redaction(settings.secrets())
     client = client or make_client(
@@ -57,7 +59,7 @@ def create_app(
             max_workers=settings.finsam_work_threads, thread_name_prefix="finsam-work"
         ),
     )
-    ctx = build_context(settings, engine=engine, clock=clock or SystemClock())
+    ctx = ctx or build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
     return app
 

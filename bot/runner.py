@@ -15,7 +15,7 @@ from bot.server import HttpServer, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
 from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
-from workflows.clock import FixedClock, SystemClock
+from workflows.clock import SystemClock
 from workflows.outbox import DispatchReport
 from workflows.schedule import build_scheduler
 
@@ -26,13 +26,9 @@ def serve(cfg: Settings) -> None:
     engine = open_engine(cfg.database_url)
     ensure_schema(engine)
     clock = SystemClock()
-    app = create_app(cfg, engine=engine, clock=clock)
-    jobs = BotJobs(
-        cfg,
-        engine=engine,
-        sender=SlackSender(app.client, build_context(cfg, engine=engine, clock=clock)),
-        clock=clock,
-    )
+    ctx = build_context(cfg, engine=engine, clock=clock)
+    app = create_app(cfg, engine=engine, ctx=ctx)
+    jobs = BotJobs(cfg, engine=engine, sender=SlackSender(app.client, ctx), clock=clock)
     scheduler = build_scheduler(jobs.jobs(), tz=cfg.tz)
     scheduler.start()
     threading.Thread(target=jobs.catch_up, name="catch-up", daemon=True).start()
@@ -89,8 +85,8 @@ def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchRepor
     try:
         ensure_schema(engine)
         clock = SystemClock()
-        app = create_app(cfg, engine=engine, clock=FixedClock(month_of))
-        sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
+        ctx = build_context(cfg, engine=engine, clock=clock)
+        sender = SlackSender(create_app(cfg, engine=engine, ctx=ctx).client, ctx)
         jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
         return jobs.run_budget_summary(strict=True, now=month_of)
     finally:

@@ -72,11 +72,12 @@ def running_bot(
         fake.add_channel(OFFICE_CHANNEL, name="kansliet")
         cfg = test_settings(api_url=fake.api_url, database_url=database_url, **overrides)
         clock = FixedClock(now or datetime(2026, 4, 20, 10, 0, tzinfo=STOCKHOLM))
-        app = create_app(cfg, engine=engine, clock=clock)
+        ctx = build_context(cfg, engine=engine, clock=clock)
+        app = create_app(cfg, engine=engine, ctx=ctx)
         server = HttpServer(make_wsgi_app(app, engine=engine), host="127.0.0.1", port=0, threads=4)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        sender = SlackSender(app.client, build_context(cfg, engine=engine, clock=clock))
+        sender = SlackSender(app.client, ctx)
         jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
         try:
             yield RunningBot(
