@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.errors import ConfigError
 from workflows.budget_status import BudgetRules
+from workflows.calendar import CalendarRules, Stage
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     finsam_equity_limit: Decimal = Field(default=Decimal("0.20"), ge=0)
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)
     finsam_pace_margin: Decimal = Field(default=Decimal("0.15"), ge=0, le=1)
+    finsam_monthly_due_day: int = Field(default=10, ge=1, le=31)
+    finsam_quarterly_due_day: int = Field(default=15, ge=1, le=31)
+    finsam_reminder_time: str = "09:00"
+    finsam_reminder_stages: str = "before:-5,due:0,late_2:2,late_7:7:office"
     finsam_server_threads: int = Field(default=8, ge=1)
     finsam_work_threads: int = Field(default=2, ge=1)
     log_level: str = "INFO"
@@ -58,6 +64,21 @@ class Settings(BaseSettings):
             raise ValueError(f"not a crontab expression: {err}") from err
         return value
 
+    @field_validator("finsam_reminder_time")
+    @classmethod
+    def _valid_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError("write the time as HH:MM, e.g. 09:00") from err
+        return value
+
+    @field_validator("finsam_reminder_stages")
+    @classmethod
+    def _valid_stages(cls, value: str) -> str:
+        parse_stages(value)
+        return value
+
     @field_validator("finsam_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
@@ -76,6 +97,21 @@ class Settings(BaseSettings):
             individual_share_min=self.finsam_individual_share_min,
             pace_margin=self.finsam_pace_margin,
         )
+
+    @property
+    def calendar_rules(self) -> CalendarRules:
+        at = time.fromisoformat(self.finsam_reminder_time)
+        try:
+            return CalendarRules(
+                monthly_due_day=self.finsam_monthly_due_day,
+                quarterly_due_day=self.finsam_quarterly_due_day,
+                reminder_stages=parse_stages(self.finsam_reminder_stages),
+                send_hour=at.hour,
+                send_minute=at.minute,
+                tz=self.tz,
+            )
+        except ValueError as err:
+            raise ConfigError("bad_settings", problems=f"FINSAM_REMINDER_STAGES: {err}") from err
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line: the Slack secrets and the database
@@ -107,6 +143,21 @@ class Settings(BaseSettings):
         if not self.finsam_office_channel:
             raise ConfigError("missing_settings", names="FINSAM_OFFICE_CHANNEL")
         return self.finsam_office_channel
+
+
+def parse_stages(text: str) -> tuple[Stage, ...]:
+    """`before:-5,due:0,late_2:2,late_7:7:office`: name, working days from the due date
+    (negative: before), and `office` where the office channel is told too."""
+    stages = []
+    for item in (part.strip() for part in text.split(",") if part.strip()):
+        name, _, rest = item.partition(":")
+        offset, _, flag = rest.partition(":")
+        if not name or not offset.lstrip("-").isdigit() or flag not in ("", "office"):
+            raise ValueError(f"not a stage: {item!r} (write name:offset or name:offset:office)")
+        stages.append(Stage(name, int(offset), notify_office=flag == "office"))
+    if not stages:
+        raise ValueError("at least one reminder stage is needed")
+    return tuple(stages)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -336,3 +336,36 @@ def test_cli_calendar_refuses_bad_options(clean_env: None, args: list[str], mess
     )
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_calendar_rules_come_from_settings(clean_env: Path) -> None:
+    env = {
+        "FINSAM_MONTHLY_DUE_DAY": "12",
+        "FINSAM_REMINDER_TIME": "08:30",
+        "FINSAM_REMINDER_STAGES": "due:0,late_3:3:office",
+    }
+    result = CliRunner().invoke(
+        app, ["reports", "calendar", "--year", "2026", "--format", "json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    march = next(e for e in json.loads(result.stdout) if e["period"] == "2026-03")
+    assert march["due"] == "2026-04-13"  # the 12th is a Sunday
+    assert [(r["stage"], r["at"], r["notify_office"]) for r in march["reminders"]] == [
+        ("due", "2026-04-13T08:30:00+02:00", False),
+        ("late_3", "2026-04-16T08:30:00+02:00", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FINSAM_REMINDER_STAGES", "due:soon"),
+        ("FINSAM_REMINDER_STAGES", "a:1,a:2"),
+        ("FINSAM_REMINDER_TIME", "nine"),
+        ("FINSAM_MONTHLY_DUE_DAY", "32"),
+    ],
+)
+def test_bad_calendar_settings_are_named(clean_env: Path, name: str, value: str) -> None:
+    result = CliRunner().invoke(app, ["reports", "calendar", "--year", "2026"], env={name: value})
+    assert result.exit_code == 78, result.output
+    assert name in result.stderr

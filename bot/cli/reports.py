@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import FormatOption, check_format, emit_json, settings
+from bot.cli.common import FormatOption, check_format, emit_json, run, settings
 from workflows.calendar import CalendarRules, PeriodDeadline, calendar_for_year, deadline_to_dict
 from workflows.clock import SystemClock
 from workflows.texts import Texts
@@ -35,7 +35,7 @@ def reports_calendar(
     """
     check_format(output_format)
     cfg = settings()
-    rules = CalendarRules(tz=cfg.tz)
+    rules = run(lambda: cfg.calendar_rules)
     chosen = year or SystemClock().now().astimezone(cfg.tz).year
     deadlines = calendar_for_year(chosen, rules, WorkingDays())
     if output_format == "json":
