@@ -135,3 +135,14 @@ def list_messages(session: Session, *, status: OutboxStatus | None = None) -> li
     if status is not None:
         query = query.where(col(OutboxMessage.status) == status)
     return list(session.exec(query).all())
+
+
+def requeue(session: Session, key: str, *, now: datetime) -> bool:
+    """A failed message back in the queue, due at once; False when no failed row has the key."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.key) == key, col(OutboxMessage.status) == OutboxStatus.failed)
+        .values(status=OutboxStatus.pending, lease_until=utc(now), attempts=0, last_error=None)
+    )
+    session.commit()
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]

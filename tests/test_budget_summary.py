@@ -179,3 +179,19 @@ def test_a_bug_in_the_bot_backs_off_instead_of_wedging_the_row(bot: RunningBot) 
         OutboxStatus.pending,
         True,
     )
+
+
+def test_a_failed_summary_can_be_retried_and_goes_out_once(bot: RunningBot) -> None:
+    from store.errors import NotFoundError
+    from workflows.outbox import retry_failed
+
+    bot.fake.error_next("chat.postMessage", "not_in_channel")
+    assert bot.jobs.run_budget_summary().failed == [KEY]
+    with pytest.raises(NotFoundError):
+        retry_failed(bot.engine, "no-such-key", clock=bot.clock)
+    retry_failed(bot.engine, KEY, clock=bot.clock)  # the bot was invited meanwhile
+    assert bot.jobs.run_outbox().sent == [KEY]
+    assert bot.jobs.run_budget_summary().sent == []  # the key still stands: once a month
+    assert len(summary_posts(bot)) == 1
+    with pytest.raises(NotFoundError):
+        retry_failed(bot.engine, KEY, clock=bot.clock)  # sent rows are not failed rows

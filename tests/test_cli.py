@@ -554,3 +554,18 @@ def test_budget_status_text_for_one_intervention_and_plain_names(cli: Cli) -> No
     assert "&amp;" not in out
     assert "Växtkraft" not in out
     assert "Kvarvarande beslutsutrymme" not in out  # one intervention: no year totals
+
+
+def test_outbox_list_and_retry_of_a_refused_summary(budgets: Cli, fake: SlackFake) -> None:
+    env = slack_env(fake, FINSAM_OFFICE_CHANNEL="C0GONE")
+    assert budgets("summary", "--now", "2026-05-05T09:00", **env).exit_code == 1
+    [failed] = budgets.json("outbox", "list", "--status", "failed")
+    assert (failed["key"], failed["status"]) == ("budget_summary:C0GONE:2026-05", "failed")
+    assert "channel_not_found" in failed["last_error"]
+    retried = budgets.ok("outbox", "retry", failed["key"])
+    assert "ligger i kön igen" in retried.stdout
+    assert budgets.json("outbox", "list", "--status", "failed") == []
+    missing = budgets("outbox", "retry", "nope")
+    assert missing.exit_code == 2
+    assert "Inget misslyckat meddelande har nyckeln ”nope”" in missing.stderr
+    assert budgets("outbox", "list", "--status", "lost").exit_code == 2

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from store import outbox as rows
 from store.db import session_scope
-from store.errors import LeaseLost, SendRejected, SlackUnavailable
+from store.errors import LeaseLost, NotFoundError, SendRejected, SlackUnavailable
 from store.models import OutboxMessage, OutboxStatus
 from workflows.clock import Clock
 
@@ -186,3 +186,11 @@ def _give_up(session: Session, row: OutboxMessage, error: str, report: DispatchR
 def messages(engine: Engine, *, status: OutboxStatus | None = None) -> list[OutboxMessage]:
     with session_scope(engine) as session:
         return rows.list_messages(session, status=status)
+
+
+def retry_failed(engine: Engine, key: str, *, clock: Clock) -> None:
+    """Give up on giving up: an operator puts a failed message back in the queue (its key
+    stays, so it still goes out at most once). NotFoundError when no failed message has it."""
+    with session_scope(engine) as session:
+        if not rows.requeue(session, key, now=clock.now()):
+            raise NotFoundError("no_failed_message", key=key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import budget, db, people, reports, runtime
+from bot.cli import budget, db, outbox, people, reports, runtime
 
 app = typer.Typer(
     name="finsam-bot",
@@ -20,6 +20,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(people.app, name="people")
 app.add_typer(budget.app, name="budget")
 app.add_typer(budget.spending_app, name="spending")
+app.add_typer(outbox.app, name="outbox")
 app.add_typer(reports.app, name="reports")
 runtime.register(app)
 
