@@ -80,5 +80,4 @@ def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotCon
         tz=settings.tz,
         rules=settings.budget_rules,
         language=settings.finsam_language,
-        office_channel=settings.finsam_office_channel,
     )

@@ -23,7 +23,6 @@ class BotContext:
     tz: ZoneInfo
     rules: BudgetRules
     language: str
-    office_channel: str | None
 
     def texts_for(self, _user_id: str | None = None) -> Texts:
         """The user's language (per-user choice comes with the board-year issue)."""
