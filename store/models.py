@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
@@ -98,8 +98,14 @@ class Party(SQLModel, table=True):
     kind: PartyKind = Field(sa_column=_enum_column(PartyKind))
 
 
+class ReportKind(StrEnum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+
+
 class Intervention(SQLModel, table=True):
-    """A funded insats, identified like its budget line by (name, owner)."""
+    """A funded insats, identified like its budget line by (name, owner). It reports for
+    the periods between `starts_on` and `ends_on` (open-ended when None)."""
 
     __table_args__ = (UniqueConstraint("name", "owner"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -108,6 +114,10 @@ class Intervention(SQLModel, table=True):
     kind: SupportKind = Field(sa_column=_enum_column(SupportKind))
     first_year: int
     last_year: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    # The intervention's own goals, one per line: what the quarterly form asks about.
+    goals: str = Field(default="", sa_type=Text)
 
 
 class Person(SQLModel, table=True):
@@ -115,6 +125,30 @@ class Person(SQLModel, table=True):
     slack_user_id: str = Field(max_length=32, unique=True)
     name: str = Field(default="", max_length=200)
     language: str | None = Field(default=None, max_length=2)
+    email: str | None = Field(default=None, max_length=320, index=True)
+
+
+class InterventionLead(SQLModel, table=True):
+    """A lead of an intervention, known by e-mail; `person_id` is set once the e-mail is
+    matched to a Slack user (an unmatched lead is kept and matched again on the next import)."""
+
+    __tablename__ = "intervention_lead"
+    __table_args__ = (UniqueConstraint("intervention_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    intervention_id: int = Field(foreign_key="intervention.id", index=True)
+    email: str = Field(max_length=320)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+
+
+class Absence(SQLModel, table=True):
+    """A lead away from `starts_on` to `ends_on` (inclusive): reminders go to the deputy."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    deputy_person_id: int = Field(foreign_key="person.id")
+    starts_on: date
+    ends_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
 
 
 class PersonRole(SQLModel, table=True):
@@ -160,11 +194,50 @@ class Spending(SQLModel, table=True):
     amount_kr: int = Field(sa_type=BigInteger)
 
 
+class ReportStatus(StrEnum):
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"  # sent back by the office: open again for the lead
+
+
+class Report(SQLModel, table=True):
+    """The state of one intervention's report for one period; a row exists once something
+    was submitted. Its answers are the revisions."""
+
+    __table_args__ = (UniqueConstraint("intervention_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    intervention_id: int = Field(foreign_key="intervention.id", index=True)
+    period: str = Field(max_length=7)  # '2026-03' or '2026-Q1'
+    kind: ReportKind = Field(sa_column=_enum_column(ReportKind))
+    status: ReportStatus = Field(sa_column=_enum_column(ReportStatus))
+    revision: int = 0  # the latest
+    reviewed_by: str | None = Field(default=None, max_length=32)
+    reviewed_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    review_comment: str | None = Field(default=None, sa_type=Text)
+
+
+class ReportRevision(SQLModel, table=True):
+    """One submission: who, when, what. Never updated; `delivery_key` makes a duplicated
+    delivery of the same submission a no-op."""
+
+    __tablename__ = "report_revision"
+    __table_args__ = (UniqueConstraint("report_id", "revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    revision: int
+    submitted_by: str = Field(max_length=32)
+    submitted_at: datetime = Field(sa_column=_tz_column())
+    late: bool = False
+    answers: str = Field(sa_type=Text)  # JSON object: input id → value
+    delivery_key: str = Field(max_length=64, unique=True)
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    cancelled = "cancelled"  # no longer wanted (e.g. a reminder for a report that came in)
 
 
 class OutboxMessage(SQLModel, table=True):

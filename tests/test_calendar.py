@@ -52,8 +52,8 @@ def test_periods_have_labels_and_bounds() -> None:
         date(2026, 10, 1),
         date(2026, 12, 31),
     )
-    assert Period.parse("2026-Q1") == Period(ReportKind.QUARTERLY, 2026, 1)
-    assert Period.parse("2026-03") == Period(ReportKind.MONTHLY, 2026, 3)
+    assert Period.parse("2026-Q1") == Period(ReportKind.quarterly, 2026, 1)
+    assert Period.parse("2026-03") == Period(ReportKind.monthly, 2026, 3)
     for bad in ("2026-13", "2026-Q5", "2026", "26-03", "2026-Qx"):
         with pytest.raises(ValueError):
             Period.parse(bad)
@@ -208,7 +208,7 @@ YEARS = st.integers(min_value=2024, max_value=2035)
 def test_calendar_properties(year: int, rules: CalendarRules) -> None:
     deadlines = calendar_for_year(year, rules, WD)
     assert len(deadlines) == 16
-    assert sum(d.kind is ReportKind.MONTHLY for d in deadlines) == 12
+    assert sum(d.kind is ReportKind.monthly for d in deadlines) == 12
     assert [(d.due, d.kind) for d in deadlines] == sorted((d.due, d.kind) for d in deadlines)
     offsets = {s.name: s.offset_working_days for s in rules.reminder_stages}
     office = {s.name: s.notify_office for s in rules.reminder_stages}

@@ -19,18 +19,13 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from store.models import ReportKind
 from workflows.working_days import WorkingDays
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-class ReportKind(StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ class CalendarRules:
             raise ValueError(f"reminder stage offsets must be unique: {offsets}")
 
     def due_day(self, kind: ReportKind) -> int:
-        return self.monthly_due_day if kind is ReportKind.MONTHLY else self.quarterly_due_day
+        return self.monthly_due_day if kind is ReportKind.monthly else self.quarterly_due_day
 
     @property
     def send_time(self) -> time:
@@ -94,17 +89,17 @@ class Period:
     number: int
 
     def __post_init__(self) -> None:
-        last = 12 if self.kind is ReportKind.MONTHLY else 4
+        last = 12 if self.kind is ReportKind.monthly else 4
         if not 1 <= self.number <= last:
             raise ValueError(f"no {self.kind} period {self.number}")
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
-        return cls(ReportKind.MONTHLY, year, month)
+        return cls(ReportKind.monthly, year, month)
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
-        return cls(ReportKind.QUARTERLY, year, quarter)
+        return cls(ReportKind.quarterly, year, quarter)
 
     @classmethod
     def parse(cls, label: str) -> Period:
@@ -120,17 +115,17 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.kind is ReportKind.MONTHLY:
+        if self.kind is ReportKind.monthly:
             return f"{self.year}-{self.number:02d}"
         return f"{self.year}-Q{self.number}"
 
     @property
     def first_month(self) -> int:
-        return self.number if self.kind is ReportKind.MONTHLY else 3 * self.number - 2
+        return self.number if self.kind is ReportKind.monthly else 3 * self.number - 2
 
     @property
     def last_month(self) -> int:
-        return self.number if self.kind is ReportKind.MONTHLY else 3 * self.number
+        return self.number if self.kind is ReportKind.monthly else 3 * self.number
 
     @property
     def start(self) -> date:
@@ -224,7 +219,7 @@ def calendar_for_year(
     periods = [
         period
         for period in periods_of_year(year)
-        if include_monthly or period.kind is ReportKind.QUARTERLY
+        if include_monthly or period.kind is ReportKind.quarterly
     ]
     deadlines = [deadline_for(period, rules, working_days) for period in periods]
     return sorted(deadlines, key=lambda d: (d.due, d.kind, d.period.start))
