@@ -16,6 +16,7 @@ from bot.blocks.budget import build_budget_blocks
 from bot.blocks.common import context, to_dicts
 from bot.context import BotContext
 from bot.ids import MetadataEvent
+from bot.messages import BUILDERS
 from store.errors import SendRejected, SlackUnavailable
 from workflows.budget_status import budget_status_for
 from workflows.budget_summary import KIND as BUDGET_SUMMARY
@@ -30,15 +31,27 @@ class SlackSender:
     def __init__(self, client: WebClient, ctx: BotContext) -> None:
         self._client = client
         self._ctx = ctx
+        self._dm_channels: dict[str, str] = {}
 
-    def send(self, message: Outgoing, *, progress: Progress) -> str:
-        if message.kind != BUDGET_SUMMARY:
+    def send(self, message: Outgoing, *, progress: Progress) -> str | None:
+        if message.kind == BUDGET_SUMMARY:
+            return self._send_budget_summary(message, progress=progress)
+        build = BUILDERS.get(message.kind)
+        if build is None:
             raise SendRejected("unknown_kind", kind=message.kind)
-        return self._send_budget_summary(message, progress=progress)
+        if message.posted_ts is not None and "posted" in message.steps_done:
+            return message.posted_ts
+        rendered = build(self._ctx, message)
+        if rendered is None:
+            return None
+        progress.still_mine()
+        ts = self._post(message, text=rendered.text, blocks=rendered.blocks)
+        progress.posted(ts)
+        return ts
 
     def find_sent(self, message: Outgoing) -> str | None:
         found = self._history(
-            message.channel,
+            self._conversation(message.channel),
             lambda posted: (
                 (posted.get("metadata") or {}).get("event_type") == MetadataEvent.outbox
                 and posted["metadata"].get("event_payload", {}).get("key") == message.key
@@ -117,10 +130,20 @@ class SlackSender:
             is not None
         )
 
+    def _conversation(self, channel: str) -> str:
+        """A user id stands for the DM with that user: its channel id is what history and
+        updates need (conversations.open returns the same DM every time)."""
+        if not channel.startswith(("U", "W")):
+            return channel
+        if channel not in self._dm_channels:
+            response = _call(self._client.conversations_open, users=channel)
+            self._dm_channels[channel] = str(response["channel"]["id"])
+        return self._dm_channels[channel]
+
     def _post(self, message: Outgoing, *, text: str, blocks: list[dict[str, Any]]) -> str:
         response = _call(
             self._client.chat_postMessage,
-            channel=message.channel,
+            channel=self._conversation(message.channel),
             text=text,
             blocks=blocks,
             metadata={

@@ -114,6 +114,38 @@ def mark_sent(session: Session, row: OutboxMessage, *, ts: str | None, now: date
     )
 
 
+def mark_cancelled(session: Session, row: OutboxMessage) -> None:
+    _fenced_update(session, row, status=OutboxStatus.cancelled, lease_until=None)
+
+
+def cancel_pending(session: Session, key_prefix: str) -> int:
+    """Cancel the rows not yet claimed whose key starts with `key_prefix` (e.g. the
+    reminders of a report that came in); a row being sent is left to its builder's check."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status) == OutboxStatus.pending,
+        )
+        .values(status=OutboxStatus.cancelled, lease_until=None)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def sent_with_prefix(session: Session, key_prefix: str) -> list[OutboxMessage]:
+    """The rows already sent whose key starts with `key_prefix` (e.g. to update them)."""
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(
+                col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+                col(OutboxMessage.status) == OutboxStatus.sent,
+            )
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    )
+
+
 def release(session: Session, row: OutboxMessage, *, retry_at: datetime, error: str) -> None:
     _fenced_update(
         session,

@@ -57,9 +57,11 @@ class Progress(Protocol):
 class Sender(Protocol):
     """The port to Slack. `send` skips the steps in `steps_done`, calls `progress.still_mine()`
     before each Slack call and reports each finished step; it raises SlackUnavailable when
-    the outcome is unknown or Slack is failing, SendRejected when Slack refuses for good."""
+    the outcome is unknown or Slack is failing, SendRejected when Slack refuses for good.
+    It returns the ts of the post, or None when the message is no longer wanted (the row
+    is then cancelled)."""
 
-    def send(self, message: Outgoing, *, progress: Progress) -> str: ...
+    def send(self, message: Outgoing, *, progress: Progress) -> str | None: ...
 
     def find_sent(self, message: Outgoing) -> str | None: ...
 
@@ -67,6 +69,7 @@ class Sender(Protocol):
 @dataclass
 class DispatchReport:
     sent: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
@@ -145,8 +148,12 @@ def _deliver(
                     message, posted_ts=found, steps_done=message.steps_done | {"posted"}
                 )
         ts = sender.send(message, progress=progress)
-        rows.mark_sent(session, row, ts=ts, now=clock.now())
-        report.sent.append(row.key)
+        if ts is None:
+            rows.mark_cancelled(session, row)
+            report.cancelled.append(row.key)
+        else:
+            rows.mark_sent(session, row, ts=ts, now=clock.now())
+            report.sent.append(row.key)
     except LeaseLost:
         log.warning("message %s was taken over by another process; leaving it", row.key)
         report.lost.append(row.key)
