@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from store.models import ReportKind
+from store.models import ReportKind as ReportKind  # re-exported: the calendar speaks of it
 from workflows.working_days import WorkingDays
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -1,0 +1,174 @@
+"""Reports and their revisions: one Report row per intervention and period once something
+came in, one ReportRevision per submission. A revision is never changed; the delivery key
+makes a second delivery of the same submission a no-op."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.models import Report, ReportKind, ReportRevision, ReportStatus
+from store.outbox import utc
+
+
+def get_report(session: Session, intervention_id: int, period: str) -> Report | None:
+    return session.exec(
+        select(Report).where(Report.intervention_id == intervention_id, Report.period == period)
+    ).first()
+
+
+def revision_by_delivery(session: Session, delivery_key: str) -> ReportRevision | None:
+    return session.exec(
+        select(ReportRevision).where(ReportRevision.delivery_key == delivery_key)
+    ).first()
+
+
+def add_revision(
+    session: Session,
+    *,
+    intervention_id: int,
+    period: str,
+    kind: ReportKind,
+    submitted_by: str,
+    submitted_at: datetime,
+    late: bool,
+    answers: dict[str, Any],
+    delivery_key: str,
+) -> tuple[Report, ReportRevision, bool]:
+    """Store a submission as the report's next revision; (report, revision, created). A
+    delivery key already stored returns that revision with created False. The report row is
+    locked (PostgreSQL) while its next revision number is taken, so two submissions at once
+    get 1 and 2, not a unique-constraint error."""
+    existing = revision_by_delivery(session, delivery_key)
+    if existing is not None:
+        report = session.get(Report, existing.report_id)
+        assert report is not None
+        return report, existing, False
+    report = _report_for_update(session, intervention_id, period, kind)
+    assert report.id is not None
+    revision = ReportRevision(
+        report_id=report.id,
+        revision=report.revision + 1,
+        submitted_by=submitted_by,
+        submitted_at=utc(submitted_at),
+        late=late,
+        answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
+        delivery_key=delivery_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(revision)
+    except IntegrityError:
+        # The same delivery stored by another request a moment ago.
+        session.expire_all()
+        again = revision_by_delivery(session, delivery_key)
+        if again is None:
+            raise
+        report = session.get(Report, again.report_id)
+        assert report is not None
+        return report, again, False
+    report.revision = revision.revision
+    report.status = ReportStatus.submitted
+    report.reviewed_by = None
+    report.reviewed_at = None
+    report.review_comment = None
+    session.add(report)
+    session.flush()
+    return report, revision, True
+
+
+def _report_for_update(
+    session: Session, intervention_id: int, period: str, kind: ReportKind
+) -> Report:
+    query = (
+        select(Report)
+        .where(Report.intervention_id == intervention_id, Report.period == period)
+        .with_for_update()
+    )
+    report = session.exec(query).first()
+    if report is not None:
+        return report
+    try:
+        with session.begin_nested():
+            session.add(
+                Report(
+                    intervention_id=intervention_id,
+                    period=period,
+                    kind=kind,
+                    status=ReportStatus.submitted,
+                )
+            )
+    except IntegrityError:
+        pass  # created by a concurrent submission: take that one
+    found = session.exec(query).first()
+    assert found is not None
+    return found
+
+
+def latest_revision(session: Session, report: Report) -> ReportRevision | None:
+    return session.exec(
+        select(ReportRevision).where(
+            ReportRevision.report_id == report.id, ReportRevision.revision == report.revision
+        )
+    ).first()
+
+
+def revisions_of(session: Session, report: Report) -> list[ReportRevision]:
+    return list(
+        session.exec(
+            select(ReportRevision)
+            .where(ReportRevision.report_id == report.id)
+            .order_by(col(ReportRevision.revision))
+        ).all()
+    )
+
+
+def set_review(
+    session: Session,
+    report: Report,
+    *,
+    status: ReportStatus,
+    reviewer: str,
+    at: datetime,
+    comment: str | None,
+) -> None:
+    report.status = status
+    report.reviewed_by = reviewer
+    report.reviewed_at = utc(at)
+    report.review_comment = comment
+    session.add(report)
+    session.flush()
+
+
+def reports_for_periods(session: Session, periods: Iterable[str]) -> list[Report]:
+    return list(session.exec(select(Report).where(col(Report.period).in_(list(periods)))).all())
+
+
+def first_revisions(session: Session, report_ids: Iterable[int]) -> dict[int, ReportRevision]:
+    """The first submission of each report: when it first came in, and whether late."""
+    ids = list(report_ids)
+    if not ids:
+        return {}
+    found = session.exec(
+        select(ReportRevision).where(
+            col(ReportRevision.report_id).in_(ids), ReportRevision.revision == 1
+        )
+    ).all()
+    return {r.report_id: r for r in found}
+
+
+def latest_revisions(session: Session, reports: Iterable[Report]) -> dict[int, ReportRevision]:
+    wanted = {(r.id, r.revision) for r in reports if r.id is not None}
+    if not wanted:
+        return {}
+    found = session.exec(
+        select(ReportRevision).where(
+            col(ReportRevision.report_id).in_([report_id for report_id, _ in wanted])
+        )
+    ).all()
+    return {r.report_id: r for r in found if (r.report_id, r.revision) in wanted}

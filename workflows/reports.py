@@ -1,0 +1,307 @@
+"""Reports coming in and being reviewed (DOMAIN.md "Follow-up of interventions").
+
+A submission is stored as the next revision of its (intervention, period) report, in the same
+transaction as what it sets off: the period's pending reminders are cancelled, and the
+confirmation to the sender, the update of the reminder messages ("done") and the office's
+review post are planned as outbox rows. So a report is never stored without its follow-ups,
+nor a follow-up sent for a report that was not stored. Office staff accept a report or send
+it back with a comment, which reopens the period: the reminders resume at their next stage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from store import outbox as outbox_rows
+from store import reports as rows
+from store.db import session_scope
+from store.errors import AccessDenied, NotFoundError
+from store.models import Report, ReportKind, ReportStatus, SupportKind
+from store.people import roles_of
+from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
+from workflows.outbox import plan
+from workflows.people import OFFICE_ROLES
+from workflows.working_days import WorkingDays
+
+RECEIVED = "report_received"
+REMINDERS_DONE = "reminders_done"
+REVIEW = "report_review"
+RETURNED = "report_returned"
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """The calendar rules with their working days: when a period is due."""
+
+    rules: CalendarRules
+    working_days: WorkingDays
+
+    def deadline(self, period: Period) -> PeriodDeadline:
+        return deadline_for(period, self.rules, self.working_days)
+
+    def is_late(self, period: Period, at: datetime) -> bool:
+        return at.astimezone(self.rules.tz).date() > self.deadline(period).due
+
+
+def owes(kind: SupportKind, period: Period) -> bool:
+    """Monthly reports come from individual-support interventions only."""
+    return period.kind is ReportKind.quarterly or kind is SupportKind.individual
+
+
+def reminder_prefix(intervention_id: int, period: str) -> str:
+    return f"reminder:{intervention_id}:{period}:"
+
+
+def delivery_key(view_id: str, answers: dict[str, Any]) -> str:
+    """The same view submitted with the same answers is the same submission (a duplicated
+    delivery); a new view, or new answers, is a new one."""
+    canonical = json.dumps([view_id, answers], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submission:
+    report_id: int
+    intervention_id: int
+    period: str
+    revision: int
+    late: bool
+    created: bool  # False: this delivery was already stored
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report as the office and the lead see it: its state and latest answers."""
+
+    report_id: int
+    intervention_id: int
+    period: str
+    kind: ReportKind
+    status: ReportStatus
+    revision: int
+    submitted_by: str
+    submitted_at: datetime
+    late: bool
+    answers: dict[str, Any]
+    review_comment: str | None
+    reviewed_by: str | None
+
+
+def may_report(engine: Engine, user_id: str, lead_ids: set[str], *, deputy_for: set[str]) -> bool:
+    """Leads report for their interventions, a deputy for the leads they stand in for, and the
+    office for anyone."""
+    if user_id in lead_ids or lead_ids & deputy_for:
+        return True
+    with session_scope(engine) as session:
+        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+
+
+def submit_report(
+    engine: Engine,
+    reporting: Reporting,
+    *,
+    intervention_id: int,
+    period: Period,
+    user_id: str,
+    answers: dict[str, Any],
+    delivery: str,
+    now: datetime,
+    office_channel: str | None,
+) -> Submission:
+    """Store the answers as the next revision and plan what follows; idempotent per `delivery`."""
+    late = reporting.is_late(period, now)
+    for attempt in range(3):
+        try:
+            with session_scope(engine) as session:
+                report, revision, created = rows.add_revision(
+                    session,
+                    intervention_id=intervention_id,
+                    period=period.label,
+                    kind=period.kind,
+                    submitted_by=user_id,
+                    submitted_at=now,
+                    late=late,
+                    answers=answers,
+                    delivery_key=delivery,
+                )
+                assert report.id is not None
+                if created:
+                    _plan_follow_ups(
+                        session,
+                        report,
+                        revision=revision.revision,
+                        user_id=user_id,
+                        now=now,
+                        office_channel=office_channel,
+                    )
+                return Submission(
+                    report_id=report.id,
+                    intervention_id=intervention_id,
+                    period=period.label,
+                    revision=revision.revision,
+                    late=revision.late,
+                    created=created,
+                )
+        except IntegrityError:
+            # Two submissions took the same revision number at once (SQLite has no row
+            # lock): the second tries again on top of the first.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _plan_follow_ups(
+    session: Any,
+    report: Report,
+    *,
+    revision: int,
+    user_id: str,
+    now: datetime,
+    office_channel: str | None,
+) -> None:
+    outbox_rows.cancel_pending(session, reminder_prefix(report.intervention_id, report.period))
+    data = {"report_id": report.id, "revision": revision}
+    plan(
+        session,
+        key=f"{RECEIVED}:{report.id}:{revision}",
+        channel=user_id,
+        kind=RECEIVED,
+        data=data,
+        now=now,
+    )
+    plan(
+        session,
+        key=f"{REMINDERS_DONE}:{report.id}:{revision}",
+        channel=user_id,
+        kind=REMINDERS_DONE,
+        data={**data, "intervention_id": report.intervention_id, "period": report.period},
+        now=now,
+    )
+    if office_channel:
+        plan(
+            session,
+            key=f"{REVIEW}:{report.id}:{revision}",
+            channel=office_channel,
+            kind=REVIEW,
+            data=data,
+            now=now,
+        )
+
+
+def review_report(
+    engine: Engine,
+    *,
+    report_id: int,
+    reviewer: str,
+    accept: bool,
+    comment: str | None,
+    now: datetime,
+) -> ReportView:
+    """Accept a report, or send it back with a comment (the lead is told, and may correct it).
+    Office staff only."""
+    with session_scope(engine) as session:
+        if not roles_of(session, reviewer) & OFFICE_ROLES:
+            raise AccessDenied("office_only")
+        report = session.get(Report, report_id)
+        if report is None:
+            raise NotFoundError("unknown_report", report_id=report_id)
+        status = ReportStatus.accepted if accept else ReportStatus.returned
+        rows.set_review(session, report, status=status, reviewer=reviewer, at=now, comment=comment)
+        if not accept:
+            latest = rows.latest_revision(session, report)
+            assert latest is not None
+            plan(
+                session,
+                key=f"{RETURNED}:{report.id}:{report.revision}",
+                channel=latest.submitted_by,
+                kind=RETURNED,
+                data={"report_id": report.id, "revision": report.revision},
+                now=now,
+            )
+        return _view(session, report)
+
+
+def report_view(engine: Engine, report_id: int) -> ReportView:
+    with session_scope(engine) as session:
+        report = session.get(Report, report_id)
+        if report is None:
+            raise NotFoundError("unknown_report", report_id=report_id)
+        return _view(session, report)
+
+
+def find_report(engine: Engine, intervention_id: int, period: str) -> ReportView | None:
+    with session_scope(engine) as session:
+        report = rows.get_report(session, intervention_id, period)
+        return None if report is None else _view(session, report)
+
+
+def history(engine: Engine, intervention_id: int, period: str) -> list[dict[str, Any]]:
+    """Every revision of a report, oldest first: who, when, late, answers."""
+    with session_scope(engine) as session:
+        report = rows.get_report(session, intervention_id, period)
+        if report is None:
+            return []
+        return [
+            {
+                "revision": r.revision,
+                "submitted_by": r.submitted_by,
+                "submitted_at": r.submitted_at.isoformat(),
+                "late": r.late,
+                "answers": json.loads(r.answers),
+            }
+            for r in rows.revisions_of(session, report)
+        ]
+
+
+def reports_in(engine: Engine, periods: list[str]) -> dict[tuple[int, str], ReportView]:
+    """The reports of the given periods, keyed by (intervention id, period)."""
+    with session_scope(engine) as session:
+        found = rows.reports_for_periods(session, periods)
+        latest = rows.latest_revisions(session, found)
+        first = rows.first_revisions(session, [r.id for r in found if r.id is not None])
+        views: dict[tuple[int, str], ReportView] = {}
+        for report in found:
+            assert report.id is not None
+            revision = latest[report.id]
+            views[(report.intervention_id, report.period)] = _view(
+                session, report, revision=revision, first_late=first[report.id].late
+            )
+        return views
+
+
+def _view(
+    session: Any, report: Report, *, revision: Any = None, first_late: bool | None = None
+) -> ReportView:
+    revision = revision or rows.latest_revision(session, report)
+    assert report.id is not None and revision is not None
+    if first_late is None:
+        first = rows.first_revisions(session, [report.id])
+        first_late = first[report.id].late
+    return ReportView(
+        report_id=report.id,
+        intervention_id=report.intervention_id,
+        period=report.period,
+        kind=ReportKind(report.kind),
+        status=ReportStatus(report.status),
+        revision=report.revision,
+        submitted_by=revision.submitted_by,
+        submitted_at=revision.submitted_at,
+        late=first_late,
+        answers=json.loads(revision.answers),
+        review_comment=report.review_comment,
+        reviewed_by=report.reviewed_by,
+    )
+
+
+def days_late(reporting: Reporting, period: Period, *, until: date) -> int:
+    """Working days past the due date (0 when not late)."""
+    due = reporting.deadline(period).due
+    if until <= due:
+        return 0
+    return reporting.working_days.working_days_between(due, until)
