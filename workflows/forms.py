@@ -1,0 +1,591 @@
+"""Report forms as data: one YAML file per report kind (templates/forms/), which the office can
+change without touching code, checked in full when loaded (`load_forms`).
+
+A form is a list of fields; `layout`/`inputs` expand them into the concrete inputs of one
+intervention's form (a women/men pair per split count, a choice and a comment per goal), and
+`validate` turns what a user typed into typed values or errors keyed by input id. Validation
+never raises: a submission either comes back with inline errors or can be stored. Errors carry
+a code and values, rendered by templates/<lang>/forms.j2."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from store.errors import ConfigError
+from workflows.calendar import ReportKind
+from workflows.identity_numbers import find_identity_number
+
+SPLITS = ("women", "men")
+LANGUAGES = ("sv", "en")
+GOALS_MAX = 20  # goals shown one by one; more are answered together as "the other goals"
+# A form must fit one Slack modal (100 blocks); the modal adds two of its own (header, note).
+LAYOUT_ITEMS_MAX = 96
+TITLE_MAX = 24  # a modal's title
+LABEL_MAX = 1000  # an input's label (Slack allows 2 000; room for the women/men suffix)
+HEADING_MAX = 150  # a header block
+HINT_MAX = 2000
+OPTION_LABEL_MAX = 75
+OPTIONS_MAX = 100
+TEXT_MAX_LENGTH = 3000  # a plain-text input
+COUNT_MAX = 10_000
+MONEY_MAX = 100_000_000
+_DIGITS_MAX = 15  # longer digit strings are too large for any bound, and cheap to refuse
+_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_WHOLE = re.compile(r"[0-9]+")
+_NEGATIVE = re.compile(r"[-\u2212][0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class FieldType(StrEnum):
+    COUNT_SPLIT = "count_split"
+    COUNT = "count"
+    MONEY = "money"
+    TEXT = "text"
+    CHOICE = "choice"
+    GOALS = "goals"
+    HEADING = "heading"
+
+
+class InputType(StrEnum):
+    COUNT = "count"
+    MONEY = "money"
+    TEXT = "text"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Label:
+    sv: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+    def as_dict(self) -> dict[str, str]:
+        return {"sv": self.sv, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the file. `max` bounds numbers; `max_length` bounds text."""
+
+    id: str
+    type: FieldType
+    label: Label
+    hint: Label | None = None
+    required: bool = True
+    max: int | None = None
+    max_length: int | None = None
+    options: tuple[Option, ...] = ()
+    comment_label: Label | None = None
+    comment_required: bool = False
+    comment_max_length: int | None = None
+    overall_label: Label | None = None
+    rest_label: Label | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`at_most`: the sum of `parts` never exceeds `total` (for split counts, per women/men)."""
+
+    parts: tuple[str, ...]
+    total: str
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    kind: ReportKind
+    title: Label
+    fields: tuple[FormField, ...]
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Input:
+    """A concrete input. `max`: the upper bound of a number, the length limit of a text.
+    `split` ("women"/"men") marks half of a split count; `field_id` is the field it came from."""
+
+    id: str
+    type: InputType
+    label: Label
+    field_id: str
+    required: bool
+    hint: Label | None = None
+    max: int | None = None
+    options: tuple[Option, ...] = ()
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: str
+    label: Label
+    hint: Label | None = None
+
+
+@dataclass(frozen=True)
+class FormError:
+    """`code` names a macro of forms.j2, `params` its values (labels as {"sv", "en"})."""
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Every input id with its typed value (None: empty or refused), and the errors by input id."""
+
+    values: dict[str, int | str | None]
+    errors: dict[str, FormError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --------------------------------------------------------------------------- expansion
+
+
+def layout(form: FormDefinition, goals: str | Sequence[str]) -> list[Heading | Input]:
+    """Headings and inputs in the order the modal shows them. `goals`: the intervention's
+    goals, as a list or as stored (one per line)."""
+    return [item for form_field in form.fields for item in _expand(form_field, goals)]
+
+
+def inputs(form: FormDefinition, goals: str | Sequence[str]) -> list[Input]:
+    return [item for item in layout(form, goals) if isinstance(item, Input)]
+
+
+def _expand(form_field: FormField, goals: str | Sequence[str]) -> list[Heading | Input]:
+    f = form_field
+    if f.type is FieldType.HEADING:
+        return [Heading(f.id, f.label, f.hint)]
+    if f.type is FieldType.GOALS:
+        return [Heading(f.id, f.label, f.hint), *_goal_inputs(f, goals)]
+    if f.type is FieldType.COUNT_SPLIT:
+        return [
+            Input(
+                f"{f.id}_{split}",
+                InputType.COUNT,
+                f.label,
+                f.id,
+                f.required,
+                f.hint,
+                f.max,
+                split=split,
+            )
+            for split in SPLITS
+        ]
+    kind = InputType(f.type.value)
+    bound = f.max_length if kind is InputType.TEXT else f.max
+    return [Input(f.id, kind, f.label, f.id, f.required, f.hint, bound, f.options)]
+
+
+def goal_list(goals: str | Sequence[str]) -> list[str]:
+    """An intervention's goals as the form numbers them: one per line (or item), blanks out."""
+    lines = goals.splitlines() if isinstance(goals, str) else goals
+    return [goal.strip() for goal in lines if goal.strip()]
+
+
+def _goal_inputs(f: FormField, goals: str | Sequence[str]) -> list[Heading | Input]:
+    """A choice and a comment per goal; no goals: one pair for the intervention's goals as a
+    whole; more than GOALS_MAX: the last pair answers for the rest together."""
+    named = [(str(n), Label(goal, goal)) for n, goal in enumerate(goal_list(goals), start=1)]
+    if not named:
+        named = [("all", f.overall_label or f.label)]
+    elif len(named) > GOALS_MAX:
+        named = [*named[: GOALS_MAX - 1], ("rest", f.rest_label or f.label)]
+    items: list[Heading | Input] = []
+    for key, label in named:
+        choice_id = f"{f.id}_{key}"
+        comment = Input(
+            f"{choice_id}_comment",
+            InputType.TEXT,
+            f.comment_label or f.label,
+            f.id,
+            f.comment_required,
+            max=f.comment_max_length,
+        )
+        items += [
+            Input(choice_id, InputType.CHOICE, label, f.id, f.required, options=f.options),
+            comment,
+        ]
+    return items
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate(
+    form: FormDefinition, goals: str | Sequence[str], raw: Mapping[str, str | None]
+) -> Validated:
+    """Typed values and inline errors for what the user typed; unknown keys are ignored."""
+    values: dict[str, int | str | None] = {}
+    errors: dict[str, FormError] = {}
+    for item in inputs(form, goals):
+        value, error = _parse(item, raw.get(item.id))
+        values[item.id] = value
+        if error is not None:
+            errors[item.id] = error
+    labels = {f.id: f.label for f in form.fields}
+    kinds = {f.id: f.type for f in form.fields}
+    for rule in form.rules:
+        splits: Sequence[str | None] = (
+            SPLITS if kinds[rule.total] is FieldType.COUNT_SPLIT else (None,)
+        )
+        for split in splits:
+            _check_at_most(rule, split, labels, values, errors)
+    return Validated(values, errors)
+
+
+def to_prefill(values: Mapping[str, object]) -> dict[str, str]:
+    """Stored values as the strings a modal starts with: the last answers, for correction."""
+    return {
+        key: str(value)
+        for key, value in values.items()
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    }
+
+
+def _parse(item: Input, raw: object) -> tuple[int | str | None, FormError | None]:
+    text = raw if isinstance(raw, str) else "" if raw is None else str(raw)
+    if item.type is InputType.TEXT:
+        return _parse_text(item, text)
+    text = text.strip()
+    if not text:
+        return None, (FormError("required") if item.required else None)
+    if item.type is InputType.CHOICE:
+        if text in {option.value for option in item.options}:
+            return text, None
+        return None, FormError("unknown_choice")
+    return _parse_whole(item, text)
+
+
+def _parse_whole(item: Input, text: str) -> tuple[int | None, FormError | None]:
+    bound = item.max if item.max is not None else COUNT_MAX
+    if _NEGATIVE.fullmatch(text):
+        if text[1:].strip("0"):
+            return None, FormError("negative")
+        return 0, None
+    if not _WHOLE.fullmatch(text):
+        return None, FormError("not_a_whole_number")
+    if len(text.lstrip("0")) > _DIGITS_MAX or int(text) > bound:
+        return None, FormError("too_large", {"max": bound})
+    return int(text), None
+
+
+def _parse_text(item: Input, raw: str) -> tuple[str | None, FormError | None]:
+    text = clean_text(raw)
+    if not text:
+        return None, (FormError("required") if item.required else None)
+    if item.max is not None and len(text) > item.max:
+        return None, FormError("too_long", {"max": item.max, "length": len(text)})
+    kind = find_identity_number(text)
+    if kind is not None:
+        return None, FormError("identity_number", {"kind": kind})
+    return text, None
+
+
+def clean_text(raw: str) -> str:
+    """Text as stored: trimmed, newlines as \\n, no control characters (PostgreSQL refuses NUL)
+    and no lone surrogates (which cannot be encoded)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return text.encode("utf-8", "replace").decode("utf-8").strip()
+
+
+def _check_at_most(
+    rule: Rule,
+    split: str | None,
+    labels: Mapping[str, Label],
+    values: Mapping[str, int | str | None],
+    errors: dict[str, FormError],
+) -> None:
+    """Checked only when the total and every part parsed; the error sits on every part."""
+    suffix = f"_{split}" if split else ""
+    total_id, part_ids = rule.total + suffix, [part + suffix for part in rule.parts]
+    if any(key in errors for key in (total_id, *part_ids)):
+        return
+    limit = values.get(total_id)
+    if not isinstance(limit, int):
+        return
+    amount = sum(value for key in part_ids if isinstance(value := values.get(key), int))
+    if amount <= limit:
+        return
+    error = FormError(
+        "exceeds_total",
+        {
+            "parts": [labels[part].as_dict() for part in rule.parts],
+            "total": labels[rule.total].as_dict(),
+            "split": split or "",
+            "sum": amount,
+            "limit": limit,
+        },
+    )
+    for key in part_ids:
+        errors[key] = error
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def forms_dir() -> Path:
+    return Path(str(files("templates"))) / "forms"
+
+
+def load_forms(directory: Path | None = None) -> dict[ReportKind, FormDefinition]:
+    """Every `*.yml` in `directory` (default: the shipped forms), one per report kind, each
+    checked in full; a bad file raises ConfigError("bad_form_file") naming the place in it."""
+    directory = directory or forms_dir()
+    forms: dict[ReportKind, FormDefinition] = {}
+    for path in sorted(directory.glob("*.yml")):
+        form = load_form_file(path)
+        if form.kind in forms:
+            raise _bad(path, "kind", f"a second form for {form.kind.value}")
+        forms[form.kind] = form
+    for kind in ReportKind:
+        if kind not in forms:
+            raise ConfigError(
+                "bad_form_file", file=str(directory), place="", problem=f"no form for {kind.value}"
+            )
+    return forms
+
+
+def load_form_file(path: Path) -> FormDefinition:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise _bad(path, "", f"cannot be read ({type(err).__name__})") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        place = f"line {mark.line + 1}" if mark is not None else ""
+        raise _bad(path, place, f"not YAML ({getattr(err, 'problem', None) or err})") from err
+    try:
+        return _form(data)
+    except _Problem as problem:
+        raise _bad(path, problem.place, problem.problem) from None
+
+
+def _bad(path: Path, place: str, problem: str) -> ConfigError:
+    return ConfigError("bad_form_file", file=str(path), place=place, problem=problem)
+
+
+class _Problem(Exception):
+    def __init__(self, place: str, problem: str) -> None:
+        super().__init__(place, problem)
+        self.place, self.problem = place, problem
+
+
+_COMMON_KEYS = {"id", "type", "label", "hint"}
+_KEYS: dict[FieldType, set[str]] = {
+    FieldType.COUNT_SPLIT: {"required", "max"},
+    FieldType.COUNT: {"required", "max"},
+    FieldType.MONEY: {"required", "max"},
+    FieldType.TEXT: {"required", "max_length"},
+    FieldType.CHOICE: {"required", "options"},
+    FieldType.GOALS: {
+        "required",
+        "options",
+        "comment_label",
+        "comment_required",
+        "comment_max_length",
+        "overall_label",
+        "rest_label",
+    },
+    FieldType.HEADING: set(),
+}
+_NUMERIC = {FieldType.COUNT_SPLIT, FieldType.COUNT, FieldType.MONEY}
+
+
+def _form(data: object) -> FormDefinition:
+    top = _mapping(data, "", allowed={"kind", "title", "fields", "rules"})
+    kind_name = _string(_need(top, "kind", ""), "kind", limit=20)
+    if kind_name not in {kind.value for kind in ReportKind}:
+        raise _Problem("kind", f"unknown kind {kind_name!r} ({', '.join(ReportKind)})")
+    fields = tuple(
+        _field(item, f"fields[{i}]")
+        for i, item in enumerate(_list(_need(top, "fields", ""), "fields"))
+    )
+    if not fields:
+        raise _Problem("fields", "a form needs at least one field")
+    seen: dict[str, int] = {}
+    for index, form_field in enumerate(fields):
+        if form_field.id in seen:
+            raise _Problem(f"fields[{index}].id", f"duplicate id {form_field.id!r}")
+        seen[form_field.id] = index
+    by_id = {f.id: f for f in fields}
+    rules = tuple(
+        _rule(item, f"rules[{i}]", by_id)
+        for i, item in enumerate(_list(top.get("rules", []), "rules"))
+    )
+    form = FormDefinition(
+        ReportKind(kind_name), _label(_need(top, "title", ""), "title", TITLE_MAX), fields, rules
+    )
+    _check_layout(form)
+    return form
+
+
+def _field(data: object, place: str) -> FormField:
+    raw = _mapping(data, place)
+    type_name = _string(_need(raw, "type", place), f"{place}.type", limit=20)
+    if type_name not in {t.value for t in FieldType}:
+        raise _Problem(f"{place}.type", f"unknown type {type_name!r} ({', '.join(FieldType)})")
+    kind = FieldType(type_name)
+    _mapping(raw, place, allowed=_COMMON_KEYS | _KEYS[kind])
+    field_id = _string(_need(raw, "id", place), f"{place}.id", limit=40)
+    if not _ID.fullmatch(field_id):
+        raise _Problem(f"{place}.id", f"{field_id!r} is not an id (a-z, 0-9, _; a letter first)")
+    limit = HEADING_MAX if kind in (FieldType.HEADING, FieldType.GOALS) else LABEL_MAX
+    hint = _label(raw["hint"], f"{place}.hint", HINT_MAX) if "hint" in raw else None
+    extra: dict[str, Any] = {}
+    if kind in _NUMERIC:
+        default_max = MONEY_MAX if kind is FieldType.MONEY else COUNT_MAX
+        extra["max"] = _whole(raw.get("max", default_max), f"{place}.max", high=MONEY_MAX)
+    if kind is FieldType.TEXT:
+        extra["max_length"] = _whole(
+            raw.get("max_length", TEXT_MAX_LENGTH), f"{place}.max_length", 1, TEXT_MAX_LENGTH
+        )
+    if kind in (FieldType.CHOICE, FieldType.GOALS):
+        extra["options"] = _options(_need(raw, "options", place), f"{place}.options")
+    if kind is FieldType.GOALS:
+        for key in ("comment_label", "overall_label", "rest_label"):
+            extra[key] = _label(_need(raw, key, place), f"{place}.{key}", LABEL_MAX)
+        extra["comment_required"] = _bool(
+            raw.get("comment_required", False), f"{place}.comment_required"
+        )
+        extra["comment_max_length"] = _whole(
+            raw.get("comment_max_length", TEXT_MAX_LENGTH),
+            f"{place}.comment_max_length",
+            1,
+            TEXT_MAX_LENGTH,
+        )
+    default_required = kind is not FieldType.MONEY and kind is not FieldType.TEXT
+    required = _bool(raw.get("required", default_required), f"{place}.required")
+    label = _label(_need(raw, "label", place), f"{place}.label", limit)
+    return FormField(field_id, kind, label, hint, required, **extra)
+
+
+def _options(data: object, place: str) -> tuple[Option, ...]:
+    items = _list(data, place)
+    if not items or len(items) > OPTIONS_MAX:
+        raise _Problem(place, f"between 1 and {OPTIONS_MAX} options")
+    options: list[Option] = []
+    for index, item in enumerate(items):
+        here = f"{place}[{index}]"
+        raw = _mapping(item, here, allowed={"value", "label"})
+        value = _string(_need(raw, "value", here), f"{here}.value", limit=40)
+        if not _ID.fullmatch(value):
+            raise _Problem(f"{here}.value", f"{value!r} is not a value (a-z, 0-9, _)")
+        if value in {option.value for option in options}:
+            raise _Problem(f"{here}.value", f"duplicate value {value!r}")
+        options.append(
+            Option(value, _label(_need(raw, "label", here), f"{here}.label", OPTION_LABEL_MAX))
+        )
+    return tuple(options)
+
+
+def _rule(data: object, place: str, fields: Mapping[str, FormField]) -> Rule:
+    raw = _mapping(data, place, allowed={"rule", "parts", "total"})
+    name = _string(_need(raw, "rule", place), f"{place}.rule", limit=20)
+    if name != "at_most":
+        raise _Problem(f"{place}.rule", f"unknown rule {name!r} (at_most)")
+    total = _numeric_id(_need(raw, "total", place), f"{place}.total", fields)
+    parts = _list(_need(raw, "parts", place), f"{place}.parts")
+    if not parts:
+        raise _Problem(f"{place}.parts", "at least one part")
+    part_ids = tuple(_numeric_id(p, f"{place}.parts[{i}]", fields) for i, p in enumerate(parts))
+    split = fields[total].type is FieldType.COUNT_SPLIT
+    for index, part in enumerate(part_ids):
+        if part == total or part in part_ids[:index]:
+            raise _Problem(f"{place}.parts[{index}]", f"{part!r} is named twice")
+        if (fields[part].type is FieldType.COUNT_SPLIT) != split:
+            raise _Problem(f"{place}.parts[{index}]", "split and unsplit counts cannot be compared")
+    return Rule(part_ids, total)
+
+
+def _numeric_id(data: object, place: str, fields: Mapping[str, FormField]) -> str:
+    name = _string(data, place, limit=40)
+    if name not in fields:
+        raise _Problem(place, f"no field {name!r}")
+    if fields[name].type not in _NUMERIC:
+        raise _Problem(place, f"{name!r} is not a number field")
+    return name
+
+
+def _check_layout(form: FormDefinition) -> None:
+    """Expanded ids are unique with any number of goals, and the form fits a modal."""
+    for goals in ([], ["goal"] * (GOALS_MAX + 1)):
+        seen: set[str] = set()
+        for index, form_field in enumerate(form.fields):
+            for item in _expand(form_field, goals):
+                if item.id in seen:
+                    raise _Problem(f"fields[{index}].id", f"input id {item.id!r} is used twice")
+                seen.add(item.id)
+        if len(seen) > LAYOUT_ITEMS_MAX:
+            raise _Problem(
+                "fields", f"{len(seen)} inputs and headings; a form holds {LAYOUT_ITEMS_MAX}"
+            )
+
+
+def _mapping(data: object, place: str, *, allowed: set[str] | None = None) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _Problem(place, "must be a mapping (key: value)")
+    for key in data:
+        if allowed is not None and key not in allowed:
+            here = f"{place}.{key}" if place else str(key)
+            raise _Problem(here, f"unknown key (expected one of {', '.join(sorted(allowed))})")
+    return data
+
+
+def _need(raw: Mapping[str, Any], key: str, place: str) -> object:
+    if key not in raw or raw[key] is None:
+        raise _Problem(f"{place}.{key}" if place else key, "missing")
+    return raw[key]
+
+
+def _list(data: object, place: str) -> list[object]:
+    if not isinstance(data, list):
+        raise _Problem(place, "must be a list")
+    return data
+
+
+def _string(data: object, place: str, *, limit: int) -> str:
+    if not isinstance(data, str) or not data.strip():
+        raise _Problem(place, "must be a non-empty text")
+    if len(data) > limit:
+        raise _Problem(place, f"longer than {limit} characters")
+    return data.strip()
+
+
+def _label(data: object, place: str, limit: int) -> Label:
+    raw = _mapping(data, place, allowed=set(LANGUAGES))
+    sv, en = (
+        _string(_need(raw, lang, place), f"{place}.{lang}", limit=limit) for lang in LANGUAGES
+    )
+    return Label(sv, en)
+
+
+def _whole(data: object, place: str, low: int = 0, high: int = MONEY_MAX) -> int:
+    if isinstance(data, bool) or not isinstance(data, int) or not low <= data <= high:
+        raise _Problem(place, f"must be a whole number from {low} to {high}")
+    return data
+
+
+def _bool(data: object, place: str) -> bool:
+    if not isinstance(data, bool):
+        raise _Problem(place, "must be true or false")
+    return data
