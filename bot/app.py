@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import BotContext
-from bot.listeners import commands
+from bot.listeners import commands, reports
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -18,7 +18,10 @@ from bot.verification import StrictRequestVerification
 from store.db import Engine
 from workflows.budget_answers import BudgetAnswers
 from workflows.clock import Clock, SystemClock
+from workflows.forms import load_forms
 from workflows.lru import Lru
+from workflows.reports import Reporting
+from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ def create_app(
     )
     ctx = ctx or build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
+    reports.register(app, ctx)
     return app
 
 
@@ -80,4 +84,7 @@ def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotCon
         tz=settings.tz,
         rules=settings.budget_rules,
         language=settings.finsam_language,
+        reporting=Reporting(settings.calendar_rules, WorkingDays()),
+        office_channel=settings.finsam_office_channel,
+        forms=load_forms(settings.finsam_forms_dir),
     )

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from store.db import Engine
+from store.models import ReportKind
 from workflows.budget_answers import BudgetAnswers
 from workflows.budget_status import BudgetRules
 from workflows.clock import Clock
+from workflows.forms import FormDefinition, load_forms
 from workflows.lru import Lru
+from workflows.reports import Reporting
 from workflows.texts import Texts
+
+
+class Bell:
+    """Rings the outbox: `serve` connects it to an immediate dispatch, so a confirmation does
+    not wait for the next tick; unconnected (tests, CLI) it does nothing."""
+
+    def __init__(self) -> None:
+        self._ring: Callable[[], None] | None = None
+
+    def connect(self, ring: Callable[[], None]) -> None:
+        self._ring = ring
+
+    def ring(self) -> None:
+        if self._ring is not None:
+            self._ring()
 
 
 @dataclass(frozen=True)
@@ -23,6 +42,10 @@ class BotContext:
     tz: ZoneInfo
     rules: BudgetRules
     language: str
+    reporting: Reporting = field(default_factory=Reporting.default)
+    office_channel: str | None = None
+    forms: dict[ReportKind, FormDefinition] = field(default_factory=load_forms)
+    outbox_bell: Bell = field(default_factory=lambda: Bell())
 
     def texts_for(self, _user_id: str | None = None) -> Texts:
         """The user's language (per-user choice comes with the board-year issue)."""

@@ -9,3 +9,16 @@ class Command(StrEnum):
 
 class MetadataEvent(StrEnum):
     outbox = "finsam_outbox"
+
+
+class Action(StrEnum):
+    report_open = "report_open"  # value: {"intervention_id": …, "period": "2026-03"}
+    report_accept = "report_accept"  # value: report id
+    report_return = "report_return"  # value: report id
+    report_show = "report_show"  # value: report id
+
+
+class View(StrEnum):
+    report_form = "report_form"  # private_metadata: {"intervention_id", "period"}
+    report_return = "report_return"  # private_metadata: {"report_id", "channel", "ts"}
+    notice = "notice"

@@ -12,10 +12,16 @@ from store.errors import NotFoundError
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock
 from workflows.outbox import DispatchReport, dispatch_due
+from workflows.reminders import PlanReport, plan_reminders
+from workflows.reports import Reporting
 from workflows.schedule import Job
+from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 OUTBOX_TICK_SECONDS = 30
+# Reminders are due at the send time; planning is idempotent, so a tick every few minutes
+# also picks up a report sent back (its next stage) and a bot that just came back.
+REMINDER_TICK_SECONDS = 300
 
 
 class BotJobs:
@@ -24,9 +30,13 @@ class BotJobs:
         self._engine = engine
         self._sender = sender
         self._clock = clock
+        self._reporting = Reporting(cfg.calendar_rules, WorkingDays())
 
     def jobs(self) -> list[Job]:
-        found = [Job(id="outbox", func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS)]
+        found = [
+            Job(id="outbox", func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS),
+            Job(id="reminders", func=self.run_reminders, every_seconds=REMINDER_TICK_SECONDS),
+        ]
         if self._cfg.finsam_office_channel:
             found.append(
                 Job(
@@ -41,6 +51,20 @@ class BotJobs:
 
     def run_outbox(self) -> DispatchReport:
         return dispatch_due(self._engine, self._sender, clock=self._clock)
+
+    def plan_reminders(self, *, now: datetime | None = None) -> PlanReport:
+        return plan_reminders(
+            self._engine,
+            self._reporting,
+            now=now or self._clock.now(),
+            office_channel=self._cfg.finsam_office_channel,
+            catch_up=self._cfg.reminder_catch_up,
+        )
+
+    def run_reminders(self, *, now: datetime | None = None) -> DispatchReport:
+        """Plan the reminders due at `now` (default: the clock's), then send what is due."""
+        self.plan_reminders(now=now)
+        return self.run_outbox()
 
     def run_budget_summary(
         self, *, strict: bool = False, now: datetime | None = None
@@ -61,5 +85,5 @@ class BotJobs:
         if self._cfg.finsam_office_channel and summary_due(
             self._cfg.finsam_budget_summary_cron, now=self._clock.now(), tz=self._cfg.tz
         ):
-            return self.run_budget_summary()
-        return self.run_outbox()
+            self.run_budget_summary()
+        return self.run_reminders()

@@ -17,7 +17,7 @@ from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
 from workflows.clock import SystemClock
 from workflows.outbox import DispatchReport
-from workflows.schedule import build_scheduler
+from workflows.schedule import build_scheduler, run_now
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def serve(cfg: Settings) -> None:
     jobs = BotJobs(cfg, engine=engine, sender=SlackSender(app.client, ctx), clock=clock)
     scheduler = build_scheduler(jobs.jobs(), tz=cfg.tz)
     scheduler.start()
+    ctx.outbox_bell.connect(lambda: run_now(scheduler, "outbox"))
     threading.Thread(target=jobs.catch_up, name="catch-up", daemon=True).start()
     stopped = threading.Event()
 
@@ -74,6 +75,21 @@ def parse_now(text: str | None, cfg: Settings) -> datetime:
     except ValueError as err:
         raise BadArgument("bad_time", value=text) from err
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=cfg.tz)
+
+
+def run_reminders_once(cfg: Settings, *, now: str | None = None) -> DispatchReport:
+    """Plan the reminders due at `now` and dispatch what is due, then return (cron
+    deployments, catching up, tests). As for the summary, leases run on the real clock."""
+    at = parse_now(now, cfg)
+    engine = open_engine(cfg.database_url)
+    try:
+        ensure_schema(engine)
+        clock = SystemClock()
+        ctx = build_context(cfg, engine=engine, clock=clock)
+        sender = SlackSender(create_app(cfg, engine=engine, ctx=ctx).client, ctx)
+        return BotJobs(cfg, engine=engine, sender=sender, clock=clock).run_reminders(now=at)
+    finally:
+        engine.dispose()
 
 
 def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchReport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.error import URLError
 
@@ -17,11 +18,13 @@ from bot.blocks.common import context, to_dicts
 from bot.context import BotContext
 from bot.ids import MetadataEvent
 from bot.messages import BUILDERS
+from bot.messages.reports import build_reminder_done
 from store.errors import SendRejected, SlackUnavailable
 from workflows.budget_status import budget_status_for
 from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
-from workflows.outbox import Outgoing, Progress
+from workflows.outbox import Outgoing, Progress, sent_messages
+from workflows.reports import REMINDERS_DONE, find_report, reminder_prefix
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5
@@ -36,6 +39,8 @@ class SlackSender:
     def send(self, message: Outgoing, *, progress: Progress) -> str | None:
         if message.kind == BUDGET_SUMMARY:
             return self._send_budget_summary(message, progress=progress)
+        if message.kind == REMINDERS_DONE:
+            return self._mark_reminders_done(message, progress=progress)
         build = BUILDERS.get(message.kind)
         if build is None:
             raise SendRejected("unknown_kind", kind=message.kind)
@@ -129,6 +134,30 @@ class SlackSender:
             )
             is not None
         )
+
+    def _mark_reminders_done(self, message: Outgoing, *, progress: Progress) -> str | None:
+        """Turn the period's reminder DMs into "done" (no button). chat.update is idempotent,
+        so a retry simply updates again; a message gone from Slack is skipped."""
+        report = find_report(
+            self._ctx.engine, message.data["intervention_id"], message.data["period"]
+        )
+        if report is None:
+            return None
+        prefix = reminder_prefix(report.intervention_id, report.period)
+        for channel, ts in sent_messages(self._ctx.engine, prefix):
+            rendered = build_reminder_done(self._ctx, replace(message, channel=channel), report)
+            progress.still_mine()
+            try:
+                _call(
+                    self._client.chat_update,
+                    channel=self._conversation(channel),
+                    ts=ts,
+                    text=rendered.text,
+                    blocks=rendered.blocks,
+                )
+            except SendRejected as err:
+                log.warning("reminder %s in %s not updated: %s", ts, channel, err.params)
+        return ""
 
     def _conversation(self, channel: str) -> str:
         """A user id stands for the DM with that user: its channel id is what history and

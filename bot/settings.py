@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     finsam_quarterly_due_day: int = Field(default=15, ge=1, le=31)
     finsam_reminder_time: str = "09:00"
     finsam_reminder_stages: str = "before:-5,due:0,late_2:2,late_7:7:office"
+    # A reminder stage older than this is not sent at all (a new database, a long outage).
+    finsam_reminder_catch_up_days: int = Field(default=14, ge=0, le=366)
+    finsam_forms_dir: Path | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
     finsam_work_threads: int = Field(default=2, ge=1)
     log_level: str = "INFO"
@@ -112,6 +116,10 @@ class Settings(BaseSettings):
             )
         except ValueError as err:
             raise ConfigError("bad_settings", problems=f"FINSAM_REMINDER_STAGES: {err}") from err
+
+    @property
+    def reminder_catch_up(self) -> timedelta:
+        return timedelta(days=self.finsam_reminder_catch_up_days)
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line: the Slack secrets and the database

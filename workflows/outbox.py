@@ -195,6 +195,16 @@ def messages(engine: Engine, *, status: OutboxStatus | None = None) -> list[Outb
         return rows.list_messages(session, status=status)
 
 
+def sent_messages(engine: Engine, key_prefix: str) -> list[tuple[str, str]]:
+    """(channel, ts) of the posts already sent under keys starting with `key_prefix`."""
+    with session_scope(engine) as session:
+        return [
+            (row.channel, row.message_ts)
+            for row in rows.sent_with_prefix(session, key_prefix)
+            if row.message_ts
+        ]
+
+
 def retry_failed(engine: Engine, key: str, *, clock: Clock) -> None:
     """Give up on giving up: an operator puts a failed message back in the queue (its key
     stays, so it still goes out at most once). NotFoundError when no failed message has it."""

@@ -42,6 +42,10 @@ class Reporting:
     rules: CalendarRules
     working_days: WorkingDays
 
+    @classmethod
+    def default(cls) -> Reporting:
+        return cls(CalendarRules(), WorkingDays())
+
     def deadline(self, period: Period) -> PeriodDeadline:
         return deadline_for(period, self.rules, self.working_days)
 
@@ -91,6 +95,7 @@ class ReportView:
     answers: dict[str, Any]
     review_comment: str | None
     reviewed_by: str | None
+    reviewed_at: datetime | None = None
 
 
 def may_report(engine: Engine, user_id: str, lead_ids: set[str], *, deputy_for: set[str]) -> bool:
@@ -296,6 +301,7 @@ def _view(
         answers=json.loads(revision.answers),
         review_comment=report.review_comment,
         reviewed_by=report.reviewed_by,
+        reviewed_at=report.reviewed_at,
     )
 
 

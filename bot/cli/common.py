@@ -25,6 +25,7 @@ from store.errors import (
     ImportRejected,
     NotFoundError,
 )
+from workflows.outbox import DispatchReport
 from workflows.texts import Texts
 
 T = TypeVar("T")
@@ -108,3 +109,19 @@ def check_format(value: str) -> str:
     if value not in ("text", "json"):
         raise typer.BadParameter("choose text or json")
     return value
+
+
+def report_dispatch(texts: Texts, report: DispatchReport) -> None:
+    """What a one-shot dispatch did; exit 1 when something failed for good, 75 (try again
+    later) when something is left to retry."""
+    typer.echo(
+        texts.get(
+            "cli",
+            "dispatched",
+            sent=len(report.sent),
+            retried=len(report.retried),
+            failed=len(report.failed),
+        )
+    )
+    if report.failed or report.retried:
+        raise typer.Exit(1 if report.failed else 75)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import settings
+from bot.cli.common import report_dispatch, settings
 from workflows.texts import Texts
 
 
@@ -75,14 +75,4 @@ def register(app: typer.Typer) -> None:
         cfg = settings()
         texts = Texts(cfg.finsam_language)
         report = run(lambda: post_summary_once(cfg, now=now), texts=texts)
-        typer.echo(
-            texts.get(
-                "cli",
-                "dispatched",
-                sent=len(report.sent),
-                retried=len(report.retried),
-                failed=len(report.failed),
-            )
-        )
-        if report.failed or report.retried:
-            raise typer.Exit(1 if report.failed else 75)
+        report_dispatch(texts, report)

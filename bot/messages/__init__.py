@@ -7,20 +7,17 @@ render through templates; the sender does the Web API calls, metadata and reconc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from bot.messages import reports
+from bot.messages.base import MessageBuilder, Rendered
+from workflows import reminders
+from workflows import reports as report_flow
 
-from bot.context import BotContext
-from workflows.outbox import Outgoing
+BUILDERS: dict[str, MessageBuilder] = {
+    reminders.REMINDER: reports.build_reminder,
+    reminders.ESCALATION: reports.build_escalation,
+    report_flow.RECEIVED: reports.build_received,
+    report_flow.REVIEW: reports.build_review,
+    report_flow.RETURNED: reports.build_returned,
+}
 
-
-@dataclass(frozen=True)
-class Rendered:
-    text: str  # the notification text (Slack wants it beside blocks)
-    blocks: list[dict[str, Any]]
-
-
-MessageBuilder = Callable[[BotContext, Outgoing], Rendered | None]
-
-BUILDERS: dict[str, MessageBuilder] = {}
+__all__ = ["BUILDERS", "MessageBuilder", "Rendered"]

@@ -1,0 +1,304 @@
+"""Report reminders and what follows a submission, as Slack messages: the reminder DM with
+its button, the office's escalation, the sender's confirmation, the office's review post, and
+the lead's notice that a report was sent back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+from bot.blocks.common import context, section
+from bot.context import BotContext
+from bot.ids import Action
+from bot.messages.base import Rendered
+from store.errors import NotFoundError
+from store.models import ReportStatus
+from workflows.calendar import Period
+from workflows.interventions import InterventionInfo, get_intervention
+from workflows.outbox import Outgoing
+from workflows.reminders import DONE
+from workflows.reports import ReportView, find_report, report_view
+from workflows.texts import Texts, slack_escape
+
+
+def period_name(texts: Texts, label: str) -> str:
+    period = Period.parse(label)
+    return texts.get(
+        "reports", "period_name", kind=period.kind.value, year=period.year, number=period.number
+    )
+
+
+def button(text: str, action: Action, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75]},
+        "action_id": action.value,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def report_button(texts: Texts, intervention_id: int, period: str) -> dict[str, Any]:
+    value = json.dumps({"intervention_id": intervention_id, "period": period})
+    return button(texts.get("reports", "report_button"), Action.report_open, value, style="primary")
+
+
+def _intervention(ctx: BotContext, intervention_id: int) -> InterventionInfo | None:
+    try:
+        return get_intervention(ctx.engine, intervention_id)
+    except NotFoundError:
+        return None
+
+
+def _offset(ctx: BotContext, stage: str) -> int:
+    for configured in ctx.reporting.rules.reminder_stages:
+        if configured.name == stage:
+            return configured.offset_working_days
+    return 0
+
+
+def build_reminder(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    """None once the report is in: a reminder planned before it came in is not sent."""
+    data = message.data
+    intervention = _intervention(ctx, data["intervention_id"])
+    report = find_report(ctx.engine, data["intervention_id"], data["period"])
+    if intervention is None or (report is not None and report.status in DONE):
+        return None
+    texts = ctx.texts_for(message.channel)
+    due = date.fromisoformat(data["due"])
+    offset = _offset(ctx, data["stage"])
+    values = {
+        "kind": Period.parse(data["period"]).kind.value,
+        "intervention": intervention.label,
+        "period": period_name(texts, data["period"]),
+        "due": due,
+        "offset": offset,
+        "days_late": max(offset, 0),
+    }
+    blocks: list[Block] = [section(texts.get("reports", "reminder_body", **values))]
+    if data.get("on_behalf_of"):
+        blocks.append(context(texts.get("reports", "on_behalf_of", lead=data["on_behalf_of"])))
+    return Rendered(
+        text=texts.get("reports", "reminder_text", **values),
+        blocks=[
+            *(b.to_dict() for b in blocks),
+            {
+                "type": "actions",
+                "elements": [report_button(texts, intervention.id, data["period"])],
+            },
+        ],
+    )
+
+
+def build_reminder_done(ctx: BotContext, message: Outgoing, report: ReportView) -> Rendered:
+    texts = ctx.texts_for(message.channel)
+    intervention = _intervention(ctx, report.intervention_id)
+    label = intervention.label if intervention else str(report.intervention_id)
+    period = period_name(texts, report.period)
+    return Rendered(
+        text=texts.get("reports", "reminder_done_text", intervention=label, period=period),
+        blocks=[
+            section(
+                texts.get(
+                    "reports",
+                    "reminder_done",
+                    kind=report.kind.value,
+                    intervention=label,
+                    period=period,
+                    by=report.submitted_by,
+                    at=report.submitted_at.astimezone(ctx.tz).date(),
+                )
+            ).to_dict()
+        ],
+    )
+
+
+def build_escalation(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    data = message.data
+    intervention = _intervention(ctx, data["intervention_id"])
+    report = find_report(ctx.engine, data["intervention_id"], data["period"])
+    if intervention is None or (report is not None and report.status in DONE):
+        return None
+    texts = ctx.texts_for()
+    due = date.fromisoformat(data["due"])
+    days_late = _offset(ctx, data["stage"])
+    leads = ", ".join(
+        f"<@{lead.slack_user_id}>" if lead.slack_user_id else slack_escape(lead.email)
+        for lead in intervention.leads
+    )
+    period = period_name(texts, data["period"])
+    values = {"intervention": intervention.label, "period": period, "days_late": days_late}
+    return Rendered(
+        text=texts.get("reports", "escalation_text", **values),
+        blocks=[
+            section(
+                texts.get(
+                    "reports",
+                    "escalation",
+                    kind=Period.parse(data["period"]).kind.value,
+                    due=due,
+                    leads=leads,
+                    **values,
+                )
+            ).to_dict(),
+            {
+                "type": "actions",
+                "elements": [report_button(texts, intervention.id, data["period"])],
+            },
+        ],
+    )
+
+
+def _report_and_label(ctx: BotContext, message: Outgoing) -> tuple[ReportView, str] | None:
+    try:
+        report = report_view(ctx.engine, message.data["report_id"])
+    except NotFoundError:
+        return None
+    intervention = _intervention(ctx, report.intervention_id)
+    return report, intervention.label if intervention else str(report.intervention_id)
+
+
+def build_received(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    found = _report_and_label(ctx, message)
+    if found is None:
+        return None
+    report, label = found
+    texts = ctx.texts_for(message.channel)
+    period = period_name(texts, report.period)
+    revision = message.data["revision"]
+    return Rendered(
+        text=texts.get("reports", "received_text", intervention=label, period=period),
+        blocks=[
+            section(
+                texts.get(
+                    "reports",
+                    "received",
+                    kind=report.kind.value,
+                    intervention=label,
+                    period=period,
+                    revision=revision,
+                    late=report.late if revision == 1 else _late_of(ctx, report),
+                )
+            ).to_dict()
+        ],
+    )
+
+
+def _late_of(ctx: BotContext, report: ReportView) -> bool:
+    return ctx.reporting.is_late(Period.parse(report.period), report.submitted_at)
+
+
+def review_blocks(
+    ctx: BotContext, texts: Texts, report: ReportView, label: str
+) -> list[dict[str, Any]]:
+    """The office's post about a report; its buttons go once it is reviewed."""
+    period = period_name(texts, report.period)
+    blocks: list[dict[str, Any]] = [
+        section(
+            texts.get(
+                "reports",
+                "review",
+                kind=report.kind.value,
+                intervention=label,
+                period=period,
+                by=report.submitted_by,
+                at=report.submitted_at.astimezone(ctx.tz).date(),
+                late=_late_of(ctx, report),
+                revision=report.revision,
+            )
+        ).to_dict()
+    ]
+    value = str(report.report_id)
+    if report.status is ReportStatus.submitted:
+        blocks.append(context(texts.get("reports", "review_hint")).to_dict())
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button(texts.get("reports", "show_button"), Action.report_show, value),
+                    button(
+                        texts.get("reports", "accept_button"),
+                        Action.report_accept,
+                        value,
+                        style="primary",
+                    ),
+                    button(texts.get("reports", "return_button"), Action.report_return, value),
+                ],
+            }
+        )
+        return blocks
+    at = report_reviewed_on(ctx, report)
+    if report.status is ReportStatus.accepted:
+        note = texts.get("reports", "accepted_note", reviewer=report.reviewed_by, at=at)
+    else:
+        note = texts.get(
+            "reports",
+            "returned_note",
+            reviewer=report.reviewed_by,
+            at=at,
+            comment=report.review_comment or "",
+        )
+    blocks.append(context(note).to_dict())
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [button(texts.get("reports", "show_button"), Action.report_show, value)],
+        }
+    )
+    return blocks
+
+
+def report_reviewed_on(ctx: BotContext, report: ReportView) -> date:
+    at = report.reviewed_at or ctx.clock.now()
+    return at.astimezone(ctx.tz).date()
+
+
+def build_review(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    found = _report_and_label(ctx, message)
+    if found is None:
+        return None
+    report, label = found
+    if report.revision != message.data["revision"]:
+        return None  # a newer revision has its own post
+    texts = ctx.texts_for()
+    period = period_name(texts, report.period)
+    return Rendered(
+        text=texts.get("reports", "review_text", intervention=label, period=period),
+        blocks=review_blocks(ctx, texts, report, label),
+    )
+
+
+def build_returned(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    found = _report_and_label(ctx, message)
+    if found is None:
+        return None
+    report, label = found
+    if report.status is not ReportStatus.returned or report.revision != message.data["revision"]:
+        return None  # corrected (or accepted after all) before this went out
+    texts = ctx.texts_for(message.channel)
+    period = period_name(texts, report.period)
+    return Rendered(
+        text=texts.get("reports", "returned_text", intervention=label, period=period),
+        blocks=[
+            section(
+                texts.get(
+                    "reports",
+                    "returned",
+                    kind=report.kind.value,
+                    intervention=label,
+                    period=period,
+                    reviewer=report.reviewed_by,
+                    comment=report.review_comment or "",
+                )
+            ).to_dict(),
+            {
+                "type": "actions",
+                "elements": [report_button(texts, report.intervention_id, report.period)],
+            },
+        ],
+    )

@@ -1,0 +1,158 @@
+"""Planning report reminders (DOMAIN.md "Follow-up of interventions", DESIGN.md "Time" and
+"Outgoing messages are data").
+
+At any instant, each report that is owed and not in has at most one reminder stage due: the
+latest whose time has come. Planning writes that stage's rows (one per recipient, plus the
+office's row at an escalating stage) under keys that say what, period, stage and recipient, so
+planning again — the next tick, a second process, a restart — adds nothing. A bot that was
+down sends only the latest stage when it comes back: earlier stages still waiting are
+cancelled, and a stage older than the catch-up window is not sent at all (a bot started on a
+new database does not send a year of old reminders)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from store import outbox as outbox_rows
+from store.db import session_scope
+from store.models import ReportStatus
+from workflows.absence import AbsenceMap, absence_map
+from workflows.calendar import Period, PeriodDeadline, Reminder, periods_of_year
+from workflows.interventions import InterventionInfo, all_interventions
+from workflows.outbox import plan
+from workflows.reports import Reporting, owes, reminder_prefix, reports_in
+
+log = logging.getLogger(__name__)
+
+REMINDER = "reminder"
+ESCALATION = "escalation"
+DEFAULT_CATCH_UP = timedelta(days=14)
+DONE = frozenset({ReportStatus.submitted, ReportStatus.accepted})
+
+
+def reminder_key(intervention_id: int, period: str, stage: str, recipient: str) -> str:
+    return f"{reminder_prefix(intervention_id, period)}{stage}:{recipient}"
+
+
+def escalation_key(intervention_id: int, period: str, stage: str) -> str:
+    return f"{ESCALATION}:{intervention_id}:{period}:{stage}"
+
+
+@dataclass
+class PlanReport:
+    planned: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # interventions with no Slack lead
+
+
+def current_stage(deadline: PeriodDeadline, *, now: datetime) -> Reminder | None:
+    """The latest reminder whose time has come, or None before the first."""
+    due = [reminder for reminder in deadline.reminders if reminder.at <= now]
+    return due[-1] if due else None
+
+
+def periods_in_play(now: datetime, reporting: Reporting) -> list[PeriodDeadline]:
+    """Periods of this year and last whose first reminder has come (last year's December and
+    Q4 are due in January)."""
+    year = now.astimezone(reporting.rules.tz).year
+    deadlines = [
+        reporting.deadline(period) for period in periods_of_year(year - 1) + periods_of_year(year)
+    ]
+    return [d for d in deadlines if d.reminders and d.reminders[0].at <= now]
+
+
+def plan_reminders(
+    engine: Engine,
+    reporting: Reporting,
+    *,
+    now: datetime,
+    office_channel: str | None,
+    catch_up: timedelta = DEFAULT_CATCH_UP,
+) -> PlanReport:
+    """Plan the reminders due at `now`; their keys make planning idempotent."""
+    result = PlanReport()
+    active = [
+        (deadline, stage)
+        for deadline in periods_in_play(now, reporting)
+        if (stage := current_stage(deadline, now=now)) is not None and stage.at >= now - catch_up
+    ]
+    if not active:
+        return result
+    interventions = all_interventions(engine)
+    reports = reports_in(engine, [deadline.period.label for deadline, _ in active])
+    absences = absence_map(engine)
+    with session_scope(engine) as session:
+        for deadline, stage in active:
+            earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
+            for intervention in interventions:
+                if not _owes(intervention, deadline.period):
+                    continue
+                report = reports.get((intervention.id, deadline.period.label))
+                if report is not None and report.status in DONE:
+                    continue
+                prefix = reminder_prefix(intervention.id, deadline.period.label)
+                for old in earlier:
+                    outbox_rows.cancel_pending(session, f"{prefix}{old}:")
+                recipients = _recipients(intervention, stage, absences)
+                if not recipients:
+                    result.unreachable.append(intervention.label)
+                for recipient, lead, on_behalf_of in recipients:
+                    key = reminder_key(
+                        intervention.id, deadline.period.label, stage.stage, recipient
+                    )
+                    data = {
+                        "intervention_id": intervention.id,
+                        "period": deadline.period.label,
+                        "stage": stage.stage,
+                        "due": deadline.due.isoformat(),
+                        "lead": lead,
+                        "on_behalf_of": on_behalf_of,
+                    }
+                    if plan(session, key=key, channel=recipient, kind=REMINDER, data=data, now=now):
+                        result.planned.append(key)
+                if stage.notify_office and office_channel:
+                    key = escalation_key(intervention.id, deadline.period.label, stage.stage)
+                    data = {
+                        "intervention_id": intervention.id,
+                        "period": deadline.period.label,
+                        "stage": stage.stage,
+                        "due": deadline.due.isoformat(),
+                    }
+                    if plan(
+                        session,
+                        key=key,
+                        channel=office_channel,
+                        kind=ESCALATION,
+                        data=data,
+                        now=now,
+                    ):
+                        result.planned.append(key)
+    if result.planned:
+        log.info("planned %d reminder messages", len(result.planned))
+    return result
+
+
+def _owes(intervention: InterventionInfo, period: Period) -> bool:
+    return owes(intervention.kind, period) and intervention.active_during(period.start, period.end)
+
+
+def _recipients(
+    intervention: InterventionInfo, stage: Reminder, absences: AbsenceMap
+) -> list[tuple[str, str, str | None]]:
+    """(recipient, lead, on behalf of) per lead reachable in Slack; a deputy standing in for
+    two leads gets one message."""
+    seen: set[str] = set()
+    found: list[tuple[str, str, str | None]] = []
+    day = stage.at.date()
+    for lead in intervention.leads:
+        if lead.slack_user_id is None:
+            continue
+        recipient, on_behalf_of = absences.recipient_on(lead.slack_user_id, day)
+        if recipient in seen:
+            continue
+        seen.add(recipient)
+        found.append((recipient, lead.slack_user_id, on_behalf_of))
+    return found
