@@ -56,6 +56,12 @@ class ProblemCode(StrEnum):
     no_budget_for_year = "no_budget_for_year"
     unknown_budget_line = "unknown_budget_line"
     spending_on_removed_line = "spending_on_removed_line"
+    bad_kind = "bad_kind"
+    bad_date = "bad_date"
+    end_before_start = "end_before_start"
+    bad_email = "bad_email"
+    missing_email = "missing_email"
+    duplicate_intervention = "duplicate_intervention"
 
 
 def problem(line: int, column: str, code: ProblemCode, value: str = "") -> RowProblem:

@@ -1,0 +1,115 @@
+"""Absences of leads and their deputies, and the reminders that went to a deputy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from store.models import Absence, OutboxMessage, OutboxStatus, Person
+from store.outbox import utc
+
+
+@dataclass(frozen=True)
+class AbsenceRow:
+    id: int
+    lead_user_id: str
+    deputy_user_id: str
+    starts_on: date
+    ends_on: date
+
+
+def person_for(session: Session, slack_user_id: str) -> Person:
+    """The Person of a Slack user, created (without roles) when the bot has none yet."""
+    person = session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+    if person is None:
+        person = Person(slack_user_id=slack_user_id)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def add_absence(
+    session: Session, *, person_id: int, deputy_person_id: int, starts_on: date, ends_on: date
+) -> Absence:
+    absence = Absence(
+        person_id=person_id, deputy_person_id=deputy_person_id, starts_on=starts_on, ends_on=ends_on
+    )
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def list_absences(
+    session: Session,
+    *,
+    lead_user_id: str | None = None,
+    ending_on_or_after: date | None = None,
+    ids: list[int] | None = None,
+) -> list[AbsenceRow]:
+    """Absences with their lead's and deputy's Slack ids, by start date (then id)."""
+    lead = aliased(Person)
+    deputy = aliased(Person)
+    query = (
+        select(Absence, lead.slack_user_id, deputy.slack_user_id)
+        .join(lead, col(lead.id) == col(Absence.person_id))
+        .join(deputy, col(deputy.id) == col(Absence.deputy_person_id))
+    )
+    if lead_user_id is not None:
+        query = query.where(lead.slack_user_id == lead_user_id)
+    if ending_on_or_after is not None:
+        query = query.where(col(Absence.ends_on) >= ending_on_or_after)
+    if ids is not None:
+        query = query.where(col(Absence.id).in_(ids))
+    query = query.order_by(col(Absence.starts_on), col(Absence.id))
+    return [
+        AbsenceRow(
+            id=absence.id or 0,
+            lead_user_id=lead_id,
+            deputy_user_id=deputy_id,
+            starts_on=absence.starts_on,
+            ends_on=absence.ends_on,
+        )
+        for absence, lead_id, deputy_id in session.exec(query).all()
+    ]
+
+
+def ended_between(session: Session, first: date, last: date) -> list[AbsenceRow]:
+    """Absences whose last day is within [first, last]."""
+    found = list_absences(session, ending_on_or_after=first)
+    return [a for a in found if a.ends_on <= last]
+
+
+def delete_absences(session: Session, ids: list[int]) -> int:
+    if not ids:
+        return 0
+    result = session.execute(delete(Absence).where(col(Absence.id).in_(ids)))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def sent_on_behalf_of(
+    session: Session, lead_user_id: str, *, key_prefix: str, since: datetime, until: datetime
+) -> list[tuple[str, dict[str, object]]]:
+    """(key, data) of the messages sent in [since, until) whose key starts with `key_prefix`
+    and whose data says they went to someone standing in for `lead_user_id`."""
+    query = (
+        select(OutboxMessage.key, OutboxMessage.payload)
+        .where(
+            col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status) == OutboxStatus.sent,
+            col(OutboxMessage.sent_at) >= utc(since),
+            col(OutboxMessage.sent_at) < utc(until),
+            col(OutboxMessage.payload).contains(lead_user_id, autoescape=True),
+        )
+        .order_by(col(OutboxMessage.sent_at), col(OutboxMessage.id))
+    )
+    found: list[tuple[str, dict[str, object]]] = []
+    for key, payload in session.exec(query).all():
+        data = json.loads(payload).get("data") or {}
+        if data.get("on_behalf_of") == lead_user_id:
+            found.append((key, data))
+    return found
