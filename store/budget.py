@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.models import BudgetLine, BudgetYear, Spending
@@ -42,3 +43,13 @@ def spending_by_line(session: Session, budget_year: BudgetYear) -> dict[int, dic
 def get_revision(session: Session, year: int) -> int | None:
     """The year's revision (bumped by every import touching it); None without a budget."""
     return session.exec(select(BudgetYear.revision).where(BudgetYear.year == year)).first()
+
+
+def bump_revisions(session: Session, years: set[int]) -> None:
+    """Cached figures of these years are stale. In SQL, not in Python: two imports at once
+    must both count."""
+    session.execute(
+        update(BudgetYear)
+        .where(col(BudgetYear.year).in_(years))
+        .values(revision=col(BudgetYear.revision) + 1)
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.models import Report, ReportKind, ReportRevision, ReportStatus
+from store.models import Intervention, Report, ReportKind, ReportRevision, ReportStatus
 from store.outbox import utc
 
 
@@ -172,3 +172,27 @@ def latest_revisions(session: Session, reports: Iterable[Report]) -> dict[int, R
         )
     ).all()
     return {r.report_id: r for r in found if (r.report_id, r.revision) in wanted}
+
+
+COSTS_ANSWER = "costs"  # the quarterly form's input for the quarter's costs (whole kronor)
+
+
+def stated_costs(session: Session, year: int) -> dict[tuple[str, str], dict[int, int]]:
+    """{(intervention name, owner): {quarter: kr}} from the latest revision of each of the
+    year's quarterly reports that states its costs."""
+    found = session.exec(
+        select(Intervention.name, Intervention.owner, Report.period, ReportRevision.answers)
+        .join(Report, col(Report.intervention_id) == col(Intervention.id))
+        .join(
+            ReportRevision,
+            (col(ReportRevision.report_id) == col(Report.id))
+            & (col(ReportRevision.revision) == col(Report.revision)),
+        )
+        .where(Report.kind == ReportKind.quarterly, col(Report.period).startswith(f"{year}-Q"))
+    ).all()
+    costs: dict[tuple[str, str], dict[int, int]] = {}
+    for name, owner, period, answers in found:
+        amount = json.loads(answers).get(COSTS_ANSWER)
+        if isinstance(amount, int) and not isinstance(amount, bool):
+            costs.setdefault((name, owner), {})[int(period[-1])] = amount
+    return costs

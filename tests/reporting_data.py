@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from store.db import session_scope
 from store.models import Intervention, InterventionLead, Role, SupportKind
@@ -25,16 +26,16 @@ def add_intervention(
 ) -> int:
     """An intervention with its leads as (e-mail, Slack user id or None); its id."""
     with session_scope(engine) as session:
-        intervention = Intervention(
-            name=name,
-            owner=owner,
-            kind=kind,
-            first_year=starts_on.year,
-            last_year=ends_on.year if ends_on else None,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            goals="\n".join(goals),
-        )
+        # The budget import may have created it already (from its budget line).
+        intervention = session.exec(
+            select(Intervention).where(Intervention.name == name, Intervention.owner == owner)
+        ).first() or Intervention(name=name, owner=owner, kind=kind, first_year=starts_on.year)
+        intervention.kind = kind
+        intervention.first_year = starts_on.year
+        intervention.last_year = ends_on.year if ends_on else None
+        intervention.starts_on = starts_on
+        intervention.ends_on = ends_on
+        intervention.goals = "\n".join(goals)
         session.add(intervention)
         session.flush()
         assert intervention.id is not None

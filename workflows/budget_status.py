@@ -14,6 +14,7 @@ from store.budget import get_budget_year, list_budget_lines, list_budget_years, 
 from store.db import session_scope
 from store.errors import NotFoundError
 from store.models import Category, Section, SupportKind
+from store.reports import stated_costs
 
 RATIO_PLACES = Decimal("0.0001")
 COST_CATEGORIES = (
@@ -43,6 +44,8 @@ class LineInput:
     support: SupportKind | None
     budget: int
     spent_by_month: dict[int, int] = field(default_factory=dict)
+    # Costs the intervention stated in its quarterly reports, by quarter (1–4).
+    stated_by_quarter: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class LineStatus:
     over_budget: bool
     lagging: bool
     ahead_of_pace: bool
+    # Stated in quarterly reports for months the books do not cover yet: shown beside the
+    # books, never added to them (the books win once they cover the month).
+    preliminary: int = 0
 
     @property
     def needs_attention(self) -> bool:
@@ -148,7 +154,20 @@ def _line_status(
         over_budget=spent > line.budget,
         lagging=lagging,
         ahead_of_pace=ahead and not spent > line.budget,
+        preliminary=preliminary_after(line.stated_by_quarter, through_month=through_month),
     )
+
+
+def preliminary_after(stated_by_quarter: dict[int, int], *, through_month: int) -> int:
+    """Stated quarterly costs for the months after `through_month` (the books' last month):
+    a quarter the books partly cover counts for its uncovered months only, pro rata."""
+    total = Decimal(0)
+    for quarter, amount in stated_by_quarter.items():
+        first, last = 3 * quarter - 2, 3 * quarter
+        uncovered = last - max(first - 1, through_month)
+        if uncovered > 0:
+            total += Decimal(amount) * min(uncovered, 3) / 3
+    return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _sum(
@@ -296,6 +315,7 @@ def load_budget_status(
         years = ", ".join(str(y) for y in list_budget_years(session)) or "-"
         raise NotFoundError("no_budget_for_year", year=year, years=years)
     spent = spending_by_line(session, budget_year)
+    stated = stated_costs(session, year)
     lines = [
         LineInput(
             section=line.section,
@@ -305,6 +325,9 @@ def load_budget_status(
             support=line.support,
             budget=line.amount_kr,
             spent_by_month=spent.get(line.id or 0, {}),
+            stated_by_quarter=stated.get((line.name, line.owner), {})
+            if line.category == Category.intervention
+            else {},
         )
         for line in list_budget_lines(session, budget_year)
     ]

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store import outbox as outbox_rows
 from store import reports as rows
+from store.budget import bump_revisions
 from store.db import session_scope
 from store.errors import AccessDenied, NotFoundError
 from store.models import Report, ReportKind, ReportStatus, SupportKind
@@ -171,6 +172,9 @@ def _plan_follow_ups(
     office_channel: str | None,
 ) -> None:
     outbox_rows.cancel_pending(session, reminder_prefix(report.intervention_id, report.period))
+    if report.kind == ReportKind.quarterly:
+        # Stated costs show in the budget status as preliminary money: cached figures go.
+        bump_revisions(session, {int(report.period[:4])})
     data = {"report_id": report.id, "revision": revision}
     plan(
         session,

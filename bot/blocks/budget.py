@@ -22,6 +22,7 @@ def build_line(texts: Texts, line: LineStatus) -> str:
         over_budget=line.over_budget,
         lagging=line.lagging,
         ahead=line.ahead_of_pace,
+        preliminary=line.preliminary,
     )
 
 

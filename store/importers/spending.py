@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from store.budget import bump_revisions
 from store.errors import RowProblem
 from store.importers.tabular import (
     ProblemCode,
@@ -56,15 +56,6 @@ class SpendingImportResult:
     updated: int  # stored before with another amount
     unchanged: int  # stored before with the same amount
     total_kr: int
-
-
-def bump_revisions(session: Session, years: set[int]) -> None:
-    """In SQL, not in Python: two imports at once must both count."""
-    session.execute(
-        update(BudgetYear)
-        .where(col(BudgetYear.year).in_(years))
-        .values(revision=col(BudgetYear.revision) + 1)
-    )
 
 
 def import_spending(session: Session, path: Path) -> SpendingImportResult:
