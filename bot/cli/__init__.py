@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import budget, db, outbox, people, reminders, reports, runtime
+from bot.cli import budget, db, interventions, outbox, people, reminders, reports, runtime
 
 app = typer.Typer(
     name="finsam-bot",
@@ -23,6 +23,7 @@ app.add_typer(budget.spending_app, name="spending")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(reports.app, name="reports")
 app.add_typer(reminders.app, name="reminders")
+app.add_typer(interventions.app, name="interventions")
 runtime.register(app)
 
 
