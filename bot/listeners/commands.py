@@ -13,6 +13,7 @@ from bot.blocks.budget import build_budget_blocks
 from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
+from bot.listeners.absence import answer_absence
 from store.errors import BadArgument, FinsamError
 from workflows.texts import Texts
 
@@ -99,4 +100,6 @@ def answer_budget(
 
 SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[str, Any]]]] = {
     "budget": answer_budget,
+    "frånvaro": answer_absence,
+    "franvaro": answer_absence,
 }

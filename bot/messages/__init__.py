@@ -8,6 +8,7 @@ render through templates; the sender does the Web API calls, metadata and reconc
 from __future__ import annotations
 
 from bot.messages import reports
+from bot.messages.absence import build_absence_over
 from bot.messages.base import MessageBuilder, Rendered
 from workflows import reminders
 from workflows import reports as report_flow
@@ -19,5 +20,6 @@ BUILDERS: dict[str, MessageBuilder] = {
     report_flow.REVIEW: reports.build_review,
     report_flow.RETURNED: reports.build_returned,
 }
+BUILDERS["absence_over"] = build_absence_over
 
 __all__ = ["BUILDERS", "MessageBuilder", "Rendered"]
