@@ -14,9 +14,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine as Engine
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from store.errors import ConfigError, DatabaseNotMigrated, DatabaseUnavailable
 
@@ -121,3 +123,14 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True when the row was inserted. No savepoint: on
+    SQLite a SAVEPOINT outside a transaction commits when released, which would break the
+    all-or-nothing of the caller's transaction."""
+    table = model.__table__  # type: ignore[attr-defined]
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
+    return session.execute(statement).first() is not None

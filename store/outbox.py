@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import insert_if_absent
 from store.errors import LeaseLost
 from store.models import OutboxMessage, OutboxStatus
 
@@ -22,16 +22,17 @@ def enqueue(
     """Insert unless the key exists; True when this call created it."""
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(
-                OutboxMessage(
-                    key=key, channel=channel, payload=json.dumps(payload), created_at=utc(now)
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    return insert_if_absent(
+        session,
+        OutboxMessage,
+        key=key,
+        channel=channel,
+        payload=json.dumps(payload),
+        status=OutboxStatus.pending,
+        attempts=0,
+        created_at=utc(now),
+        step="",
+    )
 
 
 def utc(moment: datetime) -> datetime:

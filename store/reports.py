@@ -9,11 +9,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import insert_if_absent
 from store.models import Intervention, Report, ReportKind, ReportRevision, ReportStatus
 from store.outbox import utc
+
+
+class RevisionTaken(Exception):
+    """Two submissions of one report took the same revision number: try again."""
 
 
 def get_report(session: Session, intervention_id: int, period: str) -> Report | None:
@@ -60,18 +64,17 @@ def add_revision(
         answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
         delivery_key=delivery_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(revision)
-    except IntegrityError:
-        # The same delivery stored by another request a moment ago.
-        session.expire_all()
+    if not insert_if_absent(session, ReportRevision, **revision.model_dump(exclude={"id"})):
         again = revision_by_delivery(session, delivery_key)
         if again is None:
-            raise
+            raise RevisionTaken(report.id)  # a concurrent submission took the number
+        # The same delivery, stored by another request a moment ago.
         report = session.get(Report, again.report_id)
         assert report is not None
         return report, again, False
+    stored = revision_by_delivery(session, delivery_key)
+    assert stored is not None
+    revision = stored
     report.revision = revision.revision
     report.status = ReportStatus.submitted
     report.reviewed_by = None
@@ -93,18 +96,16 @@ def _report_for_update(
     report = session.exec(query).first()
     if report is not None:
         return report
-    try:
-        with session.begin_nested():
-            session.add(
-                Report(
-                    intervention_id=intervention_id,
-                    period=period,
-                    kind=kind,
-                    status=ReportStatus.submitted,
-                )
-            )
-    except IntegrityError:
-        pass  # created by a concurrent submission: take that one
+    # Created here, or a moment ago by a concurrent submission: take whichever is there.
+    insert_if_absent(
+        session,
+        Report,
+        intervention_id=intervention_id,
+        period=period,
+        kind=kind,
+        status=ReportStatus.submitted,
+        revision=0,
+    )
     found = session.exec(query).first()
     assert found is not None
     return found

@@ -154,7 +154,7 @@ def submit_report(
                     late=revision.late,
                     created=created,
                 )
-        except IntegrityError:
+        except (IntegrityError, rows.RevisionTaken):
             # Two submissions took the same revision number at once (SQLite has no row
             # lock): the second tries again on top of the first.
             if attempt == 2:
