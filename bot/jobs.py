@@ -10,8 +10,9 @@ from bot.settings import Settings
 from store.db import Engine
 from store.errors import NotFoundError
 from workflows.budget_summary import plan_budget_summary, summary_due
-from workflows.clock import Clock
+from workflows.clock import Clock, SystemClock
 from workflows.outbox import DispatchReport, dispatch_due
+from workflows.pacing import Pacer
 from workflows.reminders import PlanReport, plan_reminders
 from workflows.reports import Reporting
 from workflows.schedule import Job
@@ -25,12 +26,26 @@ REMINDER_TICK_SECONDS = 300
 
 
 class BotJobs:
-    def __init__(self, cfg: Settings, *, engine: Engine, sender: SlackSender, clock: Clock) -> None:
+    def __init__(
+        self,
+        cfg: Settings,
+        *,
+        engine: Engine,
+        sender: SlackSender,
+        clock: Clock,
+        pacer: Pacer | None = None,
+    ) -> None:
+        """`pacer` keeps posts under Slack's rates. Pacing is in real time, so by default a
+        bot on the real clock gets one from the settings, and one on a fixed or simulated
+        clock (tests, the demo, both against the fake) sends unpaced."""
         self._cfg = cfg
         self._engine = engine
         self._sender = sender
         self._clock = clock
         self._reporting = Reporting(cfg.calendar_rules, WorkingDays())
+        if pacer is None and isinstance(clock, SystemClock):
+            pacer = Pacer(workspace=cfg.finsam_slack_posts_per_second)
+        self._pacer = pacer
 
     def jobs(self) -> list[Job]:
         found = [
@@ -50,7 +65,13 @@ class BotJobs:
         return found
 
     def run_outbox(self) -> DispatchReport:
-        return dispatch_due(self._engine, self._sender, clock=self._clock)
+        return dispatch_due(
+            self._engine,
+            self._sender,
+            clock=self._clock,
+            lease=self._cfg.outbox_lease,
+            pacer=self._pacer,
+        )
 
     def plan_reminders(self, *, now: datetime | None = None) -> PlanReport:
         return plan_reminders(

@@ -49,6 +49,7 @@ class SlackSender:
         rendered = build(self._ctx, message)
         if rendered is None:
             return None
+        progress.pace(message.channel)
         progress.still_mine()
         ts = self._post(message, text=rendered.text, blocks=rendered.blocks)
         progress.posted(ts)
@@ -97,6 +98,7 @@ class SlackSender:
                 context(texts.get("budget", "scheduled_intro", year=status.year)),
                 *build_budget_blocks(status, texts),
             ]
+            progress.pace(message.channel)
             progress.still_mine()
             ts = self._post(
                 message,

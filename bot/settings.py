@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.errors import ConfigError
@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     finsam_forms_dir: Path | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
     finsam_work_threads: int = Field(default=2, ge=1)
+    # A message being sent stays with its process this long (renewed before each Slack call).
+    finsam_outbox_lease_seconds: int = Field(default=300, ge=1, le=3600)
+    # Posts a second, workspace-wide, the outbox keeps under (and 1 a second per channel).
+    finsam_slack_posts_per_second: float = Field(default=5.0, gt=0, le=1000)
     log_level: str = "INFO"
 
     @field_validator("finsam_timezone")
@@ -120,6 +124,20 @@ class Settings(BaseSettings):
     @property
     def reminder_catch_up(self) -> timedelta:
         return timedelta(days=self.finsam_reminder_catch_up_days)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> Settings:
+        """A lease that ran out while its holder waits for Slack lets another process post
+        the same message."""
+        if self.finsam_outbox_lease_seconds < 2 * self.slack_timeout_seconds:
+            raise ValueError(
+                "FINSAM_OUTBOX_LEASE_SECONDS must be at least twice SLACK_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @property
+    def outbox_lease(self) -> timedelta:
+        return timedelta(seconds=self.finsam_outbox_lease_seconds)
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line: the Slack secrets and the database

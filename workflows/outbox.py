@@ -21,6 +21,7 @@ from store.db import session_scope
 from store.errors import LeaseLost, NotFoundError, SendRejected, SlackUnavailable
 from store.models import OutboxMessage, OutboxStatus
 from workflows.clock import Clock
+from workflows.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,13 @@ class Outgoing:
 
 
 class Progress(Protocol):
-    """What a sender reports while it sends. Each call raises LeaseLost when another
-    process has taken the message over: the sender must then stop."""
+    """What a sender reports while it sends. Each call but `pace` raises LeaseLost when
+    another process has taken the message over: the sender must then stop."""
+
+    def pace(self, channel: str) -> None:
+        """Wait until a post to `channel` keeps under Slack's rates (workflows/pacing.py);
+        called before each post, then `still_mine`."""
+        ...
 
     def still_mine(self) -> None: ...
 
@@ -101,13 +107,27 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
 
 
 class _RowProgress:
-    def __init__(self, session: Session, row: OutboxMessage, clock: Clock) -> None:
+    def __init__(
+        self,
+        session: Session,
+        row: OutboxMessage,
+        clock: Clock,
+        *,
+        lease: timedelta = LEASE,
+        pacer: Pacer | None = None,
+    ) -> None:
         self._session = session
         self._row = row
         self._clock = clock
+        self._lease = lease
+        self._pacer = pacer
+
+    def pace(self, channel: str) -> None:
+        if self._pacer is not None:
+            self._pacer.wait(channel)
 
     def still_mine(self) -> None:
-        rows.renew(self._session, self._row, lease_until=self._clock.now() + LEASE)
+        rows.renew(self._session, self._row, lease_until=self._clock.now() + self._lease)
 
     def posted(self, ts: str) -> None:
         rows.record_step(self._session, self._row, "posted", ts=ts)
@@ -117,26 +137,40 @@ class _RowProgress:
 
 
 def dispatch_due(
-    engine: Engine, sender: Sender, *, clock: Clock, limit: int | None = None
+    engine: Engine,
+    sender: Sender,
+    *,
+    clock: Clock,
+    limit: int | None = None,
+    lease: timedelta = LEASE,
+    pacer: Pacer | None = None,
 ) -> DispatchReport:
-    """Send every due row, one lease at a time, until none is left (or `limit` rows)."""
+    """Send every due row, one lease at a time, until none is left (or `limit` rows). The
+    lease must outlast the longest Slack call (it is renewed before each); with a `pacer`,
+    posts keep under Slack's rates."""
     report = DispatchReport()
     handled = 0
     while limit is None or handled < limit:
         with session_scope(engine) as session:
             now = clock.now()
-            row = rows.claim_next(session, now=now, lease_until=now + LEASE)
+            row = rows.claim_next(session, now=now, lease_until=now + lease)
             if row is None:
                 return report
-            _deliver(session, row, sender, clock=clock, report=report)
+            progress = _RowProgress(session, row, clock, lease=lease, pacer=pacer)
+            _deliver(session, row, sender, progress=progress, clock=clock, report=report)
         handled += 1
     return report
 
 
 def _deliver(
-    session: Session, row: OutboxMessage, sender: Sender, *, clock: Clock, report: DispatchReport
+    session: Session,
+    row: OutboxMessage,
+    sender: Sender,
+    *,
+    progress: _RowProgress,
+    clock: Clock,
+    report: DispatchReport,
 ) -> None:
-    progress = _RowProgress(session, row, clock)
     message = _outgoing(row)
     try:
         if message.attempts > 1 and message.posted_ts is None:

@@ -1,0 +1,215 @@
+"""Reminders through Slack's failures, on both databases, as the bot meets them: the real
+client against the fake. Whatever fails, each reminder ends up in its DM exactly once.
+
+A post whose outcome is unknown (the connection dropped after Slack took it, a timeout, a
+5xx) is not repeated by the client: the row backs off (workflows/outbox.backoff) and the next
+attempt looks in the DM's history (message metadata carries the key) before posting. Calls
+that are safe to repeat are retried by the client with backoff, 429s after Retry-After, and
+the dispatcher paces posts so a channel's limit is not hit at all."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import build_context
+from bot.jobs import BotJobs
+from bot.sender import SlackSender
+from bot.slack_client import make_client
+from store.models import OutboxStatus
+from tests.fanout import APRIL, FANOUT_AT, add_fanout, expected_keys, posted_keys, stage_at
+from tests.harness import OFFICE_CHANNEL, RunningBot, running_bot
+from workflows.outbox import backoff, messages
+from workflows.pacing import Pacer
+
+LEADS = 3
+
+
+@pytest.fixture
+def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
+    with running_bot(engine, database_url, now=FANOUT_AT) as running:
+        running.ids = add_fanout(engine, LEADS, fake=running.fake)  # type: ignore[attr-defined]
+        yield running
+
+
+@pytest.fixture
+def impatient_bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
+    """A bot that gives up on an answer after 1 s."""
+    with running_bot(engine, database_url, now=FANOUT_AT, slack_timeout_seconds=1) as running:
+        running.ids = add_fanout(engine, LEADS, fake=running.fake)  # type: ignore[attr-defined]
+        yield running
+
+
+def first_key(bot: RunningBot) -> str:
+    return sorted(expected_keys(bot.ids))[0]  # type: ignore[attr-defined]
+
+
+def assert_each_reminder_once(bot: RunningBot) -> None:
+    keys = expected_keys(bot.ids)  # type: ignore[attr-defined]
+    assert posted_keys(bot.fake, LEADS) == Counter(dict.fromkeys(keys, 1))
+    rows = {row.key: row for row in messages(bot.engine)}
+    assert set(rows) == keys
+    assert {row.status for row in rows.values()} == {OutboxStatus.sent}
+    ok_posts = [c for c in bot.fake.calls("chat.postMessage") if c.ok]
+    assert len(ok_posts) == len(keys)
+    bot.fake.assert_clean()
+
+
+def post_statuses(bot: RunningBot) -> list[int]:
+    return [call.status for call in bot.fake.calls("chat.postMessage")]
+
+
+def after_backoff(bot: RunningBot, attempts: int = 1) -> None:
+    bot.clock.set(FANOUT_AT + backoff(attempts))
+
+
+def test_a_fan_out_sends_each_reminder_once(bot: RunningBot) -> None:
+    report = bot.jobs.run_reminders()
+    assert sorted(report.sent) == sorted(expected_keys(bot.ids))  # type: ignore[attr-defined]
+    assert bot.jobs.run_reminders().sent == []
+    assert bot.fake.calls("conversations.history") == []  # nothing unknown, nothing to look up
+    assert_each_reminder_once(bot)
+
+
+def test_a_post_taken_before_the_connection_dropped_is_found_not_repeated(
+    bot: RunningBot,
+) -> None:
+    bot.fake.drop_after_accept_next("chat.postMessage")
+    report = bot.jobs.run_reminders()
+    assert report.retried == [first_key(bot)]
+    assert len(report.sent) == LEADS - 1
+    assert posted_keys(bot.fake, LEADS)[first_key(bot)] == 1  # Slack has it; we do not know
+
+    after_backoff(bot)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    assert len(bot.fake.calls("chat.postMessage")) == LEADS  # found in history, not re-posted
+    [history] = bot.fake.calls("conversations.history")
+    assert history.args["include_all_metadata"] in (True, "true", "1")
+    row = next(r for r in messages(bot.engine) if r.key == first_key(bot))
+    [stored] = bot.fake.messages(bot.fake.dm_channel(row.channel))
+    assert row.message_ts == stored["ts"]
+    assert_each_reminder_once(bot)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_server_error_on_a_post_backs_off_then_looks_before_posting(
+    bot: RunningBot, status: int
+) -> None:
+    bot.fake.fail_next("chat.postMessage", status=status)
+    report = bot.jobs.run_reminders()
+    assert report.retried == [first_key(bot)]
+    row = next(r for r in messages(bot.engine) if r.key == first_key(bot))
+    assert (row.status, row.attempts) == (OutboxStatus.pending, 1)
+    assert "fatal_error" in (row.last_error or "")
+
+    bot.clock.set(FANOUT_AT + backoff(1) - timedelta(seconds=1))
+    assert bot.jobs.run_outbox().sent == []  # still backing off
+    after_backoff(bot)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    methods = [c.method for c in bot.fake.calls() if c.method != "auth.test"]
+    assert methods[-2:] == ["conversations.history", "chat.postMessage"]
+    assert post_statuses(bot) == [status] + [200] * LEADS
+    assert_each_reminder_once(bot)
+
+
+def test_backoff_grows_while_slack_keeps_failing(bot: RunningBot) -> None:
+    now = FANOUT_AT
+    for attempt in (1, 2, 3):
+        bot.fake.fail_next("chat.postMessage", status=503)
+        report = bot.jobs.run_reminders() if attempt == 1 else bot.jobs.run_outbox()
+        assert report.retried == [first_key(bot)]
+        now += backoff(attempt)
+        bot.clock.set(now - timedelta(seconds=1))
+        assert bot.jobs.run_outbox().retried == []
+        bot.clock.set(now)
+    assert backoff(1) < backoff(2) < backoff(3)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    assert len(bot.fake.calls("conversations.history")) == 3  # looked before each re-post
+    assert_each_reminder_once(bot)
+
+
+def test_server_errors_on_calls_safe_to_repeat_are_retried_at_once_with_backoff(
+    bot: RunningBot,
+) -> None:
+    bot.fake.fail_next("conversations.open", status=502)
+    bot.fake.drop_after_accept_next("chat.postMessage")
+    report = bot.jobs.run_reminders()
+    assert report.retried == [first_key(bot)]
+    opens = bot.fake.calls("conversations.open")
+    assert [c.status for c in opens[:2]] == [502, 200]
+    assert opens[1].at - opens[0].at >= 0.5  # slack_sdk's backoff, not a blind loop
+
+    bot.fake.fail_next("conversations.history", status=503)
+    after_backoff(bot)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    history = bot.fake.calls("conversations.history")
+    assert [c.status for c in history] == [503, 200]
+    assert history[1].at - history[0].at >= 0.5
+    assert_each_reminder_once(bot)
+
+
+def test_a_post_whose_answer_timed_out_after_slack_took_it_is_not_repeated(
+    impatient_bot: RunningBot,
+) -> None:
+    bot = impatient_bot
+    bot.fake.timeout_next("chat.postMessage", delay=2.0, perform=True)
+    assert bot.jobs.run_reminders().retried == [first_key(bot)]
+    after_backoff(bot)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    assert len(bot.fake.calls("chat.postMessage")) == LEADS
+    assert_each_reminder_once(bot)
+
+
+def test_a_post_that_timed_out_before_slack_took_it_is_sent_after_looking(
+    impatient_bot: RunningBot,
+) -> None:
+    bot = impatient_bot
+    bot.fake.timeout_next("chat.postMessage", delay=2.0)
+    assert bot.jobs.run_reminders().retried == [first_key(bot)]
+    assert posted_keys(bot.fake, LEADS)[first_key(bot)] == 0
+    after_backoff(bot)
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
+    assert post_statuses(bot) == [504] + [200] * LEADS  # the fake's record of the held call
+    assert len(bot.fake.calls("conversations.history")) == 1
+    assert_each_reminder_once(bot)
+
+
+def test_a_429_is_waited_out_and_retried_without_looking(bot: RunningBot) -> None:
+    bot.fake.rate_limit_next("chat.postMessage", retry_after=1)
+    report = bot.jobs.run_reminders()
+    assert len(report.sent) == LEADS and report.retried == []
+    posts = bot.fake.calls("chat.postMessage")
+    assert post_statuses(bot) == [429] + [200] * LEADS
+    assert posts[1].at - posts[0].at >= 1.0  # Retry-After honoured
+    assert bot.fake.calls("conversations.history") == []  # a 429 was not processed: no doubt
+    assert_each_reminder_once(bot)
+
+
+def test_escalations_to_one_channel_are_paced_under_its_limit(bot: RunningBot) -> None:
+    """Seven working days late every intervention's lead gets a DM and the office channel a
+    post per intervention: a burst to one channel, which Slack limits to about 1 a second.
+    (The harness's bot runs on a fixed clock, so unpaced: this one gets the pacer a bot on
+    the real clock has.)"""
+    bot.fake.enforce_rate_limit("chat.postMessage", per_channel_per_second=1.0, burst=1)
+    bot.clock.set(stage_at(APRIL, "late_7"))
+    cfg = bot.settings
+    client = make_client(
+        token=bot.fake.bot_token, base_url=cfg.slack_api_url, timeout=cfg.slack_timeout_seconds
+    )
+    sender = SlackSender(client, build_context(cfg, engine=bot.engine, clock=bot.clock))
+    jobs = BotJobs(cfg, engine=bot.engine, sender=sender, clock=bot.clock, pacer=Pacer())
+    report = jobs.run_reminders()
+    assert len(report.sent) == 2 * LEADS
+    posts = bot.fake.calls("chat.postMessage")
+    assert [c.status for c in posts] == [200] * 2 * LEADS  # paced: no 429 at all
+    office = [c.at for c in posts if c.args["channel"] == OFFICE_CHANNEL]
+    assert len(office) == LEADS
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(office))
+    escalations = [m for m in bot.fake.messages(OFFICE_CHANNEL) if m.get("metadata")]
+    assert len({m["metadata"]["event_payload"]["key"] for m in escalations}) == LEADS
+    bot.fake.assert_clean()
