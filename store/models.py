@@ -232,6 +232,67 @@ class ReportRevision(SQLModel, table=True):
     delivery_key: str = Field(max_length=64, unique=True)
 
 
+class BoardEventKind(StrEnum):
+    meeting = "meeting"
+    milestone = "milestone"
+
+
+class BoardEvent(SQLModel, table=True):
+    """A board meeting or another milestone of the year's cycle (from the cycle file). `uid`
+    is the file's id for it: stable across imports and in calendar exports."""
+
+    __tablename__ = "board_event"
+    __table_args__ = (UniqueConstraint("year", "uid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    uid: str = Field(max_length=100)
+    kind: BoardEventKind = Field(sa_column=_enum_column(BoardEventKind))
+    title: str = Field(max_length=200)
+    on: date
+    starts_at: str | None = Field(default=None, max_length=5)  # "13:00", local time
+    ends_at: str | None = Field(default=None, max_length=5)
+    place: str = Field(default="", max_length=200)
+    items: str = Field(default="", sa_type=Text)  # the meeting's business, one per line
+
+
+class BoardStep(SQLModel, table=True):
+    """A step around an event (papers due, notice sent, minutes checked): due on a date,
+    reminding the roles named; done once someone presses "Klart"."""
+
+    __tablename__ = "board_step"
+    __table_args__ = (UniqueConstraint("event_id", "step"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="board_event.id", index=True)
+    step: str = Field(max_length=50)
+    title: str = Field(max_length=200)
+    due: date
+    remind: str = Field(default="secretary", max_length=100)  # roles, comma-separated
+    done_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    done_by: str | None = Field(default=None, max_length=32)
+
+
+class DecisionBody(StrEnum):
+    board = "board"  # the board's own decision
+    delegation = "delegation"  # the director's, on delegation (delegationsbeslut)
+
+
+class Grant(SQLModel, table=True):
+    """Money granted during the year from the remaining decision room."""
+
+    __tablename__ = "budget_grant"  # GRANT is an SQL keyword
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    decided_on: date
+    intervention: str = Field(max_length=200)
+    owner: str = Field(default="", max_length=200)
+    support: SupportKind = Field(sa_column=_enum_column(SupportKind))
+    amount_kr: int = Field(sa_type=BigInteger)
+    body: DecisionBody = Field(sa_column=_enum_column(DecisionBody))
+    decided_by: str = Field(max_length=200)
+    recorded_by: str = Field(default="", max_length=32)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sending = "sending"
