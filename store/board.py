@@ -1,0 +1,203 @@
+"""The board's year as rows: events (meetings, milestones) with their steps, and grants.
+A cycle import replaces a year's events by uid, keeping what was already marked done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, delete, select
+
+from store.models import BoardEvent, BoardEventKind, BoardStep, DecisionBody, Grant, SupportKind
+from store.outbox import utc
+
+
+@dataclass(frozen=True)
+class StepInput:
+    step: str
+    title: str
+    due: date
+    remind: tuple[str, ...]  # roles: secretary, director, office
+
+
+@dataclass(frozen=True)
+class EventInput:
+    uid: str
+    kind: BoardEventKind
+    title: str
+    on: date
+    starts_at: str | None
+    ends_at: str | None
+    place: str
+    items: tuple[str, ...]
+    steps: tuple[StepInput, ...]
+
+
+def replace_year(session: Session, year: int, events: list[EventInput]) -> tuple[int, int, int]:
+    """Store the year's cycle: events matched by uid are updated, new ones added, those no
+    longer in the file removed with their steps. A step keeps its done mark when its date is
+    unchanged. Returns (added, updated, removed)."""
+    existing = {e.uid: e for e in session.exec(select(BoardEvent).where(BoardEvent.year == year))}
+    added = updated = 0
+    for event in events:
+        row = existing.pop(event.uid, None)
+        if row is None:
+            row = BoardEvent(
+                year=year, uid=event.uid, kind=event.kind, title=event.title, on=event.on
+            )
+            added += 1
+        else:
+            updated += 1
+        row.kind = event.kind
+        row.title = event.title
+        row.on = event.on
+        row.starts_at = event.starts_at
+        row.ends_at = event.ends_at
+        row.place = event.place
+        row.items = "\n".join(event.items)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        _replace_steps(session, row.id, event.steps)
+    for row in existing.values():
+        session.exec(delete(BoardStep).where(col(BoardStep.event_id) == row.id))
+        session.delete(row)
+    session.flush()
+    return added, updated, len(existing)
+
+
+def _replace_steps(session: Session, event_id: int, steps: tuple[StepInput, ...]) -> None:
+    old = {s.step: s for s in session.exec(select(BoardStep).where(BoardStep.event_id == event_id))}
+    for step in steps:
+        row = old.pop(step.step, None)
+        if row is None:
+            row = BoardStep(event_id=event_id, step=step.step, title=step.title, due=step.due)
+        elif row.due != step.due:
+            row.done_at = None
+            row.done_by = None
+        row.title = step.title
+        row.due = step.due
+        row.remind = ",".join(step.remind)
+        session.add(row)
+    for row in old.values():
+        session.delete(row)
+
+
+def events_of_year(session: Session, year: int) -> list[BoardEvent]:
+    return list(
+        session.exec(
+            select(BoardEvent)
+            .where(BoardEvent.year == year)
+            .order_by(col(BoardEvent.on), col(BoardEvent.starts_at), col(BoardEvent.uid))
+        ).all()
+    )
+
+
+def events_between(session: Session, start: date, end: date) -> list[BoardEvent]:
+    return list(
+        session.exec(
+            select(BoardEvent)
+            .where(col(BoardEvent.on) >= start, col(BoardEvent.on) <= end)
+            .order_by(col(BoardEvent.on), col(BoardEvent.starts_at), col(BoardEvent.uid))
+        ).all()
+    )
+
+
+def steps_of(session: Session, event_ids: list[int]) -> dict[int, list[BoardStep]]:
+    found: dict[int, list[BoardStep]] = {event_id: [] for event_id in event_ids}
+    if not event_ids:
+        return found
+    for step in session.exec(
+        select(BoardStep).where(col(BoardStep.event_id).in_(event_ids)).order_by(col(BoardStep.due))
+    ):
+        found[step.event_id].append(step)
+    return found
+
+
+def open_steps_due_by(session: Session, day: date) -> list[tuple[BoardStep, BoardEvent]]:
+    """Steps not done whose due date is on or before `day`, with their events."""
+    return [
+        (step, event)
+        for step, event in session.exec(
+            select(BoardStep, BoardEvent)
+            .join(BoardEvent, col(BoardEvent.id) == col(BoardStep.event_id))
+            .where(col(BoardStep.done_at).is_(None), col(BoardStep.due) <= day)
+            .order_by(col(BoardStep.due))
+        ).all()
+    ]
+
+
+def steps_due_between(
+    session: Session, start: date, end: date
+) -> list[tuple[BoardStep, BoardEvent]]:
+    return [
+        (step, event)
+        for step, event in session.exec(
+            select(BoardStep, BoardEvent)
+            .join(BoardEvent, col(BoardEvent.id) == col(BoardStep.event_id))
+            .where(col(BoardStep.due) >= start, col(BoardStep.due) <= end)
+            .order_by(col(BoardStep.due))
+        ).all()
+    ]
+
+
+def mark_step_done(session: Session, step_id: int, *, by: str, at: datetime) -> BoardStep | None:
+    """Mark a step done (once: a second press keeps the first who and when)."""
+    step = session.get(BoardStep, step_id)
+    if step is None:
+        return None
+    if step.done_at is None:
+        step.done_at = utc(at)
+        step.done_by = by
+        session.add(step)
+        session.flush()
+    return step
+
+
+def add_grant(
+    session: Session,
+    *,
+    year: int,
+    decided_on: date,
+    intervention: str,
+    owner: str,
+    support: SupportKind,
+    amount_kr: int,
+    body: DecisionBody,
+    decided_by: str,
+    recorded_by: str,
+    at: datetime,
+) -> Grant:
+    grant = Grant(
+        year=year,
+        decided_on=decided_on,
+        intervention=intervention,
+        owner=owner,
+        support=support,
+        amount_kr=amount_kr,
+        body=body,
+        decided_by=decided_by,
+        recorded_by=recorded_by,
+        recorded_at=utc(at),
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def grants_of_year(session: Session, year: int) -> list[Grant]:
+    return list(
+        session.exec(
+            select(Grant).where(Grant.year == year).order_by(col(Grant.decided_on), col(Grant.id))
+        ).all()
+    )
+
+
+def grants_between(session: Session, start: date, end: date) -> list[Grant]:
+    return list(
+        session.exec(
+            select(Grant)
+            .where(col(Grant.decided_on) >= start, col(Grant.decided_on) <= end)
+            .order_by(col(Grant.decided_on), col(Grant.id))
+        ).all()
+    )
