@@ -15,16 +15,17 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from workflows.absence import absence_map
 
 from bot.blocks.common import chunked_sections, context, section
 from bot.blocks.forms import build_report_modal, errors_for_slack, read_view_state
 from bot.context import BotContext
 from bot.ids import Action, View
 from bot.listeners.commands import ack_at_once
+from bot.listeners.home import publish_home
 from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, FinsamError, NotFoundError
 from store.models import ReportStatus
+from workflows.absence import absence_map
 from workflows.calendar import Period
 from workflows.forms import inputs, validate
 from workflows.identity_numbers import find_identity_number
@@ -182,9 +183,14 @@ class ReportListeners:
             },
         )
 
-    def after_submit(self) -> None:
-        """Lazy, after the answer: send the confirmation and the rest without waiting a tick."""
+    def after_submit(self, body: dict[str, Any], client: WebClient) -> None:
+        """Lazy, after the answer: send the confirmation and the rest without waiting a tick,
+        and show the report on the sender's App Home."""
         self.ctx.outbox_bell.ring()
+        try:
+            publish_home(client, self.ctx, body["user"]["id"])
+        except Exception:  # the report is stored; a stale Home tab is not worth an error
+            log.warning("App Home not refreshed after a report", exc_info=True)
 
     # -- review
 
@@ -299,7 +305,7 @@ class ReportListeners:
                     ),
                     blocks=review_blocks(self.ctx, office, report, intervention.label),
                 )
-        self.after_submit()
+        self.ctx.outbox_bell.ring()
 
     def show_answers(self, body: dict[str, Any], client: WebClient) -> None:
         """The exact answers, in a modal only the asker sees (office staff or the sender)."""
@@ -357,9 +363,7 @@ def _error_text(texts: Texts, err: FinsamError) -> str:
 def register(app: App, ctx: BotContext) -> None:
     listeners = ReportListeners(ctx)
     app.action(Action.report_open.value)(ack=ack_at_once, lazy=[listeners.open_form])
-    app.view(View.report_form.value)(
-        ack=listeners.submit_form, lazy=[lambda: listeners.after_submit()]
-    )
+    app.view(View.report_form.value)(ack=listeners.submit_form, lazy=[listeners.after_submit])
     app.action(Action.report_accept.value)(ack=ack_at_once, lazy=[listeners.accept])
     app.action(Action.report_return.value)(ack=ack_at_once, lazy=[listeners.open_return_form])
     app.view(View.report_return.value)(ack=listeners.submit_return, lazy=[listeners.after_return])
