@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import BotContext
-from bot.listeners import commands, reports
+from bot.listeners import board_steps, commands, reports
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -65,6 +65,7 @@ def create_app(
     ctx = ctx or build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
     reports.register(app, ctx)
+    board_steps.register(app, ctx)
     return app
 
 

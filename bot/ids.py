@@ -16,6 +16,7 @@ class Action(StrEnum):
     report_accept = "report_accept"  # value: report id
     report_return = "report_return"  # value: report id
     report_show = "report_show"  # value: report id
+    board_step_done = "board_step_done"  # value: board step id
 
 
 class View(StrEnum):

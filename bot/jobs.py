@@ -9,6 +9,7 @@ from bot.sender import SlackSender
 from bot.settings import Settings
 from store.db import Engine
 from store.errors import NotFoundError
+from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
 from workflows.outbox import DispatchReport, dispatch_due
@@ -74,10 +75,20 @@ class BotJobs:
         )
 
     def plan_reminders(self, *, now: datetime | None = None) -> PlanReport:
+        now = now or self._clock.now()
+        plan_board_reminders(
+            self._engine,
+            now=now,
+            tz=self._cfg.tz,
+            working_days=self._reporting.working_days,
+            send_at=self._cfg.calendar_rules.send_time,
+            catch_up=self._cfg.reminder_catch_up,
+            announce_channel=self._cfg.finsam_announce_channel,
+        )
         return plan_reminders(
             self._engine,
             self._reporting,
-            now=now or self._clock.now(),
+            now=now,
             office_channel=self._cfg.finsam_office_channel,
             catch_up=self._cfg.reminder_catch_up,
         )

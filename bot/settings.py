@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     finsam_timezone: str = "Europe/Stockholm"
     finsam_language: str = "sv"
     finsam_office_channel: str | None = None
+    # Where the application deadline is announced (the parties' and local groups' channel).
+    finsam_announce_channel: str | None = None
     finsam_budget_summary_cron: str = "0 9 5 * *"
     finsam_equity_limit: Decimal = Field(default=Decimal("0.20"), ge=0)
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)

@@ -3,12 +3,23 @@ A cycle import replaces a year's events by uid, keeping what was already marked 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, delete, select
 
-from store.models import BoardEvent, BoardEventKind, BoardStep, DecisionBody, Grant, SupportKind
+from store.models import (
+    BoardEvent,
+    BoardEventKind,
+    BoardStep,
+    DecisionBody,
+    Grant,
+    Person,
+    PersonRole,
+    Role,
+    SupportKind,
+)
 from store.outbox import utc
 
 
@@ -200,4 +211,48 @@ def grants_between(session: Session, start: date, end: date) -> list[Grant]:
             .where(col(Grant.decided_on) >= start, col(Grant.decided_on) <= end)
             .order_by(col(Grant.decided_on), col(Grant.id))
         ).all()
+    )
+
+
+def open_steps_due_between(
+    session: Session, start: date, end: date
+) -> list[tuple[BoardStep, BoardEvent]]:
+    """Steps not done whose due date is in [start, end], with their events."""
+    return [
+        (step, event)
+        for step, event in session.exec(
+            select(BoardStep, BoardEvent)
+            .join(BoardEvent, col(BoardEvent.id) == col(BoardStep.event_id))
+            .where(
+                col(BoardStep.done_at).is_(None),
+                col(BoardStep.due) >= start,
+                col(BoardStep.due) <= end,
+            )
+            .order_by(col(BoardStep.due), col(BoardStep.id))
+        ).all()
+    ]
+
+
+def step_with_event(session: Session, step_id: int) -> tuple[BoardStep, BoardEvent] | None:
+    found = session.exec(
+        select(BoardStep, BoardEvent)
+        .join(BoardEvent, col(BoardEvent.id) == col(BoardStep.event_id))
+        .where(col(BoardStep.id) == step_id)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def slack_users_with_roles(session: Session, roles: Iterable[Role]) -> list[str]:
+    """The Slack user ids of everyone holding any of `roles`, each once, sorted."""
+    wanted = list(roles)
+    if not wanted:
+        return []
+    return sorted(
+        set(
+            session.exec(
+                select(Person.slack_user_id)
+                .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
+                .where(col(PersonRole.role).in_(wanted))
+            ).all()
+        )
     )

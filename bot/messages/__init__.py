@@ -7,7 +7,7 @@ render through templates; the sender does the Web API calls, metadata and reconc
 
 from __future__ import annotations
 
-from bot.messages import reports
+from bot.messages import board, reports
 from bot.messages.absence import build_absence_over
 from bot.messages.base import MessageBuilder, Rendered
 from workflows import reminders
@@ -21,5 +21,7 @@ BUILDERS: dict[str, MessageBuilder] = {
     report_flow.RETURNED: reports.build_returned,
 }
 BUILDERS["absence_over"] = build_absence_over
+BUILDERS["board_step"] = board.build_board_step
+BUILDERS["announcement"] = board.build_announcement
 
 __all__ = ["BUILDERS", "MessageBuilder", "Rendered"]
