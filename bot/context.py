@@ -13,6 +13,7 @@ from workflows.budget_answers import BudgetAnswers
 from workflows.budget_status import BudgetRules
 from workflows.clock import Clock
 from workflows.forms import FormDefinition, load_forms
+from workflows.languages import preferred_language
 from workflows.lru import Lru
 from workflows.reports import Reporting
 from workflows.texts import Texts
@@ -47,9 +48,11 @@ class BotContext:
     forms: dict[ReportKind, FormDefinition] = field(default_factory=load_forms)
     outbox_bell: Bell = field(default_factory=lambda: Bell())
 
-    def texts_for(self, _user_id: str | None = None) -> Texts:
-        """The user's language (per-user choice comes with the board-year issue)."""
-        return Texts(self.language)
+    def texts_for(self, user_id: str | None = None) -> Texts:
+        """The texts for a user (or a DM addressed by user id): their chosen language, else the
+        association's. Without a user, or for a channel id, the association's language. Cached
+        per user (workflows.languages), so a message does not cost a query."""
+        return Texts(preferred_language(self.engine, user_id, self.language))
 
     def today_year(self) -> int:
         return self.clock.now().astimezone(self.tz).year

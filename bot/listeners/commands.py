@@ -14,6 +14,7 @@ from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
+from bot.listeners.language import answer_language
 from store.errors import BadArgument, FinsamError
 from workflows.texts import Texts
 
@@ -102,4 +103,7 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "budget": answer_budget,
     "frånvaro": answer_absence,
     "franvaro": answer_absence,
+    "språk": answer_language,
+    "sprak": answer_language,
+    "language": answer_language,
 }
