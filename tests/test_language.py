@@ -400,6 +400,10 @@ def _sample(area: str, macro: str, arg: str) -> Any:
 COMMAND_WORDS = re.compile(r"frånvaro|språk|svenska|ta bort|Växtkraft|Enköping|Håbo")
 
 
+# Macros whose output is a name for machines (a file name, a key): ISO dates in every language.
+ISO_ON_PURPOSE = re.compile(r"file_?name|key")
+
+
 @pytest.mark.parametrize("area", AREAS)
 def test_every_macro_renders_in_both_languages(area: str) -> None:
     rendered: dict[str, dict[str, str]] = {}
@@ -422,6 +426,8 @@ def test_every_macro_renders_in_both_languages(area: str) -> None:
         assert not re.search("[åäöÅÄÖ]", COMMAND_WORDS.sub("", english)), (where, english)
         assert not re.search(r"\btkr\b|\d kr\b|\d,\d\u00a0%", english), (where, english)
         iso_dates = [d for d in dates[macro] if d.isoformat() in english]
+        if ISO_ON_PURPOSE.search(macro):
+            iso_dates = []
         assert not iso_dates, f"{where} writes {iso_dates} the Swedish way: use | date"
         assert "kSEK" not in by_lang["sv"] and not re.search(r"\d\.\d%", by_lang["sv"])
 
