@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import budget, db, interventions, outbox, people, reminders, reports, runtime
+from bot.cli import budget, cycle, db, interventions, outbox, people, reminders, reports, runtime
 
 app = typer.Typer(
     name="finsam-bot",
@@ -24,6 +24,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(reports.app, name="reports")
 app.add_typer(reminders.app, name="reminders")
 app.add_typer(interventions.app, name="interventions")
+app.add_typer(cycle.app, name="cycle")
 runtime.register(app)
 
 

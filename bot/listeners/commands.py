@@ -8,12 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks.budget import build_budget_blocks
 from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
+from bot.listeners.board import WithClient, answer_board
 from bot.listeners.language import answer_language
 from store.errors import BadArgument, FinsamError
 from workflows.texts import Texts
@@ -45,12 +47,14 @@ def ack_at_once(ack: Ack) -> None:
 
 
 def register(app: App, ctx: BotContext) -> None:
-    def handle_finsam(command: dict[str, Any], respond: Respond) -> None:
+    def handle_finsam(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         user_id = command["user_id"]
         texts = ctx.texts_for(user_id)
         words = unescape_command_text(command.get("text", "")).split()
         sub = words[0].casefold() if words else ""
         handler = SUBCOMMANDS.get(sub)
+        if isinstance(handler, WithClient):
+            handler = handler.bind(client)
         try:
             if sub in HELP_WORDS:
                 blocks = to_dicts([section(texts.get("commands", "help", command=Command.finsam))])
@@ -103,6 +107,8 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "budget": answer_budget,
     "frånvaro": answer_absence,
     "franvaro": answer_absence,
+    "styrelse": WithClient(answer_board),
+    "board": WithClient(answer_board),
     "språk": answer_language,
     "sprak": answer_language,
     "language": answer_language,
