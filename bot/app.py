@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import BotContext
-from bot.listeners import board_steps, commands, reports
+from bot.listeners import board_steps, commands, home, reports
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -64,6 +64,7 @@ def create_app(
     )
     ctx = ctx or build_context(settings, engine=engine, clock=clock or SystemClock())
     commands.register(app, ctx)
+    home.register(app, ctx)
     reports.register(app, ctx)
     board_steps.register(app, ctx)
     return app
@@ -88,4 +89,5 @@ def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotCon
         reporting=Reporting(settings.calendar_rules, WorkingDays()),
         office_channel=settings.finsam_office_channel,
         forms=load_forms(settings.finsam_forms_dir),
+        small_count_threshold=settings.finsam_small_count_threshold,
     )

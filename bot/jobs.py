@@ -13,6 +13,7 @@ from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
 from workflows.outbox import DispatchReport, dispatch_due
+from workflows.overview import plan_missing_summary, weekly_due
 from workflows.pacing import Pacer
 from workflows.reminders import PlanReport, plan_reminders
 from workflows.reports import Reporting
@@ -61,8 +62,18 @@ class BotJobs:
                     cron=self._cfg.finsam_budget_summary_cron,
                 )
             )
+            found.append(
+                Job(
+                    id="missing_reports",
+                    func=self.run_missing_summary,
+                    cron=self._cfg.finsam_missing_summary_cron,
+                )
+            )
         else:
-            log.warning("FINSAM_OFFICE_CHANNEL is not set: no scheduled budget summary")
+            log.warning(
+                "FINSAM_OFFICE_CHANNEL is not set: no scheduled budget summary and no summary"
+                " of missing reports"
+            )
         return found
 
     def run_outbox(self) -> DispatchReport:
@@ -112,10 +123,26 @@ class BotJobs:
             raise NotFoundError("summary_no_budget", year=now.astimezone(self._cfg.tz).year)
         return self.run_outbox()
 
+    def run_missing_summary(self, *, now: datetime | None = None) -> DispatchReport:
+        """Plan this week's summary of missing reports (once per ISO week) and send what is
+        due; what it lists is read when it is sent, and nothing is posted when nothing is
+        missing."""
+        plan_missing_summary(
+            self._engine,
+            now=now or self._clock.now(),
+            tz=self._cfg.tz,
+            channel=self._cfg.require_office_channel(),
+        )
+        return self.run_outbox()
+
     def catch_up(self) -> DispatchReport:
         """On start: what a tick missed while the bot was down, then whatever is pending."""
         if self._cfg.finsam_office_channel and summary_due(
             self._cfg.finsam_budget_summary_cron, now=self._clock.now(), tz=self._cfg.tz
         ):
             self.run_budget_summary()
+        if self._cfg.finsam_office_channel and weekly_due(
+            self._cfg.finsam_missing_summary_cron, now=self._clock.now(), tz=self._cfg.tz
+        ):
+            self.run_missing_summary()
         return self.run_reminders()

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Where the application deadline is announced (the parties' and local groups' channel).
     finsam_announce_channel: str | None = None
     finsam_budget_summary_cron: str = "0 9 5 * *"
+    finsam_missing_summary_cron: str = "0 9 * * mon"
+    finsam_small_count_threshold: int = Field(default=5, ge=0, le=100)
     finsam_equity_limit: Decimal = Field(default=Decimal("0.20"), ge=0)
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)
     finsam_pace_margin: Decimal = Field(default=Decimal("0.15"), ge=0, le=1)
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from err
         return value
 
-    @field_validator("finsam_budget_summary_cron")
+    @field_validator("finsam_budget_summary_cron", "finsam_missing_summary_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:

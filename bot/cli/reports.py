@@ -1,19 +1,44 @@
-"""`finsam-bot reports`: the reporting calendar (no database needed)."""
+"""`finsam-bot reports`: the reporting calendar (no database needed), the status of a period
+(the twin of `/finsam status`) and the export of a year."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.cli.common import FormatOption, check_format, emit_json, run, settings
-from workflows.calendar import CalendarRules, PeriodDeadline, calendar_for_year, deadline_to_dict
+from bot.blocks.common import to_dicts
+from bot.blocks.plain_text import blocks_as_text, plain
+from bot.blocks.status import build_status_blocks
+from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
+from bot.settings import Settings
+from workflows.calendar import (
+    CalendarRules,
+    Period,
+    PeriodDeadline,
+    calendar_for_year,
+    deadline_to_dict,
+)
 from workflows.clock import SystemClock
+from workflows.exports import (
+    csv_paths,
+    participant_table_rows,
+    report_table,
+    write_csv,
+    write_xlsx,
+)
+from workflows.forms import load_forms
+from workflows.overview import latest_due_period, period_status, status_to_dict
+from workflows.participants import participant_table
+from workflows.reports import Reporting
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
 
 app = typer.Typer(
-    help="Reporting deadlines. Example: finsam-bot reports calendar --year 2026",
+    help="Reporting deadlines, status and exports. "
+    "Example: finsam-bot reports status --period 2026-03",
     no_args_is_help=True,
 )
 
@@ -67,3 +92,101 @@ def calendar_as_text(
         for deadline in deadlines
     ]
     return "\n".join(lines)
+
+
+OnOption = Annotated[
+    str | None,
+    typer.Option("--on", help="The day to look from, YYYY-MM-DD (default: today)"),
+]
+
+
+def _today(cfg: Settings, on: str | None) -> date:
+    if on is None:
+        return SystemClock().now().astimezone(cfg.tz).date()
+    try:
+        return date.fromisoformat(on)
+    except ValueError as err:
+        raise typer.BadParameter("write the day as YYYY-MM-DD, e.g. 2026-04-20") from err
+
+
+@app.command("status")
+def reports_status(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="2026-03 or 2026-Q1 (default: the one due most recently)"),
+    ] = None,
+    on: OnOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Which interventions owe a period's report, and whether it is in: status, when it came,
+    working days late, the leads.
+
+    Example: finsam-bot reports status --period 2026-03 --format json
+    """
+    check_format(output_format)
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    reporting = Reporting(run(lambda: cfg.calendar_rules, texts=texts), WorkingDays())
+    today = _today(cfg, on)
+    try:
+        chosen = Period.parse(period) if period else latest_due_period(reporting, today)
+    except ValueError as err:
+        message = plain(texts.get("status", "bad_period", value=period))
+        raise typer.BadParameter(message, param_hint="--period") from err
+    with database(cfg) as engine:
+        status = period_status(engine, reporting, chosen, today=today)
+    if output_format == "json":
+        emit_json(status_to_dict(status))
+    else:
+        typer.echo(blocks_as_text(to_dicts(build_status_blocks(status, texts, tz=cfg.tz))))
+
+
+@app.command("export")
+def reports_export(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", min=2000, max=2100, help="Year of the periods (default: this year)"),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="xlsx: the file; csv: the start of the two file names, "
+            "<out>-reports.csv and <out>-participants.csv (default: finsam-YEAR)",
+        ),
+    ] = None,
+    on: OnOption = None,
+) -> None:
+    """Every report of a year with every figure (a row per intervention and period; owed
+    periods past due without a report as "missing"), and the annual report's participant
+    table. Exact figures: nothing is masked. XLSX: two sheets; CSV: two files.
+
+    Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
+    """
+    if output_format not in ("xlsx", "csv"):
+        raise typer.BadParameter("choose xlsx or csv", param_hint="--format")
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    reporting = Reporting(run(lambda: cfg.calendar_rules, texts=texts), WorkingDays())
+    today = _today(cfg, on)
+    chosen = year or today.year
+    forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
+    with database(cfg) as engine:
+        reports = report_table(engine, reporting, chosen, today=today, tz=cfg.tz, forms=forms)
+        participants = participant_table_rows(
+            participant_table(engine, chosen), total_label=texts.get("status", "export_total")
+        )
+    stem = out or Path(f"finsam-{chosen}")
+    if output_format == "xlsx":
+        path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
+        sheets = [
+            (texts.get("status", "export_sheet_reports"), reports),
+            (texts.get("status", "export_sheet_participants", year=chosen), participants),
+        ]
+        written = [write_xlsx(path, sheets)]
+    else:
+        reports_path, participants_path = csv_paths(stem)
+        written = [write_csv(reports_path, reports), write_csv(participants_path, participants)]
+    for path in written:
+        typer.echo(texts.get("status", "export_written", path=path))

@@ -17,6 +17,7 @@ from bot.ids import Command
 from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.language import answer_language
+from bot.listeners.status import answer_status
 from store.errors import BadArgument, FinsamError
 from workflows.texts import Texts
 
@@ -105,6 +106,7 @@ def answer_budget(
 
 SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[str, Any]]]] = {
     "budget": answer_budget,
+    "status": answer_status,
     "frånvaro": answer_absence,
     "franvaro": answer_absence,
     "styrelse": WithClient(answer_board),

@@ -7,10 +7,10 @@ render through templates; the sender does the Web API calls, metadata and reconc
 
 from __future__ import annotations
 
-from bot.messages import board, reports
+from bot.messages import board, missing, reports
 from bot.messages.absence import build_absence_over
 from bot.messages.base import MessageBuilder, Rendered
-from workflows import reminders
+from workflows import overview, reminders
 from workflows import reports as report_flow
 
 BUILDERS: dict[str, MessageBuilder] = {
@@ -19,6 +19,7 @@ BUILDERS: dict[str, MessageBuilder] = {
     report_flow.RECEIVED: reports.build_received,
     report_flow.REVIEW: reports.build_review,
     report_flow.RETURNED: reports.build_returned,
+    overview.MISSING_REPORTS: missing.build_missing_reports,
 }
 BUILDERS["absence_over"] = build_absence_over
 BUILDERS["board_step"] = board.build_board_step

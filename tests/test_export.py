@@ -1,0 +1,232 @@
+"""The annual participant table (hand-computed figures) and `finsam-bot reports export` as XLSX
+and CSV, on SQLite and PostgreSQL: every report with every figure, exact, nothing masked."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from store.models import ReportKind, SupportKind
+from tests.overview_data import monthly_answers, submit
+from tests.reporting_data import add_intervention
+from workflows.forms import FieldType, load_forms
+from workflows.participants import (
+    FIELDS_USED,
+    Split,
+    figures_of_months,
+    participant_table,
+    total_of,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+LEADS = (("kontakt@example.se", None),)
+
+# Three months of one intervention; each month's stock follows from the one before
+# (start + new − ended = end): 5 women and 4 men on 1 January.
+JANUARY = monthly_answers(
+    month_end_women=6, month_end_men=4, new_women=2, new_men=1, ended_women=1, ended_men=1,
+    to_work_women=1, under_30_women=2, under_30_men=1, over_3_years_women=3, over_3_years_men=2,
+)  # fmt: skip
+FEBRUARY = monthly_answers(
+    month_end_women=7, month_end_men=5, new_women=2, new_men=2, ended_women=1, ended_men=1,
+    to_work_men=1, to_studies_women=1, under_30_women=3, under_30_men=1,
+    over_3_years_women=3, over_3_years_men=2,
+)  # fmt: skip
+MARCH = monthly_answers(
+    month_end_women=5, month_end_men=5, new_men=1, ended_women=2, ended_men=1,
+    to_work_women=1, to_studies_men=1, to_subsidised_job_women=1, with_plan_men=1,
+    under_30_women=2, under_30_men=2, over_3_years_women=2, over_3_years_men=2,
+)  # fmt: skip
+
+
+def test_the_shipped_monthly_form_has_the_fields_the_table_reads() -> None:
+    form = load_forms()[ReportKind.monthly]
+    kinds = {f.id: f.type for f in form.fields}
+    assert {field: kinds.get(field) for field in FIELDS_USED} == {
+        field: FieldType.COUNT_SPLIT for field in FIELDS_USED
+    }
+
+
+def test_a_year_of_one_intervention_by_hand() -> None:
+    f = figures_of_months([JANUARY, FEBRUARY, MARCH])
+    assert f.months == 3
+    # 5 + 4 on 1 January, then 2+2+0 women and 1+2+1 men new
+    assert f.participants == Split(9, 8)
+    assert f.ended == Split(4, 3)
+    assert (f.to_work, f.to_studies) == (Split(2, 1), Split(1, 1))
+    assert f.work_or_studies == Split(3, 2)
+    shares = f.work_or_studies_share
+    assert (shares.total, shares.women, shares.men) == (5 / 7, 3 / 4, 2 / 3)
+    assert f.women_share == 9 / 17
+    # profile of the participants at month end: 11 of 32 under 30, 14 of 32 over 3 years
+    assert f.month_end_sum == Split(18, 14)
+    assert (f.under_30_share, f.over_3_years_share) == (11 / 32, 14 / 32)
+    assert (f.to_subsidised_job, f.with_plan) == (Split(1, 0), Split(0, 1))
+
+
+def test_the_start_stock_never_goes_below_zero_and_empty_answers_count_nothing() -> None:
+    odd = monthly_answers(month_end_women=1, new_women=3)
+    f = figures_of_months([odd, {"month_end_women": None, "new_men": "x"}])
+    assert f.participants == Split(3, 0)  # start max(0, 1 − 3 + 0) = 0, then 3 new
+    assert figures_of_months([]).months == 0
+    assert figures_of_months([]).women_share is None
+
+
+def test_the_total_adds_the_interventions_and_recomputes_the_shares() -> None:
+    one = figures_of_months([JANUARY, FEBRUARY, MARCH])
+    two = figures_of_months([monthly_answers(month_end_men=3, ended_men=1, to_work_men=1)])
+    total = total_of([one, two])
+    assert (total.months, total.participants, total.ended) == (4, Split(9, 12), Split(4, 4))
+    assert total.work_or_studies_share.total == 6 / 8
+    assert total.women_share == 9 / 21
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def reported(engine: Engine) -> dict[str, int]:
+    ids = {
+        "vaxtkraft": add_intervention(
+            engine, "Växtkraft", "Enköping", goals=("Fler i arbete",), leads=LEADS
+        ),
+        "small": add_intervention(engine, "Liten", "Heby", leads=LEADS),
+        "structural": add_intervention(
+            engine,
+            "RegExPro",
+            "Region Uppsala",
+            kind=SupportKind.structural,
+            goals=("A", "B"),
+            leads=LEADS,
+        ),
+    }
+    for label, answers in (("2026-01", JANUARY), ("2026-02", FEBRUARY), ("2026-03", MARCH)):
+        submit(engine, ids["vaxtkraft"], label, at=at(date(2026, 4, 1)), answers=answers)
+    small = monthly_answers(month_end_women=2, new_women=2, ended_men=0)
+    submit(engine, ids["small"], "2026-02", at=at(date(2026, 3, 12)), answers=small)
+    quarterly = {
+        "goal_1": "partly",
+        "goal_1_comment": "På väg",
+        "costs": 125000,
+        "other": '=HYPERLINK("https://x.example","klicka")',
+    }
+    submit(engine, ids["structural"], "2026-Q1", at=at(date(2026, 4, 14)), answers=quarterly)
+    return ids
+
+
+def test_the_table_for_a_year_from_the_store(engine: Engine, reported: dict[str, int]) -> None:
+    table = participant_table(engine, 2026)
+    assert [row.intervention.name for row in table.rows] == ["Liten", "Växtkraft"]
+    small, vaxtkraft = (row.figures for row in table.rows)
+    assert vaxtkraft == figures_of_months([JANUARY, FEBRUARY, MARCH])
+    assert (small.months, small.participants) == (1, Split(2, 0))
+    assert table.total.participants == Split(11, 8)
+
+
+def export(database_url: str, *args: str, year: str = "2026", on: str = "2026-04-20") -> Result:
+    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "ERROR"}
+    result = CliRunner().invoke(
+        app, ["reports", "export", "--year", year, "--on", on, *args], env=env
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_export_xlsx(
+    engine: Engine, database_url: str, reported: dict[str, int], clean_env: Path
+) -> None:
+    out = clean_env / "finsam-2026.xlsx"
+    result = export(database_url, "--format", "xlsx", "--out", str(out))
+    assert result.stdout == f"Skrev {out}\n"
+    book = load_workbook(out)
+    assert book.sheetnames == ["Rapporter", "Deltagare 2026"]
+    sheet = book["Rapporter"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:8] == (
+        "period", "kind", "intervention", "owner", "status", "revision", "submitted_at", "late"
+    )  # fmt: skip
+    assert header[8:12] == ("month_end_women", "month_end_men", "new_women", "new_men")
+    assert {"goal_1", "goal_1_comment", "goal_2", "costs"} <= set(header)
+    assert "note" not in header
+    by_key = {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+    march = by_key[("2026-03", "Växtkraft")]
+    assert march["status"] == "submitted"
+    # local wall-clock time: Excel has no time zones
+    local = datetime(2026, 4, 1, 10, 0, tzinfo=STOCKHOLM).replace(tzinfo=None)
+    assert march["submitted_at"] == local
+    assert (march["late"], march["revision"]) == (False, 1)
+    # exact figures: a 1 stays a 1 in the office's own export
+    assert (march["ended_women"], march["to_work_women"], march["to_studies_men"]) == (2, 1, 1)
+    # owed and past due without a report: a row saying so; April is not due yet: none
+    missing = by_key[("2026-03", "Liten")]
+    assert (missing["status"], missing["late"], missing["month_end_women"]) == (
+        "missing", True, None
+    )  # fmt: skip
+    assert ("2026-04", "Växtkraft") not in by_key
+    assert ("2026-03", "RegExPro") not in by_key  # structural: no monthly report
+    q1 = by_key[("2026-Q1", "RegExPro")]
+    assert (q1["goal_1"], q1["goal_1_comment"], q1["costs"]) == ("partly", "På väg", 125000)
+    # free text is text, never a formula
+    assert q1["other"] == '=HYPERLINK("https://x.example","klicka")'
+    [formula_like] = [c for row in sheet.iter_rows() for c in row if c.value == q1["other"]]
+    assert formula_like.data_type == "s"
+    assert by_key[("2026-Q1", "Växtkraft")]["status"] == "missing"
+
+    table = list(book["Deltagare 2026"].iter_rows(values_only=True))
+    columns = table[0]
+    named = {row[0]: dict(zip(columns, row, strict=True)) for row in table[1:]}
+    assert list(named) == ["Liten", "Växtkraft", "Totalt"]
+    vaxtkraft = named["Växtkraft"]
+    assert (vaxtkraft["participants_women"], vaxtkraft["participants_men"]) == (9, 8)
+    assert (vaxtkraft["ended"], vaxtkraft["work_or_studies"]) == (7, 5)
+    assert vaxtkraft["work_or_studies_share"] == pytest.approx(5 / 7)
+    assert vaxtkraft["women_share"] == pytest.approx(9 / 17)
+    assert named["Totalt"]["participants"] == 19
+    share_column = columns.index("women_share") + 1
+    assert book["Deltagare 2026"].cell(row=3, column=share_column).number_format == "0.0%"
+
+
+def test_export_csv_two_files(
+    engine: Engine, database_url: str, reported: dict[str, int], clean_env: Path
+) -> None:
+    stem = clean_env / "ut" / "finsam"
+    stem.parent.mkdir()
+    result = export(database_url, "--format", "csv", "--out", str(stem) + ".csv")
+    reports_path = stem.with_name("finsam-reports.csv")
+    participants_path = stem.with_name("finsam-participants.csv")
+    assert result.stdout == f"Skrev {reports_path}\nSkrev {participants_path}\n"
+    assert reports_path.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM for Excel
+    with reports_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    march = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-03", "Växtkraft"))
+    assert march["submitted_at"] == "2026-04-01T10:00:00+02:00"
+    assert (march["late"], march["ended_women"], march["to_work_men"]) == ("false", "2", "0")
+    missing = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-03", "Liten"))
+    assert (missing["status"], missing["revision"], missing["month_end_women"]) == (
+        "missing", "", ""
+    )  # fmt: skip
+    with participants_path.open(encoding="utf-8-sig", newline="") as handle:
+        table = {row["intervention"]: row for row in csv.DictReader(handle)}
+    assert table["Växtkraft"]["work_or_studies_share"] == "0.7143"
+    assert table["Växtkraft"]["work_or_studies_share_women"] == "0.75"
+    assert table["Liten"]["work_or_studies_share"] == ""  # nobody ended: no share
+    assert table["Totalt"]["participants"] == "19"
+    q1 = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-Q1", "RegExPro"))
+    assert q1["other"] == '\'=HYPERLINK("https://x.example","klicka")'
+
+
+def test_export_refuses_an_unknown_format(database_url: str, clean_env: Path) -> None:
+    env = {"DATABASE_URL": database_url}
+    result = CliRunner().invoke(app, ["reports", "export", "--format", "pdf"], env=env)
+    assert result.exit_code == 2
+    assert "choose xlsx or csv" in result.output

@@ -1,0 +1,258 @@
+"""The office's export of a year (`finsam-bot reports export`): every report with every
+figure, and the annual participant table (workflows/participants.py). Exact figures, no
+masking: the export is the office's own.
+
+Two tables: `reports` (one row per intervention and period: the periods with a report, and
+the owed periods past due without one, as `missing`) and `participants`. An XLSX file holds
+them as two sheets; CSV gives two files, `<stem>-reports.csv` and `<stem>-participants.csv`
+(UTF-8 with a byte-order mark so that Excel reads å, ä, ö; comma-separated; shares as
+fractions with a decimal point, e.g. 0.189). Free text from the reports is never taken for a
+formula: an XLSX cell keeps it as text, a CSV value starting with = + − @ gets a leading '."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Engine
+
+from workflows.calendar import Period, ReportKind, periods_of_year
+from workflows.forms import FormDefinition, inputs, load_forms
+from workflows.interventions import InterventionInfo, all_interventions
+from workflows.overview import MISSING, as_utc, owing
+from workflows.participants import ParticipantFigures, ParticipantTable
+from workflows.reports import Reporting, reports_in
+
+Cell = str | int | float | bool | datetime | None
+REPORT_COLUMNS = (
+    "period",
+    "kind",
+    "intervention",
+    "owner",
+    "status",
+    "revision",
+    "submitted_at",
+    "late",
+)
+PARTICIPANT_COLUMNS = (
+    "intervention",
+    "owner",
+    "months_reported",
+    "participants_women",
+    "participants_men",
+    "participants",
+    "ended_women",
+    "ended_men",
+    "ended",
+    "to_work_women",
+    "to_work_men",
+    "to_studies_women",
+    "to_studies_men",
+    "work_or_studies_women",
+    "work_or_studies_men",
+    "work_or_studies",
+    "work_or_studies_share",
+    "work_or_studies_share_women",
+    "work_or_studies_share_men",
+    "to_subsidised_job",
+    "with_plan",
+    "women_share",
+    "under_30_share",
+    "over_3_years_share",
+)
+SHARE_COLUMNS = frozenset(
+    c for c in PARTICIPANT_COLUMNS if c.endswith(("_share", "_share_women", "_share_men"))
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def answer_columns(
+    forms: dict[ReportKind, FormDefinition],
+    interventions: Sequence[InterventionInfo],
+    answered: Sequence[dict[str, object]],
+) -> tuple[str, ...]:
+    """Every input id of the monthly form, then of the quarterly form (its goal inputs for
+    every intervention's goals), then any answer no longer in a form, sorted."""
+    ids: dict[str, None] = {i.id: None for i in inputs(forms[ReportKind.monthly], ())}
+    for info in interventions:
+        ids |= {i.id: None for i in inputs(forms[ReportKind.quarterly], info.goals)}
+    extra = sorted({key for answers in answered for key in answers} - set(ids))
+    return (*ids, *extra)
+
+
+def report_table(
+    engine: Engine,
+    reporting: Reporting,
+    year: int,
+    *,
+    today: date,
+    tz: ZoneInfo,
+    forms: dict[ReportKind, FormDefinition] | None = None,
+) -> Table:
+    """One row per intervention and period of `year`: every report, and every owed period
+    past due without one."""
+    interventions = all_interventions(engine)
+    periods = periods_of_year(year)
+    reports = reports_in(engine, [period.label for period in periods])
+    found: list[tuple[Period, InterventionInfo]] = []
+    for period in periods:
+        past_due = reporting.deadline(period).due < today
+        owed = {info.id for info in owing(interventions, period)} if past_due else set()
+        found += [
+            (period, info)
+            for info in interventions
+            if info.id in owed or (info.id, period.label) in reports
+        ]
+    answer_ids = answer_columns(
+        forms or load_forms(), interventions, [report.answers for report in reports.values()]
+    )
+    rows = []
+    for period, info in found:
+        report = reports.get((info.id, period.label))
+        head: tuple[Cell, ...] = (period.label, period.kind.value, info.name, info.owner)
+        if report is None:
+            rows.append((*head, MISSING, None, None, True, *(None for _ in answer_ids)))
+            continue
+        rows.append(
+            (
+                *head,
+                report.status.value,
+                report.revision,
+                as_utc(report.submitted_at).astimezone(tz),
+                report.late,
+                *(_cell(report.answers.get(key)) for key in answer_ids),
+            )
+        )
+    return Table((*REPORT_COLUMNS, *answer_ids), tuple(rows))
+
+
+def _cell(value: object) -> Cell:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def participant_table_rows(table: ParticipantTable, *, total_label: str) -> Table:
+    rows = [
+        _participant_row(row.intervention.name, row.intervention.owner, row.figures)
+        for row in table.rows
+    ]
+    rows.append(_participant_row(total_label, "", table.total))
+    return Table(PARTICIPANT_COLUMNS, tuple(rows))
+
+
+def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell, ...]:
+    went, shares = f.work_or_studies, f.work_or_studies_share
+    return (
+        name,
+        owner,
+        f.months,
+        f.participants.women,
+        f.participants.men,
+        f.participants.total,
+        f.ended.women,
+        f.ended.men,
+        f.ended.total,
+        f.to_work.women,
+        f.to_work.men,
+        f.to_studies.women,
+        f.to_studies.men,
+        went.women,
+        went.men,
+        went.total,
+        shares.total,
+        shares.women,
+        shares.men,
+        f.to_subsidised_job.total,
+        f.with_plan.total,
+        f.women_share,
+        f.under_30_share,
+        f.over_3_years_share,
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_xlsx(path: Path, sheets: Sequence[tuple[str, Table]]) -> Path:
+    """One sheet per table (titles cut to Excel's 31 characters), the header row frozen,
+    shares as percentages."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, table in sheets:
+        _fill(book.create_sheet(title[:31]), table)
+    book.save(path)
+    return path
+
+
+def _fill(sheet: Worksheet, table: Table) -> None:
+    sheet.append(list(table.columns))
+    for row in table.rows:
+        sheet.append([_xlsx_value(value) for value in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(table.columns, start=1):
+        if column in SHARE_COLUMNS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0.0%"
+        elif column == "submitted_at":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+
+
+def _xlsx_value(value: Cell) -> Cell:
+    # Excel has no time zones: local wall-clock time, as the office reads it.
+    return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+def csv_paths(stem: Path) -> tuple[Path, Path]:
+    """`<stem>-reports.csv` and `<stem>-participants.csv` (a `.csv` on the stem is dropped)."""
+    if stem.suffix.lower() == ".csv":
+        stem = stem.with_suffix("")
+    return (
+        stem.with_name(f"{stem.name}-reports.csv"),
+        stem.with_name(f"{stem.name}-participants.csv"),
+    )
+
+
+def write_csv(path: Path, table: Table) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(table.columns)
+        writer.writerows([_csv_value(value) for value in row] for row in table.rows)
+    return path
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: Cell) -> str:
+    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)` in a comment) gets a
+    leading apostrophe, the usual guard; numbers are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+    return str(value)

@@ -1,0 +1,116 @@
+"""What a lead sees on the App Home tab: their interventions, what is open (past due and
+missing, or sent back), the next deadlines, and their last submissions.
+
+A lead may report a period once it has ended; the button is offered for every open period
+within the weekly summary's look-back (`past_due_periods`) and for upcoming periods that have
+ended and are not in yet. Deputies standing in for an absent lead do not see the lead's
+interventions here (yet); their reminders carry the button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from workflows.calendar import Period, periods_of_year
+from workflows.interventions import InterventionInfo, interventions_led_by
+from workflows.overview import OPEN, StatusRow, as_utc, owing, past_due_periods, status_row
+from workflows.reports import Reporting, ReportView, reports_in
+
+UPCOMING = 3
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Deadline:
+    period: Period
+    due: date
+    row: StatusRow
+    can_report: bool
+
+
+@dataclass(frozen=True)
+class InterventionHome:
+    intervention: InterventionInfo
+    open: tuple[Deadline, ...]  # past due: missing or sent back
+    upcoming: tuple[Deadline, ...]  # the next UPCOMING due dates, whatever their status
+
+
+@dataclass(frozen=True)
+class RecentSubmission:
+    intervention: InterventionInfo
+    period: Period
+    submitted_at: datetime
+    status: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class LeadHome:
+    user_id: str
+    interventions: tuple[InterventionHome, ...]
+    recent: tuple[RecentSubmission, ...]
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.interventions)
+
+
+def _owed(info: InterventionInfo, period: Period) -> bool:
+    return bool(owing([info], period))
+
+
+def lead_home(engine: Engine, reporting: Reporting, user_id: str, *, today: date) -> LeadHome:
+    led = interventions_led_by(engine, user_id)
+    if not led:
+        return LeadHome(user_id, (), ())
+    recent_periods = past_due_periods(reporting, today)
+    ahead = [
+        period
+        for period in periods_of_year(today.year) + periods_of_year(today.year + 1)
+        if reporting.deadline(period).due >= today
+    ]
+    ahead.sort(key=lambda p: (reporting.deadline(p).due, p.kind.value))
+    history = periods_of_year(today.year - 1) + periods_of_year(today.year)
+    labels = {p.label for p in [*recent_periods, *ahead, *history]}
+    reports = reports_in(engine, sorted(labels))
+
+    def deadline(info: InterventionInfo, period: Period) -> Deadline:
+        row = status_row(
+            info,
+            reports.get((info.id, period.label)),
+            reporting=reporting,
+            period=period,
+            today=today,
+        )
+        return Deadline(
+            period, reporting.deadline(period).due, row, row.is_open and period.end < today
+        )
+
+    homes = []
+    for info in led:
+        open_ = [deadline(info, p) for p in recent_periods if _owed(info, p)]
+        upcoming = [deadline(info, p) for p in ahead if _owed(info, p)][:UPCOMING]
+        homes.append(
+            InterventionHome(info, tuple(d for d in open_ if d.row.status in OPEN), tuple(upcoming))
+        )
+    return LeadHome(user_id, tuple(homes), _recent(led, reports))
+
+
+def _recent(
+    led: list[InterventionInfo], reports: dict[tuple[int, str], ReportView]
+) -> tuple[RecentSubmission, ...]:
+    by_id = {info.id: info for info in led}
+    mine = [view for (iid, _), view in reports.items() if iid in by_id]
+    mine.sort(key=lambda view: as_utc(view.submitted_at), reverse=True)
+    return tuple(
+        RecentSubmission(
+            by_id[view.intervention_id],
+            Period.parse(view.period),
+            as_utc(view.submitted_at),
+            view.status.value,
+            view.revision,
+        )
+        for view in mine[:RECENT]
+    )
