@@ -144,7 +144,7 @@ def test_awkward_text_survives_the_round_trip() -> None:
     assert str(parsed["LOCATION"]) == "Rum 1, plan 2; hus B"
     assert (
         str(parsed["DESCRIPTION"])
-        == "Items:\n• Beslut, om; allt\n\nSteps:\n• Handlingar: 2026-03-10"
+        == "Items:\n• Beslut, om; allt\n\nSteps:\n• Handlingar: 10 Mar 2026"
     )
 
 
