@@ -9,6 +9,8 @@ from bot.sender import SlackSender
 from bot.settings import Settings
 from store.db import Engine
 from store.errors import NotFoundError
+from workflows.absence import plan_back_notices
+from workflows.board_papers import plan_board_papers
 from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
@@ -86,7 +88,16 @@ class BotJobs:
         )
 
     def plan_reminders(self, *, now: datetime | None = None) -> PlanReport:
+        """Report reminders due at `now`, and the welcome-back notes of leads whose absence
+        is over (both keyed: planning again adds nothing)."""
         now = now or self._clock.now()
+        plan_back_notices(
+            self._engine,
+            now=now,
+            tz=self._cfg.tz,
+            send_at=self._cfg.calendar_rules.send_time,
+            working_days=self._reporting.working_days,
+        )
         plan_board_reminders(
             self._engine,
             now=now,
@@ -95,6 +106,13 @@ class BotJobs:
             send_at=self._cfg.calendar_rules.send_time,
             catch_up=self._cfg.reminder_catch_up,
             announce_channel=self._cfg.finsam_announce_channel,
+        )
+        plan_board_papers(
+            self._engine,
+            now=now,
+            tz=self._cfg.tz,
+            send_at=self._cfg.calendar_rules.send_time,
+            fallback_channel=self._cfg.finsam_office_channel,
         )
         return plan_reminders(
             self._engine,
@@ -136,13 +154,13 @@ class BotJobs:
         return self.run_outbox()
 
     def catch_up(self) -> DispatchReport:
-        """On start: what a tick missed while the bot was down, then whatever is pending."""
-        if self._cfg.finsam_office_channel and summary_due(
-            self._cfg.finsam_budget_summary_cron, now=self._clock.now(), tz=self._cfg.tz
-        ):
-            self.run_budget_summary()
-        if self._cfg.finsam_office_channel and weekly_due(
-            self._cfg.finsam_missing_summary_cron, now=self._clock.now(), tz=self._cfg.tz
-        ):
-            self.run_missing_summary()
-        return self.run_reminders()
+        """On start: plan what a tick missed while the bot was down (the month's summary, the
+        week's missing reports, the latest reminder stages), then send everything pending."""
+        now = self._clock.now()
+        channel = self._cfg.finsam_office_channel
+        if channel and summary_due(self._cfg.finsam_budget_summary_cron, now=now, tz=self._cfg.tz):
+            plan_budget_summary(self._engine, now=now, tz=self._cfg.tz, channel=channel)
+        if channel and weekly_due(self._cfg.finsam_missing_summary_cron, now=now, tz=self._cfg.tz):
+            plan_missing_summary(self._engine, now=now, tz=self._cfg.tz, channel=channel)
+        self.plan_reminders(now=now)
+        return self.run_outbox()

@@ -15,7 +15,7 @@ from bot.server import HttpServer, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
 from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
-from workflows.clock import SystemClock
+from workflows.clock import Clock, SimulatedClock, SystemClock
 from workflows.outbox import DispatchReport
 from workflows.schedule import build_scheduler, run_now
 
@@ -25,7 +25,11 @@ log = logging.getLogger(__name__)
 def serve(cfg: Settings) -> None:
     engine = open_engine(cfg.database_url)
     ensure_schema(engine)
-    clock = SystemClock()
+    clock: Clock = (
+        SystemClock()
+        if cfg.finsam_simulated_start is None
+        else SimulatedClock(cfg.finsam_simulated_start)
+    )
     ctx = build_context(cfg, engine=engine, clock=clock)
     app = create_app(cfg, engine=engine, ctx=ctx)
     jobs = BotJobs(cfg, engine=engine, sender=SlackSender(app.client, ctx), clock=clock)

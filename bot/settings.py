@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # A reminder stage older than this is not sent at all (a new database, a long outage).
     finsam_reminder_catch_up_days: int = Field(default=14, ge=0, le=366)
     finsam_forms_dir: Path | None = None
+    # Demos only: the bot's clock starts at this instant and runs at real speed.
+    finsam_simulated_start: datetime | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
     finsam_work_threads: int = Field(default=2, ge=1)
     # A message being sent stays with its process this long (renewed before each Slack call).
@@ -124,6 +126,13 @@ class Settings(BaseSettings):
             )
         except ValueError as err:
             raise ConfigError("bad_settings", problems=f"FINSAM_REMINDER_STAGES: {err}") from err
+
+    @field_validator("finsam_simulated_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the time with its UTC offset, e.g. 2026-04-01T11:00+02:00")
+        return value
 
     @property
     def reminder_catch_up(self) -> timedelta:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -28,3 +29,17 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+
+class SimulatedClock:
+    """A clock that starts at a given instant and runs at real speed (`serve` in the demo:
+    the bot lives in April 2026 while the demo walks through a quarter)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("SimulatedClock needs an aware datetime")
+        self._start = start
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._began)

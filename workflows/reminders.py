@@ -21,10 +21,10 @@ from store import outbox as outbox_rows
 from store.db import session_scope
 from store.models import ReportStatus
 from workflows.absence import AbsenceMap, absence_map
-from workflows.calendar import Period, PeriodDeadline, Reminder, periods_of_year
+from workflows.calendar import PeriodDeadline, Reminder, periods_of_year
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.outbox import plan
-from workflows.reports import Reporting, owes, reminder_prefix, reports_in
+from workflows.reports import Reporting, owes_report, reminder_prefix, reports_in
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def plan_reminders(
         for deadline, stage in active:
             earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
             for intervention in interventions:
-                if not _owes(intervention, deadline.period):
+                if not owes_report(intervention, deadline.period):
                     continue
                 report = reports.get((intervention.id, deadline.period.label))
                 if report is not None and report.status in DONE:
@@ -133,10 +133,6 @@ def plan_reminders(
     if result.planned:
         log.info("planned %d reminder messages", len(result.planned))
     return result
-
-
-def _owes(intervention: InterventionInfo, period: Period) -> bool:
-    return owes(intervention.kind, period) and intervention.active_during(period.start, period.end)
 
 
 def _recipients(

@@ -26,6 +26,7 @@ from store.errors import AccessDenied, NotFoundError
 from store.models import Report, ReportKind, ReportStatus, SupportKind
 from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
+from workflows.interventions import InterventionInfo
 from workflows.outbox import plan
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
@@ -57,6 +58,17 @@ class Reporting:
 def owes(kind: SupportKind, period: Period) -> bool:
     """Monthly reports come from individual-support interventions only."""
     return period.kind is ReportKind.quarterly or kind is SupportKind.individual
+
+
+def owes_report(intervention: InterventionInfo, period: Period) -> bool:
+    """Whether the intervention owes a report for the period: it is in the reporting cycle
+    (it has leads: an intervention known only from a budget line is not), it runs during the
+    period, and it owes this kind (monthly: individual support only)."""
+    return (
+        bool(intervention.leads)
+        and owes(intervention.kind, period)
+        and intervention.active_during(period.start, period.end)
+    )
 
 
 def reminder_prefix(intervention_id: int, period: str) -> str:

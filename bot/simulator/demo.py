@@ -13,11 +13,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
+from bot.simulator.demo_reporting import run_reporting_quarter
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
 from bot.simulator.slack_driver import SlackDriver
@@ -43,6 +45,9 @@ class Demo:
         self.texts = Texts(language)
         self.out = out
         self.fake = fake
+        self.data = DATA
+        self.office_channel = OFFICE_CHANNEL
+        self.office_user = OFFICE_USER
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -74,11 +79,17 @@ class Demo:
             raise SystemExit(f"demo: `finsam-bot {shlex.join(args)}` failed ({result.returncode})")
 
     @contextmanager
-    def serving(self) -> Iterator[None]:
-        # The demo's clock is simulated; serve's scheduler runs on the real one. Without the
-        # office channel it plans no summary of its own, so the demo's `summary` step is
-        # the one that posts (at the simulated time).
+    def serving(self, *, simulated_start: datetime | None = None) -> Iterator[None]:
+        """`finsam-bot serve` for the length of a step. Without `simulated_start` it runs
+        without the office channel, so it plans no summary of its own and the demo's
+        `summary` step is the one that posts (at the simulated time); with it, the bot's
+        clock starts there (the reporting quarter) and reports are reviewed in the channel."""
         env = {**self.env, "FINSAM_OFFICE_CHANNEL": "", "LOG_LEVEL": "ERROR"}
+        if simulated_start is not None:
+            env |= {
+                "FINSAM_OFFICE_CHANNEL": OFFICE_CHANNEL,
+                "FINSAM_SIMULATED_START": simulated_start.isoformat(),
+            }
         process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env)
         try:
             self._wait_healthy(process)
@@ -157,4 +168,5 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         demo.cli("summary", "--now", "2026-11-05T09:30")
         summaries = [m for m in fake.messages(OFFICE_CHANNEL) if m.get("metadata")]
         print("  " + demo.texts.get("demo", "summaries_in_channel", count=len(summaries)))
+        run_reporting_quarter(demo)
     print("\n" + Texts(language).get("demo", "done", out=out))
