@@ -26,7 +26,7 @@ from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.interventions import InterventionInfo, Lead, all_interventions
 from workflows.outbox import plan
 from workflows.people import OFFICE_ROLES
-from workflows.reports import Reporting, ReportView, days_late, owes, reports_in
+from workflows.reports import Reporting, ReportView, days_late, owes_report, reports_in
 
 MISSING = "missing"
 MISSING_REPORTS = "missing_reports"  # the outbox kind of the weekly summary
@@ -68,14 +68,8 @@ class PeriodStatus:
 
 
 def owing(interventions: Sequence[InterventionInfo], period: Period) -> list[InterventionInfo]:
-    """The interventions that owe a report for `period`: in the reporting cycle (they have
-    leads; one known only from a budget line is not), running during the period, and owing
-    its kind (monthly: individual support only)."""
-    return [
-        info
-        for info in interventions
-        if info.leads and owes(info.kind, period) and info.active_during(period.start, period.end)
-    ]
+    """The interventions that owe a report for `period` (`owes_report`)."""
+    return [info for info in interventions if owes_report(info, period)]
 
 
 def _passed(reporting: Reporting, today: date) -> list[Period]:
