@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import BotContext
-from bot.listeners import board_steps, commands, home, reports
+from bot.listeners import board_steps, commands, grants, home, reports
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -66,6 +66,7 @@ def create_app(
     commands.register(app, ctx)
     home.register(app, ctx)
     reports.register(app, ctx)
+    grants.register(app, ctx)
     board_steps.register(app, ctx)
     return app
 

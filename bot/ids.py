@@ -23,3 +23,4 @@ class View(StrEnum):
     report_form = "report_form"  # private_metadata: {"intervention_id", "period"}
     report_return = "report_return"  # private_metadata: {"report_id", "channel", "ts"}
     notice = "notice"
+    grant_form = "grant_form"  # /finsam beslut: money granted during the year

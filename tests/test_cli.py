@@ -236,7 +236,12 @@ def test_budget_status_json_2026(budgets: Cli) -> None:
         assert line["spent"] == 0
         assert line["consumption_ratio"] == 0
     rules = {rule["rule"]: rule for rule in status["rules"]}
-    assert set(rules) == {"equity_ceiling", "income_covers_costs", "individual_support_share"}
+    assert set(rules) == {
+        "equity_ceiling",
+        "income_covers_costs",
+        "individual_support_share",
+        "grants_individual_share",
+    }
     for rule in rules.values():
         assert {"ok", "limit", "figures"} <= rule.keys()
     assert rules["equity_ceiling"]["ok"] is True

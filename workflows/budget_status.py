@@ -4,12 +4,14 @@ fetches them from the store."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from store.board import grants_of_year
 from store.budget import get_budget_year, list_budget_lines, list_budget_years, spending_by_line
 from store.db import session_scope
 from store.errors import NotFoundError
@@ -46,6 +48,14 @@ class LineInput:
     spent_by_month: dict[int, int] = field(default_factory=dict)
     # Costs the intervention stated in its quarterly reports, by quarter (1–4).
     stated_by_quarter: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GrantInput:
+    """Money granted during the year from the remaining decision room (workflows/grants.py)."""
+
+    amount: int
+    support: SupportKind
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,9 @@ class BudgetStatus:
     categories: list[CategoryStatus]
     rules: list[RuleCheck]
     intervention_filter: str | None = None
+    # Granted during the year by the board or on delegation: what is left to decide on.
+    granted: int = 0
+    remaining_after_grants: int = 0
 
     @property
     def attention_first(self) -> list[LineStatus]:
@@ -223,12 +236,29 @@ def _rules(
     ]
 
 
+def _grants_rule(grants: Sequence[GrantInput], rules: BudgetRules) -> RuleCheck:
+    """The individual-support share of the money granted during the year (DOMAIN.md: the
+    share of new grants going to individual support, reported at every board meeting)."""
+    granted = sum(grant.amount for grant in grants)
+    individual = sum(g.amount for g in grants if g.support == SupportKind.individual)
+    share = ratio(individual, granted)
+    minimum = rules.individual_share_min
+    return RuleCheck(
+        rule="grants_individual_share",
+        ok=minimum is None or share is None or share >= minimum,
+        value=share,
+        limit=minimum,
+        figures={"individual_grants": individual, "granted": granted},
+    )
+
+
 def compute_budget_status(
     year: int,
     lines: list[LineInput],
     *,
     rules: BudgetRules,
     intervention: str | None = None,
+    grants: Sequence[GrantInput] = (),
 ) -> BudgetStatus:
     """The year's status. Pace is measured against the months the books cover: the latest
     month with money booked on any line (accounting lags the calendar; judging spending
@@ -250,6 +280,8 @@ def compute_budget_status(
         if any(s.category == category for s in statuses)
     ]
     shown = statuses if intervention is None else match_interventions(statuses, intervention)
+    remaining = income - costs + opening_equity
+    granted = sum(grant.amount for grant in grants)
     return BudgetStatus(
         year=year,
         through_month=through_month,
@@ -258,19 +290,24 @@ def compute_budget_status(
         costs=costs,
         result=income - costs,
         opening_equity=opening_equity,
-        remaining_decision_room=income - costs + opening_equity,
+        remaining_decision_room=remaining,
         member_fees=member_fees,
         lines=shown,
         categories=categories,
-        rules=_rules(
-            lines,
-            rules,
-            member_fees=member_fees,
-            opening_equity=opening_equity,
-            income=income,
-            costs=costs,
-        ),
+        rules=[
+            *_rules(
+                lines,
+                rules,
+                member_fees=member_fees,
+                opening_equity=opening_equity,
+                income=income,
+                costs=costs,
+            ),
+            _grants_rule(grants, rules),
+        ],
         intervention_filter=intervention,
+        granted=granted,
+        remaining_after_grants=remaining - granted,
     )
 
 
@@ -331,7 +368,11 @@ def load_budget_status(
         )
         for line in list_budget_lines(session, budget_year)
     ]
-    return compute_budget_status(year, lines, rules=rules, intervention=intervention)
+    grants = [
+        GrantInput(amount=grant.amount_kr, support=SupportKind(grant.support))
+        for grant in grants_of_year(session, year)
+    ]
+    return compute_budget_status(year, lines, rules=rules, intervention=intervention, grants=grants)
 
 
 def budget_status_for(

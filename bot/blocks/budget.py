@@ -42,6 +42,8 @@ def build_totals(texts: Texts, status: BudgetStatus) -> str:
         result=status.result,
         remaining=status.remaining_decision_room,
         equity=status.opening_equity,
+        granted=status.granted,
+        remaining_after=status.remaining_after_grants,
     )
 
 

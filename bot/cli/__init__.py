@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import budget, cycle, db, interventions, outbox, people, reminders, reports, runtime
+from bot.cli import (
+    budget,
+    cycle,
+    db,
+    grants,
+    interventions,
+    outbox,
+    people,
+    reminders,
+    reports,
+    runtime,
+)
 
 app = typer.Typer(
     name="finsam-bot",
@@ -25,6 +36,7 @@ app.add_typer(reports.app, name="reports")
 app.add_typer(reminders.app, name="reminders")
 app.add_typer(interventions.app, name="interventions")
 app.add_typer(cycle.app, name="cycle")
+app.add_typer(grants.app, name="grants")
 runtime.register(app)
 
 

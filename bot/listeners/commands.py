@@ -16,6 +16,7 @@ from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
+from bot.listeners.grants import open_grant_form
 from bot.listeners.language import answer_language
 from bot.listeners.status import answer_status
 from store.errors import BadArgument, FinsamError
@@ -56,9 +57,15 @@ def register(app: App, ctx: BotContext) -> None:
         handler = SUBCOMMANDS.get(sub)
         if isinstance(handler, WithClient):
             handler = handler.bind(client)
+        opener = FORM_SUBCOMMANDS.get(sub)
         try:
             if sub in HELP_WORDS:
                 blocks = to_dicts([section(texts.get("commands", "help", command=Command.finsam))])
+            elif opener is not None:
+                refused = opener(ctx, texts, command, client)
+                if refused is None:
+                    return  # the form is open: nothing to say
+                blocks = refused
             elif handler is None:
                 blocks = _help_with_reason(
                     texts, texts.get("commands", "unknown_subcommand", value=words[0])
@@ -70,7 +77,7 @@ def register(app: App, ctx: BotContext) -> None:
         except FinsamError as err:
             blocks = to_dicts([section(texts.get("errors", err.code, **err.params))])
         except Exception:
-            log.exception("/finsam %s failed", sub if handler else "(unknown)")
+            log.exception("/finsam %s failed", sub if handler or opener else "(unknown)")
             blocks = to_dicts([section(texts.get("errors", "internal_error"))])
         respond(
             blocks=blocks,
@@ -114,4 +121,13 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "språk": answer_language,
     "sprak": answer_language,
     "language": answer_language,
+}
+
+# Subcommands that open a modal: they need the command's trigger_id and the client, and
+# answer only when the form cannot open (None: opened).
+FORM_SUBCOMMANDS: dict[
+    str,
+    Callable[[BotContext, Texts, dict[str, Any], WebClient], list[dict[str, Any]] | None],
+] = {
+    "beslut": open_grant_form,
 }

@@ -1,0 +1,133 @@
+"""`/finsam beslut`: office staff and the director record money granted during the year
+(board or delegation decisions) in a modal. The submission is checked and stored before the
+answer goes back to Slack: problems return inline beside their fields
+(`response_action: errors`), a storage failure keeps the modal open with what was typed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.common import section, to_dicts
+from bot.blocks.grants import (
+    build_grant_done,
+    build_grant_modal,
+    error_text,
+    read_grant_state,
+    recorded_text,
+    remaining_text,
+)
+from bot.context import BotContext
+from bot.ids import View
+from store.errors import AccessDenied, FinsamError
+from workflows.budget_status import budget_status_for
+from workflows.grants import (
+    AMOUNT,
+    BODY,
+    DECIDED_BY,
+    DECIDED_ON,
+    INTERVENTION,
+    OWNER,
+    SUPPORT,
+    GrantFields,
+    RecordedGrant,
+    check_grant,
+    field_of,
+    may_record_grants,
+    record_grant,
+)
+from workflows.texts import Texts
+
+log = logging.getLogger(__name__)
+
+# A submission delivered twice (or sent twice in a hurry) is stored once.
+RESEND_WINDOW = timedelta(minutes=10)
+
+
+def open_grant_form(
+    ctx: BotContext, texts: Texts, command: dict[str, Any], client: WebClient
+) -> list[dict[str, Any]] | None:
+    """The `/finsam beslut` subcommand: opens the form (None: nothing to answer), or says
+    why not to anyone who is not office staff or the director."""
+    if not may_record_grants(ctx.engine, command["user_id"]):
+        return to_dicts([section(error_text(texts, AccessDenied("grant_office_only")))])
+    today = ctx.clock.now().astimezone(ctx.tz).date()
+    client.views_open(trigger_id=command["trigger_id"], view=build_grant_modal(texts, today=today))
+    return None
+
+
+def fields_from(raw: dict[str, str | None]) -> GrantFields:
+    return GrantFields(
+        decided_on=raw.get(DECIDED_ON) or "",
+        intervention=raw.get(INTERVENTION) or "",
+        owner=raw.get(OWNER) or "",
+        amount_tkr=raw.get(AMOUNT),
+        body=raw.get(BODY) or "",
+        decided_by=raw.get(DECIDED_BY) or "",
+        support=raw.get(SUPPORT),
+    )
+
+
+class GrantListeners:
+    def __init__(self, ctx: BotContext) -> None:
+        self.ctx = ctx
+
+    def submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Runs before the answer to Slack: check, store, then show what was recorded."""
+        user_id = body["user"]["id"]
+        texts = self.ctx.texts_for(user_id)
+        now = self.ctx.clock.now()
+        today = now.astimezone(self.ctx.tz).date()
+        fields = fields_from(read_grant_state(view))
+        _, problems = check_grant(fields, today=today)
+        if problems:
+            ack(response_action="errors", errors=self._inline(texts, problems))
+            return
+        try:
+            recorded = record_grant(
+                self.ctx.engine,
+                fields,
+                today=today,
+                now=now,
+                recorded_by=user_id,
+                office_user=user_id,
+                resend_window=RESEND_WINDOW,
+            )
+        except AccessDenied as err:
+            ack(response_action="update", view=build_grant_done(texts, [error_text(texts, err)]))
+            return
+        except FinsamError as err:
+            ack(response_action="errors", errors=self._inline(texts, [err]))
+            return
+        except Exception:
+            log.exception("grant from %s not stored", user_id)
+            ack(response_action="errors", errors={INTERVENTION: texts.get("grants", "not_stored")})
+            return
+        ack(response_action="update", view=build_grant_done(texts, self._done(texts, recorded)))
+
+    def _inline(self, texts: Texts, problems: Sequence[FinsamError]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for problem in problems:
+            errors.setdefault(field_of(problem) or INTERVENTION, error_text(texts, problem))
+        return errors
+
+    def _done(self, texts: Texts, recorded: RecordedGrant) -> list[str]:
+        lines = [recorded_text(texts, recorded)]
+        try:
+            status = budget_status_for(
+                self.ctx.engine, year=recorded.grant.year, rules=self.ctx.rules
+            )
+        except FinsamError:
+            return lines  # stored all the same: the figures are a courtesy
+        return [*lines, remaining_text(texts, status)]
+
+
+def register(app: App, ctx: BotContext) -> None:
+    """The form's submission; the form opens from `/finsam beslut` (listeners/commands.py)."""
+    listeners = GrantListeners(ctx)
+    app.view(View.grant_form.value)(listeners.submit)

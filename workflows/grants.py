@@ -1,0 +1,405 @@
+"""Money granted during the year from the remaining decision room (DOMAIN.md "Money"): by
+the board, or by the director on delegation (*delegationsbeslut*), reported to the board
+afterwards. Office staff record a grant with the Slack form, an operator with
+`finsam-bot grants add`; every grant moves its budget year's revision, so cached budget
+answers show it at once.
+
+Problems are BadArgument codes (rendered from templates/<lang>/grants.j2); `field_of` names
+the form field each one belongs to, so the form can show every problem beside its input."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from store import board
+from store.budget import bump_revisions, get_budget_year, list_budget_lines, list_budget_years
+from store.db import session_scope
+from store.errors import AccessDenied, BadArgument, FinsamError, NotFoundError
+from store.interventions import list_interventions
+from store.models import Category, DecisionBody, Grant, SupportKind
+from store.money import NotAnAmount, parse_tkr
+from store.people import roles_of
+from workflows.identity_numbers import find_identity_number
+from workflows.people import OFFICE_ROLES
+
+# The fields of a grant, in the order the form shows them (and problems are reported).
+DECIDED_ON = "decided_on"
+INTERVENTION = "intervention"
+OWNER = "owner"
+AMOUNT = "amount"
+BODY = "body"
+DECIDED_BY = "decided_by"
+SUPPORT = "support"
+FIELDS = (DECIDED_ON, INTERVENTION, OWNER, AMOUNT, BODY, DECIDED_BY, SUPPORT)
+
+TEXT_MAX = 200  # the columns' length
+AMOUNT_MAX_KR = 1_000_000_000_000  # far beyond any association's budget; keeps BIGINT safe
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KR = re.compile(r"^[-+]?\d+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+FIELD_OF: dict[str, str] = {
+    "grant_bad_date": DECIDED_ON,
+    "grant_future_date": DECIDED_ON,
+    "no_budget_for_year": DECIDED_ON,
+    "grant_missing_intervention": INTERVENTION,
+    "grant_missing_amount": AMOUNT,
+    "grant_amount_twice": AMOUNT,
+    "grant_bad_amount": AMOUNT,
+    "grant_amount_not_positive": AMOUNT,
+    "grant_amount_too_large": AMOUNT,
+    "grant_missing_body": BODY,
+    "grant_bad_body": BODY,
+    "grant_missing_decided_by": DECIDED_BY,
+    "grant_which_owner": OWNER,
+    "grant_bad_support": SUPPORT,
+    "grant_support_needed": SUPPORT,
+}
+
+
+@dataclass(frozen=True)
+class GrantFields:
+    """A grant as typed, every value a raw string: `check_grant` reads it. The amount comes
+    in tkr (decimals allowed, Swedish or not: `1 222,5`) or in whole kronor, never both."""
+
+    decided_on: str
+    intervention: str
+    body: str
+    decided_by: str
+    owner: str = ""
+    amount_tkr: str | None = None
+    amount_kr: str | None = None
+    support: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantDraft:
+    decided_on: date
+    intervention: str
+    owner: str
+    amount_kr: int
+    body: DecisionBody
+    decided_by: str
+    support: SupportKind | None  # None: the budget line's or the intervention's kind
+
+
+@dataclass(frozen=True)
+class GrantView:
+    id: int
+    year: int
+    decided_on: date
+    intervention: str
+    owner: str
+    support: SupportKind
+    amount_kr: int
+    body: DecisionBody
+    decided_by: str
+    recorded_by: str
+    recorded_at: datetime
+
+    @property
+    def label(self) -> str:
+        return f"{self.intervention} ({self.owner})" if self.owner else self.intervention
+
+
+@dataclass(frozen=True)
+class RecordedGrant:
+    grant: GrantView
+    created: bool  # False: the same grant was just recorded by the same person (a resend)
+
+
+def field_of(err: FinsamError) -> str | None:
+    """The form field a problem belongs to (None: not one field's, e.g. AccessDenied)."""
+    field = err.params.get("field")
+    return field if isinstance(field, str) else FIELD_OF.get(err.code)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_grant(fields: GrantFields, *, today: date) -> tuple[GrantDraft | None, list[BadArgument]]:
+    """Every problem of the typed grant (at most one per field, in form order), or the draft
+    when there is none. Pure: what needs the store (the year's budget, the budget line's
+    kind of support) is checked by `record_grant`."""
+    problems: list[BadArgument] = []
+
+    def keep(value: Any) -> Any:
+        if isinstance(value, BadArgument):
+            problems.append(value)
+            return None
+        return value
+
+    decided_on = keep(_read_date(fields.decided_on, today=today))
+    intervention = keep(_read_text(fields.intervention, INTERVENTION, required=True))
+    owner = keep(_read_text(fields.owner, OWNER, required=False))
+    amount = keep(_read_amount(fields.amount_tkr, fields.amount_kr))
+    body = keep(_read_body(fields.body))
+    decided_by = keep(_read_text(fields.decided_by, DECIDED_BY, required=True))
+    support = keep(_read_support(fields.support))
+    if problems:
+        return None, problems
+    return (
+        GrantDraft(
+            decided_on=decided_on,
+            intervention=intervention,
+            owner=owner,
+            amount_kr=amount,
+            body=body,
+            decided_by=decided_by,
+            support=support,
+        ),
+        [],
+    )
+
+
+def _read_date(text: str, *, today: date) -> date | BadArgument:
+    raw = (text or "").strip()
+    try:
+        if not _ISO_DATE.match(raw):
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return BadArgument("grant_bad_date", value=raw)
+    if day > today:
+        return BadArgument("grant_future_date", value=raw)
+    return day
+
+
+def _read_text(text: str | None, field: str, *, required: bool) -> str | BadArgument:
+    value = _SPACES.sub(" ", text or "").strip()
+    if not value:
+        if required:
+            return BadArgument(f"grant_missing_{field}")
+        return ""
+    if len(value) > TEXT_MAX:
+        return BadArgument("grant_too_long", field=field, max=TEXT_MAX, length=len(value))
+    kind = find_identity_number(value)
+    if kind is not None:
+        return BadArgument("grant_identity_number", field=field, kind=kind)
+    return value
+
+
+def _read_amount(tkr: str | None, kr: str | None) -> int | BadArgument:
+    tkr, kr = (tkr or "").strip(), (kr or "").strip()
+    if tkr and kr:
+        return BadArgument("grant_amount_twice")
+    if not tkr and not kr:
+        return BadArgument("grant_missing_amount")
+    if tkr:
+        try:
+            amount = parse_tkr(tkr)
+        except NotAnAmount:
+            return BadArgument("grant_bad_amount", value=tkr)
+    else:
+        digits = _SPACES.sub("", kr).replace("\u2212", "-")
+        if not _KR.match(digits):
+            return BadArgument("grant_bad_amount", value=kr)
+        amount = int(digits)
+    if amount <= 0:
+        return BadArgument("grant_amount_not_positive")
+    if amount > AMOUNT_MAX_KR:
+        return BadArgument("grant_amount_too_large")
+    return amount
+
+
+def _read_body(text: str) -> DecisionBody | BadArgument:
+    raw = (text or "").strip()
+    if not raw:
+        return BadArgument("grant_missing_body")
+    try:
+        return DecisionBody(raw.casefold())
+    except ValueError:
+        return BadArgument("grant_bad_body", value=raw)
+
+
+def _read_support(text: str | None) -> SupportKind | BadArgument | None:
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    try:
+        return SupportKind(raw.casefold())
+    except ValueError:
+        return BadArgument("grant_bad_support", value=raw)
+
+
+# --------------------------------------------------------------------------- storing
+
+
+def may_record_grants(engine: Engine, user_id: str) -> bool:
+    """Office staff and the director record grants."""
+    with session_scope(engine) as session:
+        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+
+
+def record_grant(
+    engine: Engine,
+    fields: GrantFields,
+    *,
+    today: date,
+    now: datetime,
+    recorded_by: str,
+    office_user: str | None = None,
+    resend_window: timedelta | None = None,
+) -> RecordedGrant:
+    """Check and store a grant, and move its budget year's revision. With `office_user`
+    (the Slack form) the user must be office staff or the director (AccessDenied). The year
+    must have a budget (NotFoundError); the kind of support defaults to the intervention's
+    budget line, then to the intervention's own kind. Within `resend_window`, the same grant
+    from the same person is a resend: stored once."""
+    with session_scope(engine) as session:
+        if office_user is not None and not roles_of(session, office_user) & OFFICE_ROLES:
+            raise AccessDenied("grant_office_only")
+        draft, problems = check_grant(fields, today=today)
+        if problems:
+            raise problems[0]
+        assert draft is not None
+        year = draft.decided_on.year
+        intervention, owner, support = _known_intervention(session, draft, year)
+        if support is None:
+            raise BadArgument("grant_support_needed", intervention=intervention)
+        if resend_window is not None:
+            earlier = _resent(session, draft, intervention, owner, recorded_by, now, resend_window)
+            if earlier is not None:
+                return RecordedGrant(_view(earlier), created=False)
+        grant = board.add_grant(
+            session,
+            year=year,
+            decided_on=draft.decided_on,
+            intervention=intervention,
+            owner=owner,
+            support=support,
+            amount_kr=draft.amount_kr,
+            body=draft.body,
+            decided_by=draft.decided_by,
+            recorded_by=recorded_by,
+            at=now,
+        )
+        bump_revisions(session, {year})
+        return RecordedGrant(_view(grant), created=True)
+
+
+def _known_intervention(
+    session: Session, draft: GrantDraft, year: int
+) -> tuple[str, str, SupportKind | None]:
+    """The intervention as the budget spells it, with its kind of support: its budget line
+    of the year (matched on name, and owner when given, in any case), else an intervention
+    in the reporting cycle, else as typed (a new intervention) with the support given."""
+    budget_year = get_budget_year(session, year)
+    if budget_year is None:
+        years = ", ".join(str(y) for y in list_budget_years(session)) or "-"
+        raise NotFoundError("no_budget_for_year", year=year, years=years)
+    name, owner = draft.intervention.casefold(), draft.owner.casefold()
+    lines = [
+        (line.name, line.owner, line.support)
+        for line in list_budget_lines(session, budget_year)
+        if line.category == Category.intervention
+    ]
+    known = [(i.name, i.owner, i.kind) for i in list_interventions(session) if i.first_year <= year]
+    for candidates in (lines, known):
+        found = [
+            c
+            for c in candidates
+            if c[0].casefold() == name and (not owner or c[1].casefold() == owner)
+        ]
+        if len(found) == 1:
+            line_name, line_owner, kind = found[0]
+            return line_name, line_owner, draft.support or kind
+        if found:
+            owners = ", ".join(sorted(c[1] for c in found))
+            raise BadArgument("grant_which_owner", intervention=found[0][0], owners=owners)
+    return draft.intervention, draft.owner, draft.support
+
+
+def _resent(
+    session: Session,
+    draft: GrantDraft,
+    intervention: str,
+    owner: str,
+    recorded_by: str,
+    now: datetime,
+    window: timedelta,
+) -> Grant | None:
+    for grant in board.grants_of_year(session, draft.decided_on.year):
+        same = (
+            grant.decided_on,
+            grant.intervention,
+            grant.owner,
+            grant.amount_kr,
+            grant.body,
+            grant.decided_by,
+            grant.recorded_by,
+        ) == (
+            draft.decided_on,
+            intervention,
+            owner,
+            draft.amount_kr,
+            draft.body,
+            draft.decided_by,
+            recorded_by,
+        )
+        if same and _as_utc(grant.recorded_at) >= now - window:
+            return grant
+    return None
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back without the offset."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _view(grant: Grant) -> GrantView:
+    assert grant.id is not None
+    return GrantView(
+        id=grant.id,
+        year=grant.year,
+        decided_on=grant.decided_on,
+        intervention=grant.intervention,
+        owner=grant.owner,
+        support=SupportKind(grant.support),
+        amount_kr=grant.amount_kr,
+        body=DecisionBody(grant.body),
+        decided_by=grant.decided_by,
+        recorded_by=grant.recorded_by,
+        recorded_at=_as_utc(grant.recorded_at),
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def grants_of_year(engine: Engine, year: int) -> list[GrantView]:
+    with session_scope(engine) as session:
+        return [_view(grant) for grant in board.grants_of_year(session, year)]
+
+
+def delegation_decisions(engine: Engine, start: date, end: date) -> list[GrantView]:
+    """The director's decisions on delegation from `start` to `end` (inclusive), by date."""
+    with session_scope(engine) as session:
+        return [
+            _view(grant)
+            for grant in board.grants_between(session, start, end)
+            if grant.body == DecisionBody.delegation
+        ]
+
+
+def grant_to_dict(grant: GrantView) -> dict[str, Any]:
+    """The JSON shape of a grant (`finsam-bot grants list --format json`): money in kronor."""
+    return {
+        "id": grant.id,
+        "year": grant.year,
+        "decided_on": grant.decided_on.isoformat(),
+        "intervention": grant.intervention,
+        "owner": grant.owner,
+        "support": grant.support.value,
+        "amount_kr": grant.amount_kr,
+        "body": grant.body.value,
+        "decided_by": grant.decided_by,
+        "recorded_by": grant.recorded_by,
+        "recorded_at": grant.recorded_at.isoformat(),
+    }
