@@ -18,6 +18,7 @@ from bot.blocks.common import context, to_dicts
 from bot.context import BotContext
 from bot.ids import MetadataEvent
 from bot.messages import BUILDERS
+from bot.messages.papers import BOARD_PAPERS, send_board_papers
 from bot.messages.reports import build_reminder_done
 from store.errors import SendRejected, SlackUnavailable
 from workflows.budget_status import budget_status_for
@@ -41,6 +42,8 @@ class SlackSender:
             return self._send_budget_summary(message, progress=progress)
         if message.kind == REMINDERS_DONE:
             return self._mark_reminders_done(message, progress=progress)
+        if message.kind == BOARD_PAPERS:
+            return send_board_papers(self, message, progress=progress)
         build = BUILDERS.get(message.kind)
         if build is None:
             raise SendRejected("unknown_kind", kind=message.kind)

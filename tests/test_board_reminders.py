@@ -425,13 +425,20 @@ def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 
 
 def dms(bot: RunningBot, user: str, step: str = "papers_due") -> list[dict[str, Any]]:
-    """The user's DMs about one step (by its button's value, or the text once marked done)."""
+    """The user's DMs about one step (by its button's value, or the text once marked done);
+    not the board papers' draft pack, which comes on the papers day too."""
     step_id = str(bot.steps[step])  # type: ignore[attr-defined]
     return [
         message
         for message in bot.fake.messages(bot.fake.dm_channel(user))
         if [b["value"] for b in buttons(message)] in ([step_id], [])
+        and not message.get("files")
+        and not _key(message).startswith("board_papers:")
     ]
+
+
+def _key(message: dict[str, Any]) -> str:
+    return str(((message.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
