@@ -163,9 +163,10 @@ def test_others_are_refused_clearly_and_cannot_submit(bot: RunningBot) -> None:
     assert bot.fake.views() == []
     # A forged submission from someone else stores nothing either.
     view = open_form(bot)
-    answer = submit(bot, view, GOOD, user=LEAD_USER)
-    assert answer["response_action"] == "update"
-    assert "registreras av kansliet" in modal_text(answer["view"])
+    for values in (GOOD, {**GOOD, "amount": "mycket"}):  # refused before anything is checked
+        answer = submit(bot, view, values, user=LEAD_USER)
+        assert answer["response_action"] == "update"
+        assert "registreras av kansliet" in modal_text(answer["view"])
     assert grants_of_year(bot.engine, 2026) == []
 
 

@@ -83,6 +83,10 @@ class GrantListeners:
         texts = self.ctx.texts_for(user_id)
         now = self.ctx.clock.now()
         today = now.astimezone(self.ctx.tz).date()
+        if not may_record_grants(self.ctx.engine, user_id):
+            refusal = error_text(texts, AccessDenied("grant_office_only"))
+            ack(response_action="update", view=build_grant_done(texts, [refusal]))
+            return
         fields = fields_from(read_grant_state(view))
         _, problems = check_grant(fields, today=today)
         if problems:
