@@ -27,3 +27,10 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "markerad som sen" in shown
     assert "Månadsrapporten för mars 2026 saknas" in shown
     assert "Rapportläge mars 2026" in shown
+    # The board's year: the cycle, a delegation decision, the papers day, Klart.
+    assert "Årshjulet 2026 importerat: 5 möten" in shown
+    assert "kvar efter beslut 857 tkr" in shown
+    assert "Delegationsbeslut sedan 2026-03-19: 1 st" in shown
+    assert "✅ Klart – markerat av <@U0SEKR001> 2026-05-19" in shown
+    assert "✅ Handlingar klara – klart 2026-05-19" in shown
+    assert (tmp_path / "out" / "underlag-styrelsen-2026-05-28.xlsx").read_bytes()[:2] == b"PK"
