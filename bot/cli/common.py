@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -25,6 +26,7 @@ from store.errors import (
     ImportRejected,
     NotFoundError,
 )
+from workflows.clock import SystemClock
 from workflows.outbox import DispatchReport
 from workflows.texts import Texts
 
@@ -125,3 +127,19 @@ def report_dispatch(texts: Texts, report: DispatchReport) -> None:
     )
     if report.failed or report.retried:
         raise typer.Exit(1 if report.failed else 75)
+
+
+OnOption = Annotated[
+    str | None,
+    typer.Option("--on", help="The day to look from, YYYY-MM-DD (default: today)"),
+]
+
+
+def today_or(cfg: Settings, on: str | None) -> date:
+    """`--on DAY` as a date, or today in the association's time zone."""
+    if on is None:
+        return SystemClock().now().astimezone(cfg.tz).date()
+    try:
+        return date.fromisoformat(on)
+    except ValueError as err:
+        raise typer.BadParameter("write the day as YYYY-MM-DD, e.g. 2026-04-20") from err

@@ -3,7 +3,6 @@ comes next (the twin of `/finsam styrelse`) and the year as an iCalendar file.""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -12,8 +11,16 @@ import typer
 from bot.blocks.board import build_board_blocks
 from bot.blocks.common import to_dicts
 from bot.blocks.plain_text import blocks_as_text, plain
-from bot.cli.common import EXIT_CODES, FormatOption, check_format, database, emit_json, settings
-from bot.settings import Settings
+from bot.cli.common import (
+    EXIT_CODES,
+    FormatOption,
+    OnOption,
+    check_format,
+    database,
+    emit_json,
+    settings,
+    today_or,
+)
 from store.errors import ImportRejected
 from workflows.board_cycle import (
     CycleImport,
@@ -137,21 +144,6 @@ def cycle_next_year(
     typer.echo(texts.get("board", "draft_written", path=out, year=cycle.year + 1))
 
 
-OnOption = Annotated[
-    str | None,
-    typer.Option("--on", help="The day to look from, YYYY-MM-DD (default: today)"),
-]
-
-
-def _today(cfg: Settings, on: str | None) -> date:
-    if on is None:
-        return SystemClock().now().astimezone(cfg.tz).date()
-    try:
-        return date.fromisoformat(on)
-    except ValueError as err:
-        raise typer.BadParameter("write the day as YYYY-MM-DD, e.g. 2026-04-20") from err
-
-
 @app.command("show")
 def cycle_show(
     on: OnOption = None,
@@ -168,7 +160,7 @@ def cycle_show(
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
-    today = _today(cfg, on)
+    today = today_or(cfg, on)
     with database(cfg) as engine:
         overview = cycle_overview(engine, today=today, count=count)
     if output_format == "json":

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +11,16 @@ import typer
 from bot.blocks.common import to_dicts
 from bot.blocks.plain_text import blocks_as_text, plain
 from bot.blocks.status import build_status_blocks
-from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
-from bot.settings import Settings
+from bot.cli.common import (
+    FormatOption,
+    OnOption,
+    check_format,
+    database,
+    emit_json,
+    run,
+    settings,
+    today_or,
+)
 from workflows.calendar import (
     CalendarRules,
     Period,
@@ -94,21 +101,6 @@ def calendar_as_text(
     return "\n".join(lines)
 
 
-OnOption = Annotated[
-    str | None,
-    typer.Option("--on", help="The day to look from, YYYY-MM-DD (default: today)"),
-]
-
-
-def _today(cfg: Settings, on: str | None) -> date:
-    if on is None:
-        return SystemClock().now().astimezone(cfg.tz).date()
-    try:
-        return date.fromisoformat(on)
-    except ValueError as err:
-        raise typer.BadParameter("write the day as YYYY-MM-DD, e.g. 2026-04-20") from err
-
-
 @app.command("status")
 def reports_status(
     period: Annotated[
@@ -127,7 +119,7 @@ def reports_status(
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     reporting = Reporting(run(lambda: cfg.calendar_rules, texts=texts), WorkingDays())
-    today = _today(cfg, on)
+    today = today_or(cfg, on)
     try:
         chosen = Period.parse(period) if period else latest_due_period(reporting, today)
     except ValueError as err:
@@ -169,7 +161,7 @@ def reports_export(
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     reporting = Reporting(run(lambda: cfg.calendar_rules, texts=texts), WorkingDays())
-    today = _today(cfg, on)
+    today = today_or(cfg, on)
     chosen = year or today.year
     forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
     with database(cfg) as engine:
