@@ -37,6 +37,8 @@ demo: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_ack.py
+	$(BIN)/python benchmarks/bench_reminders.py
+	$(BIN)/python benchmarks/bench_forms.py
 
 serve: install
 	$(BIN)/finsam-bot serve
