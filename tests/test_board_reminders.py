@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.simulator.reading import buttons, message_text, outbox_key
 from bot.simulator.slack_driver import block_action
 from store import board
 from store.db import session_scope
@@ -433,32 +434,8 @@ def dms(bot: RunningBot, user: str, step: str = "papers_due") -> list[dict[str, 
         for message in bot.fake.messages(bot.fake.dm_channel(user))
         if [b["value"] for b in buttons(message)] in ([step_id], [])
         and not message.get("files")
-        and not _key(message).startswith("board_papers:")
+        and not outbox_key(message).startswith("board_papers:")
     ]
-
-
-def _key(message: dict[str, Any]) -> str:
-    return str(((message.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in message.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
-
-
-def all_text(message: dict[str, Any]) -> str:
-    parts = [message.get("text", "")]
-    for block in message.get("blocks") or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            if isinstance(element.get("text"), str):
-                parts.append(element["text"])
-    return "\n".join(parts)
 
 
 def press_done(bot: RunningBot, message: dict[str, Any], user: str) -> dict[str, Any]:
@@ -485,7 +462,7 @@ def test_the_secretary_is_reminded_once_presses_klart_and_hears_no_more(bot: Run
     bot.jobs.run_reminders()
     bot.jobs.run_reminders()  # a second tick sends nothing new
     [reminder] = dms(bot, SECRETARY)
-    text = all_text(reminder)
+    text = message_text(reminder)
     assert "Idag, *2026-03-12*" in text and "Handlingar klara" in text
     assert "Styrelsemöte mars (2026-03-19)" in text
     [button] = buttons(reminder)
@@ -500,7 +477,7 @@ def test_the_secretary_is_reminded_once_presses_klart_and_hears_no_more(bot: Run
     bot.clock.set(DUE + timedelta(hours=2))
     body = press_done(bot, reminder, SECRETARY)
     assert body["replace_original"] is True
-    assert f"✅ Klart – markerat av <@{SECRETARY}> 2026-03-12" in all_text(body)
+    assert f"✅ Klart – markerat av <@{SECRETARY}> 2026-03-12" in message_text(body)
     assert buttons(body) == []
     step = get_step(bot.engine, papers)
     assert step is not None and (step.done_by, step.done_at) == (
@@ -511,7 +488,7 @@ def test_the_secretary_is_reminded_once_presses_klart_and_hears_no_more(bot: Run
     # The director presses on their copy a day later: the first who and when stand.
     bot.clock.set(DUE + timedelta(days=1))
     again = press_done(bot, dms(bot, DIRECTOR)[0], DIRECTOR)
-    assert f"markerat av <@{SECRETARY}> 2026-03-12" in all_text(again)
+    assert f"markerat av <@{SECRETARY}> 2026-03-12" in message_text(again)
 
     bot.clock.set(LATE)
     bot.jobs.run_reminders()
@@ -530,7 +507,7 @@ def test_someone_without_the_role_cannot_press_klart(bot: RunningBot) -> None:
     bot.clock.set(LATE)
     bot.jobs.run_reminders()
     [_, late] = dms(bot, SECRETARY)
-    assert "2 arbetsdagar sent" in all_text(late)
+    assert "2 arbetsdagar sent" in message_text(late)
     bot.fake.assert_clean()
 
 
@@ -550,7 +527,7 @@ def test_the_application_deadline_is_announced_in_its_channel(bot: RunningBot) -
     bot.jobs.run_reminders()
     bot.jobs.run_reminders()
     [post] = bot.fake.messages(ANNOUNCE_CHANNEL)
-    text = all_text(post)
+    text = message_text(post)
     assert "Sista dag för ansökningar om medel 2027" in text
     assert "*2026-05-12* – om 32 dagar" in text
     bot.fake.assert_clean()

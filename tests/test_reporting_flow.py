@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.simulator.reading import buttons, message_text
 from bot.simulator.slack_driver import block_action, text_input, view_submission
 from store.models import ReportStatus, SupportKind
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
@@ -71,26 +72,6 @@ def _period_of(message: dict[str, Any]) -> str | None:
     return None
 
 
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in message.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
-
-
-def block_text(message: dict[str, Any]) -> str:
-    parts = [message.get("text", "")]
-    for block in message.get("blocks") or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            if isinstance(element.get("text"), str):
-                parts.append(element["text"])
-    return "\n".join(parts)
-
-
 MONTHLY_OK = {
     "month_end_women": "6",
     "month_end_men": "4",
@@ -144,7 +125,7 @@ def test_the_lead_is_reminded_once_on_the_due_day_with_a_button(bot: RunningBot)
     bot.jobs.run_reminders()
     bot.jobs.run_reminders()  # a second tick plans nothing new
     [reminder] = dms(bot, LEAD_USER)
-    assert "Idag" in block_text(reminder) and "Växtkraft (Enköping)" in block_text(reminder)
+    assert "Idag" in message_text(reminder) and "Växtkraft (Enköping)" in message_text(reminder)
     [button] = buttons(reminder)
     assert button["action_id"] == "report_open"
     assert json.loads(button["value"]) == {
@@ -174,8 +155,8 @@ def test_a_report_through_the_form_stops_the_reminders_and_is_confirmed(bot: Run
 
     bot.jobs.run_outbox()
     reminder_now, confirmation = dms(bot, LEAD_USER)
-    assert "inlämnad" in block_text(reminder_now) and buttons(reminder_now) == []
-    assert "Tack" in block_text(confirmation)
+    assert "inlämnad" in message_text(reminder_now) and buttons(reminder_now) == []
+    assert "Tack" in message_text(confirmation)
     [review] = bot.fake.messages(OFFICE_CHANNEL)
     assert [b["action_id"] for b in buttons(review)] == [
         "report_show",
@@ -254,10 +235,10 @@ def test_a_report_sent_back_reopens_the_period_and_is_corrected(bot: RunningBot)
 
     bot.jobs.run_outbox()
     returned = dms(bot, LEAD_USER)[-1]
-    assert "skickat tillbaka" in block_text(returned)
-    assert "&lt;!channel&gt;" in block_text(returned)  # user text is inert
+    assert "skickat tillbaka" in message_text(returned)
+    assert "&lt;!channel&gt;" in message_text(returned)  # user text is inert
     bot.fake.wait_for(
-        lambda: "Skickad tillbaka" in block_text(bot.fake.messages(OFFICE_CHANNEL)[0])
+        lambda: "Skickad tillbaka" in message_text(bot.fake.messages(OFFICE_CHANNEL)[0])
     )
 
     # The form opens with the last answers; the correction is revision 2.
@@ -320,14 +301,14 @@ def test_a_bot_that_was_down_sends_the_latest_stage_only(bot: RunningBot) -> Non
     bot.clock.set(stage_at(MARCH, "late_2") + timedelta(days=1))
     bot.jobs.run_reminders()
     [reminder] = dms(bot, LEAD_USER)
-    assert "2 arbetsdagar sen" in block_text(reminder)
+    assert "2 arbetsdagar sen" in message_text(reminder)
 
 
 def test_seven_working_days_late_the_office_is_told(bot: RunningBot) -> None:
     bot.clock.set(stage_at(MARCH, "late_7"))
     bot.jobs.run_reminders()
-    escalations = [m for m in bot.fake.messages(OFFICE_CHANNEL) if "saknas" in block_text(m)]
+    escalations = [m for m in bot.fake.messages(OFFICE_CHANNEL) if "saknas" in message_text(m)]
     assert len(escalations) == 1
-    text = block_text(escalations[0])
+    text = message_text(escalations[0])
     assert "Växtkraft (Enköping)" in text and f"<@{LEAD_USER}>" in text
     assert "okand@enkoping.example" in text  # the lead with no Slack user is named too

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.plain_text import blocks_as_text
+from bot.simulator.reading import buttons, outbox_key
 from bot.simulator.slack_driver import block_action
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ PAPERS_DAY = datetime(2026, 5, 19, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 def example_cycle() -> Path:
     """The shipped example, from the repository the demo runs in."""
     return Path(__file__).resolve().parents[2] / "examples" / "board-cycle-2026.yml"
-
-
-def _key(message: dict[str, Any]) -> str:
-    return str(((message.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
 
 
 def _show(message: dict[str, Any]) -> None:
@@ -66,9 +63,9 @@ def run_board_year(demo: Demo) -> None:
     demo.step("papers_day", at=PAPERS_DAY.date())
     demo.cli("reminders", "run", "--now", PAPERS_DAY.isoformat())
     dms = fake.messages(fake.dm_channel(SECRETARY))
-    step = next(m for m in dms if _key(m).startswith("board_step:"))
+    step = next(m for m in dms if outbox_key(m).startswith("board_step:"))
     _show(step)
-    _show(next(m for m in dms if _key(m).startswith("board_papers:")))
+    _show(next(m for m in dms if outbox_key(m).startswith("board_papers:")))
     for shared in fake.files():
         if shared["filename"].endswith(".xlsx"):
             target = demo.out / shared["filename"]
@@ -77,13 +74,7 @@ def run_board_year(demo: Demo) -> None:
 
     with demo.serving(simulated_start=PAPERS_DAY):
         demo.step("klart")
-        button = next(
-            element
-            for block in step.get("blocks") or []
-            if block.get("type") == "actions"
-            for element in block["elements"]
-            if element["action_id"] == "board_step_done"
-        )
+        button = next(b for b in buttons(step) if b["action_id"] == "board_step_done")
         before = len(fake.responses())
         demo.driver.action(
             block_action(

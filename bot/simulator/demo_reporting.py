@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.blocks.plain_text import blocks_as_text
+from bot.simulator.reading import buttons
 from bot.simulator.slack_driver import block_action, text_input, view_submission
 from workflows.calendar import Period
 from workflows.reports import Reporting
@@ -83,14 +84,14 @@ class Quarter:
 
     def march_reminder(self, user: str) -> dict[str, Any]:
         for message in reversed(self.dm(user)):
-            for button in _buttons(message):
+            for button in buttons(message):
                 if button["action_id"] == "report_open" and '"2026-03"' in button["value"]:
                     return dict(message)
         raise SystemExit(f"demo: no reminder for March in {user}'s DMs")
 
     def open_form(self, user: str, message: dict[str, Any]) -> dict[str, Any]:
         before = len(self.fake.views())
-        button = next(b for b in _buttons(message) if b["action_id"] == "report_open")
+        button = next(b for b in buttons(message) if b["action_id"] == "report_open")
         self.demo.driver.action(
             block_action("report_open", value=button["value"], user_id=user, message=message)
         )
@@ -135,7 +136,7 @@ class Quarter:
 
     def send_back(self, review: dict[str, Any], comment: str) -> None:
         """Office staff press "Skicka tillbaka" and write why."""
-        button = next(b for b in _buttons(review) if b["action_id"] == "report_return")
+        button = next(b for b in buttons(review) if b["action_id"] == "report_return")
         count = len(self.fake.views())
         channel = self.demo.office_channel
         self.demo.driver.action(
@@ -156,15 +157,6 @@ class Quarter:
                 view=self.fake.views()[-1],
             )
         )
-
-
-def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in message.get("blocks") or []
-        if block.get("type") == "actions"
-        for element in block.get("elements", [])
-    ]
 
 
 def _indent(text: str) -> str:
