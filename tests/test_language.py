@@ -19,6 +19,7 @@ from jinja2 import nodes
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from bot.simulator.reading import message_text
 from store.db import session_scope
 from store.errors import BadArgument
 from store.models import Person
@@ -26,7 +27,7 @@ from store.people import get_person, roles_of
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from tests.test_bot_budget import all_text, ask
-from tests.test_reporting_flow import block_text, dms
+from tests.test_reporting_flow import dms
 from workflows.calendar import CalendarRules, Period
 from workflows.languages import (
     LanguageCache,
@@ -243,7 +244,7 @@ def reporting_bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 def dm_text(bot: RunningBot, user: str) -> str:
     """The user's one reminder about March."""
     [message] = dms(bot, user, "2026-03")
-    return block_text(message)
+    return message_text(message)
 
 
 def test_reminders_come_in_the_leads_language(reporting_bot: RunningBot) -> None:
@@ -264,7 +265,7 @@ def test_reminders_come_in_the_leads_language(reporting_bot: RunningBot) -> None
     assert "Hej!" in swedish and due.isoformat() in swedish and "arbetsdagar sen" in swedish
 
     # The office channel keeps the association's language, whoever the report is about.
-    posts = [block_text(m) for m in bot.fake.messages(OFFICE_CHANNEL)]
+    posts = [message_text(m) for m in bot.fake.messages(OFFICE_CHANNEL)]
     assert len(posts) >= 2
     assert all("saknas" in post and "missing" not in post for post in posts)
     bot.fake.assert_clean()
