@@ -509,3 +509,15 @@ def test_announcements(engine: Engine) -> None:
         ("ansokan", 3, date(2026, 5, 8), date(2026, 5, 12)),
     ]
     assert announcements(engine, 2027) == []
+
+
+def test_announcement_days_that_have_passed_are_not_late_tasks(engine: Engine) -> None:
+    import_cycle(engine, EXAMPLE)
+    overview = cycle_overview(engine, today=date(2026, 5, 1), count=2)
+    deadline = next(e for e in overview.upcoming if e.uid == "ansokan")
+    assert [(s.step, s.state) for s in deadline.steps] == [
+        ("announce_30", "announced"),  # 10 April: the bot posts these itself
+        ("announce_14", "announced"),
+        ("announce_3", "open"),
+    ]
+    assert deadline.open_steps == 1

@@ -966,7 +966,9 @@ def _shift_years(value: Any, year: int) -> Any:
 
 @dataclass(frozen=True)
 class StepView:
-    """`state`: "done", "open" (due today or later) or "late" (due before today, not done)."""
+    """`state`: "done", "open" (due today or later), "late" (due before today, not done), or
+    "announced" for an announcement step whose day has passed: the bot posts those itself, so
+    nobody is late with them."""
 
     id: int
     step: str
@@ -993,7 +995,7 @@ class EventView:
 
     @property
     def open_steps(self) -> int:
-        return sum(s.state != "done" for s in self.steps)
+        return sum(s.state in ("open", "late") for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -1052,13 +1054,21 @@ def _view(event: BoardEvent, steps: Sequence[BoardStep], today: date) -> EventVi
                 title=s.title,
                 due=s.due,
                 remind=tuple(r for r in s.remind.split(",") if r),
-                state="done" if s.done_at is not None else "late" if s.due < today else "open",
+                state=_state(s, today),
                 done_by=s.done_by,
                 done_at=s.done_at,
             )
             for s in sorted(steps, key=lambda s: (s.due, s.step))
         ),
     )
+
+
+def _state(step: BoardStep, today: date) -> str:
+    if step.done_at is not None:
+        return "done"
+    if step.due >= today:
+        return "open"
+    return "announced" if step.remind == ANNOUNCE_ROLE else "late"
 
 
 @dataclass(frozen=True)
