@@ -6,55 +6,23 @@ settings' variables removed from the environment; each invocation gets its own `
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.simulator.fake_slack import SlackFake
 from store.db import head_revision
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
+from tests.cli_runner import Cli, describe
 
 BOT_TOKEN = "xoxb-cli-test-1234-abcdef"
 OFFICE_CHANNEL = "C_OFFICE"
 HELP_ENV = {"COLUMNS": "200", "TERMINAL_WIDTH": "200", "NO_COLOR": "1"}
-
-
-class Cli:
-    def __init__(self, database_url: str, files: Path) -> None:
-        self.database_url = database_url
-        self.files = files
-        self.runner = CliRunner()
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        full_env = {"DATABASE_URL": self.database_url, "LOG_LEVEL": "ERROR", **env}
-        return self.runner.invoke(app, list(args), env=full_env)
-
-    def ok(self, *args: str, **env: str) -> Result:
-        result = self(*args, **env)
-        assert result.exit_code == 0, describe(result)
-        return result
-
-    def json(self, *args: str, **env: str) -> Any:
-        return json.loads(self.ok(*args, "--format", "json", **env).stdout)
-
-    def write(self, name: str, text: str) -> Path:
-        path = self.files / name
-        path.write_text(text, encoding="utf-8")
-        return path
-
-
-def describe(result: Result) -> str:
-    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
 
 
 @pytest.fixture

@@ -3,40 +3,14 @@ and PostgreSQL: what each prints, exit codes, and that a refused file stores not
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import icalendar
 import pytest
-from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from tests.cli_runner import Cli, describe
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "board-cycle-2026.yml"
-
-
-def describe(result: Result) -> str:
-    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-
-
-class Cli:
-    def __init__(self, database_url: str, files: Path) -> None:
-        self.database_url = database_url
-        self.files = files
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str) -> Result:
-        env = {"DATABASE_URL": self.database_url, "LOG_LEVEL": "ERROR"}
-        return self.runner.invoke(app, list(args), env=env)
-
-    def ok(self, *args: str) -> Result:
-        result = self(*args)
-        assert result.exit_code == 0, describe(result)
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.ok(*args, "--format", "json").stdout)
 
 
 @pytest.fixture

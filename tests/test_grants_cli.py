@@ -3,15 +3,12 @@ environment, SQLite and PostgreSQL. The budget status JSON shows what was grante
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from bot.cli import app
 from tests.budget_data import SAMPLE_2026
+from tests.cli_runner import Cli, describe
 
 ADD = (
     "grants",
@@ -29,31 +26,9 @@ ADD = (
 )
 
 
-def describe(result: Result) -> str:
-    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-
-
-class Cli:
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str) -> Result:
-        env = {"DATABASE_URL": self.database_url, "LOG_LEVEL": "ERROR"}
-        return self.runner.invoke(app, list(args), env=env)
-
-    def ok(self, *args: str) -> Result:
-        result = self(*args)
-        assert result.exit_code == 0, describe(result)
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.ok(*args, "--format", "json").stdout)
-
-
 @pytest.fixture
 def cli(database_url: str, clean_env: Path) -> Cli:
-    runner = Cli(database_url)
+    runner = Cli(database_url, clean_env)
     runner.ok("db", "upgrade")
     runner.ok("budget", "import", str(SAMPLE_2026))
     return runner

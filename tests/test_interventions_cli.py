@@ -3,56 +3,18 @@ settings from the environment, leads matched against the Slack fake, SQLite and 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from bot.cli import app
 from bot.simulator.fake_slack import SlackFake
 from tests.budget_data import SAMPLE_2026
+from tests.cli_runner import Cli, describe
 
 BOT_TOKEN = "xoxb-cli-interventions-1234"
 SAMPLE = Path(__file__).resolve().parents[1] / "bot/simulator/data/interventions-uppsala-2026.csv"
 HEADER = "name,owner,kind,lead_emails,start,end,goals\n"
-
-
-def describe(result: Result) -> str:
-    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-
-
-class Cli:
-    def __init__(self, database_url: str, files: Path, fake: SlackFake) -> None:
-        self.database_url = database_url
-        self.files = files
-        self.fake = fake
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        full_env = {
-            "DATABASE_URL": self.database_url,
-            "LOG_LEVEL": "ERROR",
-            "SLACK_API_URL": self.fake.api_url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            **env,
-        }
-        return self.runner.invoke(app, list(args), env=full_env)
-
-    def ok(self, *args: str, **env: str) -> Result:
-        result = self(*args, **env)
-        assert result.exit_code == 0, describe(result)
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.ok(*args, "--format", "json").stdout)
-
-    def write(self, name: str, text: str) -> Path:
-        path = self.files / name
-        path.write_text(text, encoding="utf-8")
-        return path
 
 
 @pytest.fixture
@@ -63,7 +25,7 @@ def fake() -> Iterator[SlackFake]:
 
 @pytest.fixture
 def cli(database_url: str, clean_env: Path, fake: SlackFake) -> Cli:
-    runner = Cli(database_url, clean_env, fake)
+    runner = Cli(database_url, clean_env, SLACK_API_URL=fake.api_url, SLACK_BOT_TOKEN=BOT_TOKEN)
     runner.ok("db", "upgrade")
     return runner
 
