@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -62,6 +63,15 @@ class RunningBot:
 
     def import_budget(self, path: Path = SAMPLE_2026) -> None:
         import_budget_file(self.engine, path)
+
+    def ask(self, text: str, *, user: str) -> dict[str, Any]:
+        """`/finsam <text>` as `user`: the body the bot posted to the command's response_url."""
+        before = len(self.fake.responses())
+        response = self.driver.command(text, user_id=user)
+        assert response.status == 200
+        self.fake.wait_for(lambda: len(self.fake.responses()) > before)
+        body: dict[str, Any] = self.fake.responses()[before]["body"]
+        return body
 
 
 @contextmanager

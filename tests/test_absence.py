@@ -291,11 +291,7 @@ def bot(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[RunningBo
 
 
 def ask(bot: RunningBot, text: str, *, user: str = LEAD_USER) -> dict[str, Any]:
-    before = len(bot.fake.responses())
-    response = bot.driver.command(text, user_id=user)
-    assert response.status == 200
-    bot.fake.wait_for(lambda: len(bot.fake.responses()) > before)
-    body: dict[str, Any] = bot.fake.responses()[before]["body"]
+    body = bot.ask(text, user=user)
     assert body["response_type"] == "ephemeral"
     return body
 

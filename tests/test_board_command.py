@@ -35,12 +35,7 @@ def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 
 
 def ask(bot: RunningBot, text: str, *, user: str = ANYONE) -> dict[str, Any]:
-    before = len(bot.fake.responses())
-    response = bot.driver.command(text, user_id=user)
-    assert response.status == 200
-    bot.fake.wait_for(lambda: len(bot.fake.responses()) > before)
-    body: dict[str, Any] = bot.fake.responses()[before]["body"]
-    return body
+    return bot.ask(text, user=user)
 
 
 def all_text(body: dict[str, Any]) -> str:

@@ -16,12 +16,7 @@ def bot(budget_bot: RunningBot) -> RunningBot:
 
 
 def ask(bot: RunningBot, text: str, *, user: str = OFFICE_USER) -> dict[str, Any]:
-    before = len(bot.fake.responses())
-    response = bot.driver.command(text, user_id=user)
-    assert response.status == 200
-    bot.fake.wait_for(lambda: len(bot.fake.responses()) > before)
-    body: dict[str, Any] = bot.fake.responses()[before]["body"]
-    return body
+    return bot.ask(text, user=user)
 
 
 def all_text(body: dict[str, Any]) -> str:
