@@ -25,7 +25,6 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +52,7 @@ from tests.fanout import (  # noqa: E402
     posted_keys,
     stage_at,
 )
+from tests.scratch_db import postgres_schema  # noqa: E402
 from workflows.clock import SystemClock  # noqa: E402
 from workflows.outbox import dispatch_due, messages  # noqa: E402
 from workflows.pacing import HEADROOM, Pacer  # noqa: E402
@@ -114,17 +113,8 @@ def scratch_database(base_url: str | None, work: Path, name: str) -> Iterator[st
     if base_url is None:
         yield f"sqlite:///{work / f'{name}.db'}"
         return
-    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base_url, f"bench_{name}") as url:
+        yield url
 
 
 def bench_settings(fake: SlackFake, database_url: str, *, posts_per_second: float) -> Settings:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import Settings
 from store.db import make_engine, upgrade
 from tests.harness import RunningBot, running_bot
+from tests.scratch_db import postgres_schema
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _pg_skipped: list[str] = []
@@ -88,17 +88,8 @@ def database_url(
             pytest.fail("FINSAM_REQUIRE_POSTGRES=1 but no PostgreSQL server answers")
         _pg_skipped.append(request.node.nodeid)
         pytest.skip("no PostgreSQL server (set FINSAM_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture
