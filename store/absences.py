@@ -48,6 +48,7 @@ def list_absences(
     session: Session,
     *,
     lead_user_id: str | None = None,
+    deputy_user_id: str | None = None,
     ending_on_or_after: date | None = None,
     ids: list[int] | None = None,
 ) -> list[AbsenceRow]:
@@ -61,6 +62,8 @@ def list_absences(
     )
     if lead_user_id is not None:
         query = query.where(lead.slack_user_id == lead_user_id)
+    if deputy_user_id is not None:
+        query = query.where(deputy.slack_user_id == deputy_user_id)
     if ending_on_or_after is not None:
         query = query.where(col(Absence.ends_on) >= ending_on_or_after)
     if ids is not None:
@@ -113,3 +116,12 @@ def sent_on_behalf_of(
         if data.get("on_behalf_of") == lead_user_id:
             found.append((key, data))
     return found
+
+
+def statuses_with_prefix(session: Session, key_prefix: str) -> list[OutboxStatus]:
+    """The status of every outbox row whose key starts with `key_prefix`: whether a notice
+    is still waiting, went out, or was dropped decides what an absence's change must say."""
+    query = select(OutboxMessage.status).where(
+        col(OutboxMessage.key).startswith(key_prefix, autoescape=True)
+    )
+    return [OutboxStatus(status) for status in session.exec(query).all()]

@@ -1,16 +1,23 @@
 """A lead's absence: from `starts_on` to `ends_on` (both inclusive) a named deputy gets the
 lead's reminders (`recipient_on`, or `absence_map` for many leads at once), and once the lead
 is back they are told who stood in and which reminders went to the deputy meanwhile
-(`plan_back_notices`, one outbox row per absence: its key makes it once)."""
+(`plan_back_notices`, one outbox row per absence: its key makes it once).
+
+The deputy is told when named, in the transaction that records the absence (outbox kind
+`deputy_named`), and told again if the absence is cancelled before it starts once that
+first message has gone out (`deputy_cancelled`); a first message still waiting is simply
+cancelled. While covering, the deputy sees the lead's interventions on the App Home
+(`covering_absences`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from store.absences import (
     AbsenceRow,
@@ -20,15 +27,21 @@ from store.absences import (
     list_absences,
     person_for,
     sent_on_behalf_of,
+    statuses_with_prefix,
 )
 from store.db import session_scope
 from store.errors import BadArgument
 from store.interventions import interventions_by_id
-from store.models import Absence
+from store.models import Absence, OutboxStatus
+from store.outbox import cancel_pending
+from workflows.interventions import interventions_led_by
 from workflows.outbox import plan
 from workflows.working_days import WorkingDays
 
 KIND = "absence_over"
+DEPUTY_NAMED = "deputy_named"
+DEPUTY_CANCELLED = "deputy_cancelled"
+WENT_OUT = frozenset({OutboxStatus.sent, OutboxStatus.sending})
 MAX_DAYS = 366
 BACK_NOTICE_WINDOW = timedelta(days=14)  # an absence that ended longer ago gets no notice
 DEFAULT_SEND_AT = time(9, 0)
@@ -52,6 +65,24 @@ def back_notice_key(absence_id: int) -> str:
     return f"{KIND}:{absence_id}"
 
 
+def deputy_named_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{_named_prefix(absence_id)}{deputy_user_id}"
+
+
+def deputy_cancelled_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{DEPUTY_CANCELLED}:{absence_id}:{deputy_user_id}"
+
+
+def _named_prefix(absence_id: int) -> str:
+    """Ends in a colon, so the prefix of absence 1 never matches absence 12's row."""
+    return f"{DEPUTY_NAMED}:{absence_id}:"
+
+
+def _start_of(today: date) -> datetime:
+    """A stand-in `now` for callers that pass only a day (the row's creation time only)."""
+    return datetime.combine(today, time(0), tzinfo=UTC)
+
+
 def _info(row: AbsenceRow) -> AbsenceInfo:
     return AbsenceInfo(row.id, row.lead_user_id, row.deputy_user_id, row.starts_on, row.ends_on)
 
@@ -64,10 +95,13 @@ def record_absence(
     deputy_user_id: str,
     *,
     today: date,
+    now: datetime | None = None,
 ) -> AbsenceInfo:
-    """Store an absence. BadArgument when the end is before the start or in the past, the
-    deputy is the lead, it is longer than MAX_DAYS, or it overlaps another of the lead's
-    absences. The lead and the deputy get a Person row when the bot has none yet."""
+    """Store an absence and plan the deputy's "you are named" DM in the same transaction, so
+    a deputy is never left untold nor told of an absence that was not stored. BadArgument
+    when the end is before the start or in the past, the deputy is the lead, it is longer
+    than MAX_DAYS, or it overlaps another of the lead's absences. The lead and the deputy
+    get a Person row when the bot has none yet."""
     if ends_on < starts_on:
         raise BadArgument(
             "absence_end_before_start", start=starts_on.isoformat(), end=ends_on.isoformat()
@@ -97,6 +131,14 @@ def record_absence(
             ends_on=ends_on,
         )
         assert absence.id is not None
+        plan(
+            session,
+            key=deputy_named_key(absence.id, deputy_user_id),
+            channel=deputy_user_id,
+            kind=DEPUTY_NAMED,
+            data={"absence_id": absence.id},
+            now=now or _start_of(today),
+        )
         return AbsenceInfo(absence.id, lead_user_id, deputy_user_id, starts_on, ends_on)
 
 
@@ -107,14 +149,19 @@ def absences_of(engine: Engine, user_id: str, *, today: date) -> list[AbsenceInf
     return [_info(row) for row in rows]
 
 
-def cancel_absences(engine: Engine, user_id: str, *, today: date) -> list[AbsenceInfo]:
+def cancel_absences(
+    engine: Engine, user_id: str, *, today: date, now: datetime | None = None
+) -> list[AbsenceInfo]:
     """Cancel the user's current and future absences: a future one is removed; one under way
-    ends yesterday (the lead is back today, and is told what went to the deputy). Returns
-    them as they were."""
+    ends yesterday (the lead is back today, and is told what went to the deputy). The deputy
+    of a removed one is not left waiting for it (`_withdraw_deputy_notice`). Returns them as
+    they were."""
     with session_scope(engine) as session:
         rows = list_absences(session, lead_user_id=user_id, ending_on_or_after=today)
-        removed = [row.id for row in rows if row.starts_on >= today]
-        delete_absences(session, removed)
+        removed = [row for row in rows if row.starts_on >= today]
+        delete_absences(session, [row.id for row in removed])
+        for row in removed:
+            _withdraw_deputy_notice(session, row, now=now or _start_of(today))
         for row in rows:
             if row.starts_on < today:
                 absence = session.get(Absence, row.id)
@@ -122,6 +169,66 @@ def cancel_absences(engine: Engine, user_id: str, *, today: date) -> list[Absenc
                 absence.ends_on = today - ONE_DAY
                 session.add(absence)
     return [_info(row) for row in rows]
+
+
+def _withdraw_deputy_notice(session: Session, row: AbsenceRow, *, now: datetime) -> None:
+    """The deputy of a removed absence: a "you are named" DM still waiting is cancelled; one
+    that went out (or is going out) is followed by a "cancelled" DM, which carries the window
+    and the lead because the absence itself is gone."""
+    prefix = _named_prefix(row.id)
+    cancel_pending(session, prefix)
+    if not WENT_OUT.intersection(statuses_with_prefix(session, prefix)):
+        return
+    plan(
+        session,
+        key=deputy_cancelled_key(row.id, row.deputy_user_id),
+        channel=row.deputy_user_id,
+        kind=DEPUTY_CANCELLED,
+        data={
+            "absence_id": row.id,
+            "lead": row.lead_user_id,
+            "start": row.starts_on.isoformat(),
+            "end": row.ends_on.isoformat(),
+        },
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class DeputyNotice:
+    """What the deputy is told when named: the absence and the lead's interventions (their
+    labels), whose reminders will come to the deputy."""
+
+    absence: AbsenceInfo
+    interventions: tuple[str, ...]
+
+
+def deputy_notice(engine: Engine, absence_id: int) -> DeputyNotice | None:
+    """Read when the DM is sent, not when planned, so it names the lead's interventions as
+    they are then; None when the absence no longer exists."""
+    with session_scope(engine) as session:
+        rows = list_absences(session, ids=[absence_id])
+    if not rows:
+        return None
+    absence = _info(rows[0])
+    led = interventions_led_by(engine, absence.lead_user_id)
+    return DeputyNotice(absence, tuple(info.label for info in led))
+
+
+def deputy_was_told(engine: Engine, absence_id: int) -> bool:
+    """Whether the "you are named" DM of the absence went out (or is going out): a
+    "cancelled" DM for one the deputy never heard of would only confuse."""
+    with session_scope(engine) as session:
+        statuses = statuses_with_prefix(session, _named_prefix(absence_id))
+    return bool(WENT_OUT.intersection(statuses))
+
+
+def covering_absences(engine: Engine, deputy_user_id: str, *, today: date) -> list[AbsenceInfo]:
+    """The absences in which the user stands in for a lead today (one query): the App Home
+    shows those leads' interventions, which the deputy may report for meanwhile."""
+    with session_scope(engine) as session:
+        rows = list_absences(session, deputy_user_id=deputy_user_id, ending_on_or_after=today)
+    return [_info(row) for row in rows if row.starts_on <= today]
 
 
 class AbsenceMap:

@@ -3,8 +3,9 @@ missing, or sent back), the next deadlines, and their last submissions.
 
 A lead may report a period once it has ended; the button is offered for every open period
 within the weekly summary's look-back (`past_due_periods`) and for upcoming periods that have
-ended and are not in yet. Deputies standing in for an absent lead do not see the lead's
-interventions here (yet); their reminders carry the button."""
+ended and are not in yet. A deputy standing in for an absent lead today also sees that
+lead's interventions, marked with whom they cover for and until when (`Covering`), with the
+same buttons: the report form lets a covering deputy report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from workflows.absence import covering_absences
 from workflows.calendar import Period, periods_of_year
 from workflows.interventions import InterventionInfo, interventions_led_by
 from workflows.overview import OPEN, StatusRow, as_utc, owing, past_due_periods, status_row
@@ -31,10 +33,19 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Covering:
+    """The user stands in for `lead_user_id` through `until` (inclusive)."""
+
+    lead_user_id: str
+    until: date
+
+
+@dataclass(frozen=True)
 class InterventionHome:
     intervention: InterventionInfo
     open: tuple[Deadline, ...]  # past due: missing or sent back
     upcoming: tuple[Deadline, ...]  # the next UPCOMING due dates, whatever their status
+    covering: Covering | None = None  # set when shown because the user is a deputy
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,28 @@ def _owed(info: InterventionInfo, period: Period) -> bool:
     return bool(owing([info], period))
 
 
+def covered_interventions(
+    engine: Engine, user_id: str, *, today: date, own: set[int]
+) -> list[tuple[InterventionInfo, Covering]]:
+    """The interventions of the leads the user stands in for today (absences in one query),
+    leaving out those in `own`: a co-lead sees them once, as their own."""
+    found: list[tuple[InterventionInfo, Covering]] = []
+    seen = set(own)
+    for absence in covering_absences(engine, user_id, today=today):
+        covering = Covering(absence.lead_user_id, absence.ends_on)
+        for info in interventions_led_by(engine, absence.lead_user_id):
+            if info.id not in seen:
+                seen.add(info.id)
+                found.append((info, covering))
+    return found
+
+
 def lead_home(engine: Engine, reporting: Reporting, user_id: str, *, today: date) -> LeadHome:
+    """The user's own interventions, then those they cover for an absent lead today."""
     led = interventions_led_by(engine, user_id)
-    if not led:
+    shown: list[tuple[InterventionInfo, Covering | None]] = [(info, None) for info in led]
+    shown += covered_interventions(engine, user_id, today=today, own={i.id for i in led})
+    if not shown:
         return LeadHome(user_id, (), ())
     recent_periods = past_due_periods(reporting, today)
     ahead = [
@@ -89,20 +119,35 @@ def lead_home(engine: Engine, reporting: Reporting, user_id: str, *, today: date
         )
 
     homes = []
-    for info in led:
+    for info, covering in shown:
         open_ = [deadline(info, p) for p in recent_periods if _owed(info, p)]
         upcoming = [deadline(info, p) for p in ahead if _owed(info, p)][:UPCOMING]
         homes.append(
-            InterventionHome(info, tuple(d for d in open_ if d.row.status in OPEN), tuple(upcoming))
+            InterventionHome(
+                info,
+                tuple(d for d in open_ if d.row.status in OPEN),
+                tuple(upcoming),
+                covering,
+            )
         )
-    return LeadHome(user_id, tuple(homes), _recent(led, reports))
+    covered = {info.id for info, covering in shown if covering is not None}
+    return LeadHome(user_id, tuple(homes), _recent(user_id, shown, covered, reports))
 
 
 def _recent(
-    led: list[InterventionInfo], reports: dict[tuple[int, str], ReportView]
+    user_id: str,
+    shown: list[tuple[InterventionInfo, Covering | None]],
+    covered: set[int],
+    reports: dict[tuple[int, str], ReportView],
 ) -> tuple[RecentSubmission, ...]:
-    by_id = {info.id: info for info in led}
-    mine = [view for (iid, _), view in reports.items() if iid in by_id]
+    """The latest reports of the user's own interventions, and of the covered ones only
+    those the user sent: the lead's own reports are not "yours"."""
+    by_id = {info.id: info for info, _ in shown}
+    mine = [
+        view
+        for (iid, _), view in reports.items()
+        if iid in by_id and (iid not in covered or view.submitted_by == user_id)
+    ]
     mine.sort(key=lambda view: as_utc(view.submitted_at), reverse=True)
     return tuple(
         RecentSubmission(

@@ -1,5 +1,6 @@
 """Block Kit for the App Home tab of a lead: per intervention what is open and what is due
-next, each reportable period with a button (`Action.report_open`), then the latest reports."""
+next, each reportable period with a button (`Action.report_open`), then the latest reports.
+An intervention shown because the user covers for its absent lead says so under its name."""
 
 from __future__ import annotations
 
@@ -57,6 +58,17 @@ def build_intervention_blocks(texts: Texts, home: InterventionHome) -> list[Bloc
             )
         )
     ]
+    if home.covering is not None:
+        blocks.append(
+            context(
+                texts.get(
+                    "home",
+                    "covering",
+                    lead=home.covering.lead_user_id,
+                    until=home.covering.until,
+                )
+            )
+        )
     for item in home.open:
         text = texts.get(
             "home",

@@ -1,5 +1,5 @@
 """`/finsam frånvaro`: a lead marks an absence and names a deputy, who gets the lead's
-reminders meanwhile.
+reminders meanwhile; the deputy is told by DM (planned with the absence, sent at once).
 
     /finsam frånvaro                              the asker's current and future absences
     /finsam frånvaro 2026-07-01 2026-08-09 @Anna  record one (dates inclusive, ISO)
@@ -32,11 +32,14 @@ CANCEL = frozenset({"ta bort", "av", "bort"})
 def answer_absence(
     ctx: BotContext, texts: Texts, user_id: str, words: list[str]
 ) -> list[dict[str, Any]]:
-    today = ctx.clock.now().astimezone(ctx.tz).date()
+    now = ctx.clock.now()
+    today = now.astimezone(ctx.tz).date()
     if not words:
         return _listing(ctx, texts, user_id, today)
     if " ".join(words).casefold() in CANCEL:
-        cancelled = cancel_absences(ctx.engine, user_id, today=today)
+        cancelled = cancel_absences(ctx.engine, user_id, today=today, now=now)
+        if cancelled:
+            ctx.outbox_bell.ring()  # a deputy told of a removed absence hears of it at once
         return to_dicts(
             [section(texts.get("interventions", "absence_cancelled", count=len(cancelled)))]
         )
@@ -45,7 +48,8 @@ def answer_absence(
         raise BadArgument("absence_usage")
     end = parse_date(words[1])
     deputy = parse_deputy(" ".join(words[2:]))
-    absence = record_absence(ctx.engine, user_id, start, end, deputy, today=today)
+    absence = record_absence(ctx.engine, user_id, start, end, deputy, today=today, now=now)
+    ctx.outbox_bell.ring()  # the deputy's DM goes now, not at the next tick
     led = interventions_led_by(ctx.engine, user_id)
     blocks: list[Block] = [
         section(

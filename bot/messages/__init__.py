@@ -8,7 +8,13 @@ render through templates; the sender does the Web API calls, metadata and reconc
 from __future__ import annotations
 
 from bot.messages import board, missing, reports
-from bot.messages.absence import build_absence_over
+from bot.messages.absence import (
+    DEPUTY_CANCELLED,
+    DEPUTY_NAMED,
+    build_absence_over,
+    build_deputy_cancelled,
+    build_deputy_named,
+)
 from bot.messages.base import MessageBuilder, Rendered
 from workflows import overview, reminders
 from workflows import reports as report_flow
@@ -22,6 +28,8 @@ BUILDERS: dict[str, MessageBuilder] = {
     overview.MISSING_REPORTS: missing.build_missing_reports,
 }
 BUILDERS["absence_over"] = build_absence_over
+BUILDERS[DEPUTY_NAMED] = build_deputy_named
+BUILDERS[DEPUTY_CANCELLED] = build_deputy_cancelled
 BUILDERS["board_step"] = board.build_board_step
 BUILDERS["announcement"] = board.build_announcement
 

@@ -1,5 +1,7 @@
-"""The lead's "welcome back" DM after an absence: the window, who stood in, and which
-reminders went to the deputy meanwhile (outbox kind `absence_over`)."""
+"""Absence DMs. The lead's "welcome back" after an absence: the window, who stood in, and
+which reminders went to the deputy meanwhile (outbox kind `absence_over`). The deputy's
+"you are named" (`deputy_named`): who, when, which interventions, how to report; and
+"cancelled" (`deputy_cancelled`) when the lead removes the absence before it starts."""
 
 from __future__ import annotations
 
@@ -8,12 +10,26 @@ from slack_sdk.models.blocks import Block
 from bot.blocks.common import chunked_sections, context, section, to_dicts
 from bot.context import BotContext
 from bot.messages.base import Rendered
-from workflows.absence import KIND, absence_report
+from workflows.absence import (
+    DEPUTY_CANCELLED,
+    DEPUTY_NAMED,
+    KIND,
+    absence_report,
+    deputy_notice,
+    deputy_was_told,
+)
 from workflows.calendar import Period
 from workflows.outbox import Outgoing
 from workflows.texts import Texts
 
-__all__ = ["KIND", "build_absence_over"]
+__all__ = [
+    "DEPUTY_CANCELLED",
+    "DEPUTY_NAMED",
+    "KIND",
+    "build_absence_over",
+    "build_deputy_cancelled",
+    "build_deputy_named",
+]
 
 
 def period_name(texts: Texts, label: str) -> str:
@@ -54,3 +70,50 @@ def build_absence_over(ctx: BotContext, message: Outgoing) -> Rendered | None:
         text=texts.get("interventions", "absence_over_text", **window),
         blocks=to_dicts(blocks),
     )
+
+
+def build_deputy_named(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    """None when the absence was removed or is already over: the deputy has nothing to do.
+    Intervention names are escaped by the template (`| slack`)."""
+    notice = deputy_notice(ctx.engine, int(message.data["absence_id"]))
+    today = ctx.clock.now().astimezone(ctx.tz).date()
+    if notice is None or notice.absence.ends_on < today:
+        return None
+    texts = ctx.texts_for(message.channel)
+    absence = notice.absence
+    values = {
+        "lead": absence.lead_user_id,
+        "start": absence.starts_on.isoformat(),
+        "end": absence.ends_on.isoformat(),
+    }
+    blocks: list[Block] = [section(texts.get("interventions", "deputy_named", **values))]
+    if notice.interventions:
+        blocks += chunked_sections(
+            texts.get("interventions", "deputy_named_item", intervention=label)
+            for label in notice.interventions
+        )
+    else:
+        blocks.append(
+            section(texts.get("interventions", "deputy_named_none", lead=absence.lead_user_id))
+        )
+    blocks.append(context(texts.get("interventions", "deputy_named_how")))
+    return Rendered(
+        text=texts.get("interventions", "deputy_named_text", **values), blocks=to_dicts(blocks)
+    )
+
+
+def build_deputy_cancelled(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    """From the row's data (the absence is gone); None when the "you are named" DM never
+    went out after all (it was cancelled while this one was planned)."""
+    data = message.data
+    if not deputy_was_told(ctx.engine, int(data["absence_id"])):
+        return None
+    texts = ctx.texts_for(message.channel)
+    text = texts.get(
+        "interventions",
+        "deputy_cancelled",
+        lead=str(data["lead"]),
+        start=str(data["start"]),
+        end=str(data["end"]),
+    )
+    return Rendered(text=text, blocks=to_dicts([section(text)]))
