@@ -31,6 +31,7 @@ from workflows.board_reminders import (
     plan_board_reminders,
     stage_times,
 )
+from workflows.languages import set_language
 from workflows.people import register_person
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
@@ -290,6 +291,20 @@ def test_a_second_press_keeps_the_first_who_and_when(engine: Engine, steps: dict
     assert first.done_at == DUE
 
 
+def test_marking_done_plans_one_update_of_the_sent_copies(
+    engine: Engine, steps: dict[str, int]
+) -> None:
+    papers = steps["papers_due"]
+    plan(engine, DUE)
+    mark_done(engine, papers, SECRETARY, DUE)
+    mark_done(engine, papers, DIRECTOR, DUE + timedelta(hours=1))  # a second press: no more
+    statuses = rows(engine)
+    assert {key: s for key, s in statuses.items() if key.startswith("board_step_done:")} == {
+        f"board_step_done:{papers}:2026-03-12": OutboxStatus.pending
+    }
+    assert {statuses[key] for key in of(papers, list(statuses))} == {OutboxStatus.cancelled}
+
+
 # ------------------------------------------------------------------------------ announcements
 
 
@@ -520,6 +535,68 @@ def test_a_reminder_planned_before_the_step_was_done_is_not_sent(bot: RunningBot
     bot.jobs.run_outbox()
     assert dms(bot, SECRETARY) == [] and dms(bot, DIRECTOR) == []
     bot.fake.assert_clean()
+
+
+def test_klart_on_one_copy_marks_every_copy_done_and_no_reminder_follows(
+    bot: RunningBot,
+) -> None:
+    papers = bot.steps["papers_due"]  # type: ignore[attr-defined]
+    set_language(bot.engine, DIRECTOR, "en")  # each copy is updated in its reader's language
+    bot.clock.set(BEFORE)
+    bot.jobs.run_reminders()
+    bot.clock.set(DUE)
+    bot.jobs.run_reminders()  # the "before" and the "due" copy, to each of the two
+    copies = {user: dms(bot, user) for user in (SECRETARY, DIRECTOR)}
+    assert [len(found) for found in copies.values()] == [2, 2]
+    assert all(len(buttons(copy)) == 1 for found in copies.values() for copy in found)
+    bot.fake.reset_calls()
+
+    bot.clock.set(DUE + timedelta(hours=2))
+    press_done(bot, copies[SECRETARY][1], SECRETARY)
+    bot.jobs.run_outbox()
+    bot.jobs.run_outbox()  # planned once, sent once
+    updated = {call.args["ts"]: call.args["channel"] for call in bot.fake.calls("chat.update")}
+    assert updated == {
+        copy["ts"]: bot.fake.dm_channel(user) for user, found in copies.items() for copy in found
+    }
+    said = {
+        SECRETARY: f"✅ Klart – markerat av <@{SECRETARY}> 2026-03-12",
+        DIRECTOR: f"✅ Done – marked by <@{SECRETARY}> on 12 Mar 2026",
+    }
+    for user in (SECRETARY, DIRECTOR):
+        now = dms(bot, user)
+        assert [copy["ts"] for copy in now] == [copy["ts"] for copy in copies[user]]
+        for copy in now:
+            assert buttons(copy) == [] and said[user] in message_text(copy)
+    assert rows(bot.engine)[f"board_step_done:{papers}:2026-03-12"] == OutboxStatus.sent
+
+    # The director's client still showed the button: the press answers with the first who
+    # and when, and updates nothing more.
+    again = press_done(bot, copies[DIRECTOR][1], DIRECTOR)
+    assert f"marked by <@{SECRETARY}> on 12 Mar 2026" in message_text(again)
+    bot.clock.set(LATE)
+    bot.jobs.run_reminders()
+    assert len(bot.fake.calls("chat.update")) == 4
+    assert [len(dms(bot, user)) for user in (SECRETARY, DIRECTOR)] == [2, 2]
+    bot.fake.assert_clean()
+
+
+def test_a_copy_gone_from_slack_does_not_hold_up_the_others(bot: RunningBot) -> None:
+    papers = bot.steps["papers_due"]  # type: ignore[attr-defined]
+    bot.jobs.run_reminders()
+    [secretary_copy] = dms(bot, SECRETARY)
+    press_done(bot, secretary_copy, SECRETARY)
+    # The director's copy (updated first) was deleted: Slack says so, and it is skipped.
+    bot.fake.error_next("chat.update", "message_not_found")
+    bot.jobs.run_outbox()
+    assert rows(bot.engine)[f"board_step_done:{papers}:2026-03-12"] == OutboxStatus.sent
+    assert [call.args["channel"] for call in bot.fake.calls("chat.update")] == [
+        bot.fake.dm_channel(DIRECTOR),
+        bot.fake.dm_channel(SECRETARY),
+    ]
+    [updated] = dms(bot, SECRETARY)
+    assert buttons(updated) == [] and "✅ Klart" in message_text(updated)
+    bot.fake.assert_clean(allow_errors=["chat.update:message_not_found"])
 
 
 def test_the_application_deadline_is_announced_in_its_channel(bot: RunningBot) -> None:

@@ -5,7 +5,8 @@ Each open step of the cycle (papers due, notice out, minutes checked) reminds th
 names — two working days before it is due, on the day, and two working days late — by DM, at
 the reminder send time. Like report reminders, only the latest stage whose time has come is
 planned: earlier ones still waiting are cancelled, and a stage older than the catch-up window
-is not sent. A step marked done ("Klart") gets no more reminders.
+is not sent. A step marked done ("Klart") gets no more reminders, and every reminder of it
+already sent, to whomever, is updated to say who marked it and when (one keyed outbox row).
 
 A step whose `remind` names `announce` (the application deadline, 30, 14 and 3 days before)
 is instead posted once to the announcement channel on its day.
@@ -31,12 +32,13 @@ from store.errors import AccessDenied, NotFoundError
 from store.models import BoardEvent, BoardEventKind, BoardStep, Role
 from store.people import roles_of
 from workflows.calendar import Stage
-from workflows.outbox import plan
+from workflows.outbox import plan, sent_messages
 from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
 BOARD_STEP = "board_step"
+STEP_DONE = "board_step_done"  # turns every sent reminder of a done step into "Klart"
 ANNOUNCEMENT = "announcement"
 ANNOUNCE = "announce"  # the `remind` value of a step posted to the announcement channel
 DEFAULT_STAGES: tuple[Stage, ...] = (Stage("before", -2), Stage("due", 0), Stage("late", 2))
@@ -84,6 +86,12 @@ def step_prefix(step_id: int) -> str:
 
 def step_key(step_id: int, due: date, stage: str, recipient: str) -> str:
     return f"{step_prefix(step_id)}{due.isoformat()}:{stage}:{recipient}"
+
+
+def done_key(step_id: int, due: date) -> str:
+    """One "Klart" update per step and due date: a second press plans nothing, and a step
+    moved by a new cycle file (which clears its done mark) can be marked done again."""
+    return f"{STEP_DONE}:{step_id}:{due.isoformat()}"
 
 
 def announce_key(step_id: int, due: date) -> str:
@@ -355,7 +363,11 @@ def announcement(
 
 def mark_done(engine: Engine, step_id: int, user_id: str, now: datetime) -> BoardStepView:
     """Mark a step done and stop its reminders. Only the secretary, the director and office
-    staff may; a second press keeps the first who and when. AccessDenied or NotFoundError."""
+    staff may; a second press keeps the first who and when. AccessDenied or NotFoundError.
+
+    The same transaction plans the update of every reminder of the step already sent (all
+    stages, all recipients) to "Klart", so the others' copies lose their button too; its key
+    makes a second press, or a retry, plan nothing more."""
     with session_scope(engine) as session:
         if not roles_of(session, user_id) & MARK_ROLES:
             raise AccessDenied("board_step_not_allowed")
@@ -364,4 +376,19 @@ def mark_done(engine: Engine, step_id: int, user_id: str, now: datetime) -> Boar
         outbox_rows.cancel_pending(session, step_prefix(step_id))
         found = board.step_with_event(session, step_id)
         assert found is not None
+        step, _ = found
+        plan(
+            session,
+            key=done_key(step_id, step.due),
+            channel=user_id,
+            kind=STEP_DONE,
+            data={"step_id": step_id, "due": step.due.isoformat()},
+            now=now,
+        )
         return _view(*found)
+
+
+def sent_reminders(engine: Engine, step_id: int) -> list[tuple[str, str]]:
+    """(recipient, ts) of every reminder of the step that went out, whatever its stage or
+    due date: the messages that carry its "Klart" button."""
+    return sent_messages(engine, step_prefix(step_id))

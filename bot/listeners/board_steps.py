@@ -1,6 +1,7 @@
 """The "Klart" button of a board step reminder: the secretary, the director or office staff
 mark the step done (who and when are kept; a second press keeps the first), its reminders
-stop, and the pressed message shows who marked it."""
+stop, and the pressed message shows who marked it at once; the other copies of the step's
+reminders follow through the outbox (bot/messages/board_done.py)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class BoardStepListeners:
         log.info("board step %s marked done by %s", step.step_id, step.done_by)
         done = build_step_done(self.ctx, texts, step)
         respond(replace_original=True, text=done.text, blocks=done.blocks)
+        self.ctx.outbox_bell.ring()  # the other copies: now, not at the next tick
 
 
 def register(app: App, ctx: BotContext) -> None:
