@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -19,6 +20,7 @@ from bot.simulator.fake_slack import SlackFake
 from store.db import head_revision
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
 from tests.cli_runner import Cli, describe
+from workflows.languages import preferred_language, set_language
 
 BOT_TOKEN = "xoxb-cli-test-1234-abcdef"
 OFFICE_CHANNEL = "C_OFFICE"
@@ -130,6 +132,66 @@ def test_people_add_without_a_role_is_a_usage_error(cli: Cli) -> None:
     result = cli("people", "add", "U012AB3CD")
     assert result.exit_code == 2
     assert "--role" in result.stderr
+    assert cli.json("people", "list") == []
+
+
+def test_people_language_shows_and_sets_what_the_bot_answers_in(cli: Cli, engine: Engine) -> None:
+    """The twin of `/finsam språk`: what it sets is what the bot reads, and the other way."""
+    change = "Byt med: finsam-bot people language U012AB3CD sv|en"
+    cli.ok("people", "add", "U012AB3CD", "--role", "lead", "--name", "Anna Lead")
+    assert cli.ok("people", "language", "U012AB3CD").stdout == (
+        f"U012AB3CD får svar på svenska (föreningens standardspråk – inget eget val). {change}\n"
+    )
+    assert cli.json("people", "language", "U012AB3CD") == {
+        "slack_user_id": "U012AB3CD",
+        "language": "sv",
+        "chosen": False,
+    }
+    assert cli.ok("people", "language", "U012AB3CD", "en").stdout == (
+        "Klart: U012AB3CD får från och med nu svar på engelska. "
+        "En bot som redan kör märker det inom en minut.\n"
+    )
+    assert preferred_language(engine, "U012AB3CD", "sv") == "en"
+    assert cli.ok("people", "language", "U012AB3CD").stdout == (
+        f"U012AB3CD får svar på engelska (eget val). {change}\n"
+    )
+    # A choice made in Slack shows here; the words Slack takes work here too.
+    set_language(engine, "U012AB3CD", "sv")
+    assert cli.json("people", "language", "U012AB3CD")["language"] == "sv"
+    assert cli.json("people", "language", "U012AB3CD", "English") == {
+        "slack_user_id": "U012AB3CD",
+        "language": "en",
+        "chosen": True,
+    }
+    assert cli.json("people", "list") == [
+        {"slack_user_id": "U012AB3CD", "name": "Anna Lead", "roles": ["lead"]}
+    ]
+
+
+def test_people_language_for_someone_not_registered_yet(cli: Cli) -> None:
+    """Like `/finsam språk`: anyone may have a language; a person row without a role."""
+    shown = cli.ok("people", "language", "W0GUEST01", FINSAM_LANGUAGE="en").stdout
+    assert shown.startswith("W0GUEST01 is answered in English (the association's default")
+    cli.ok("people", "language", "W0GUEST01", "sv")
+    assert cli.json("people", "list") == [{"slack_user_id": "W0GUEST01", "name": "", "roles": []}]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["U012AB3CD", "klingon"], "”klingon” är inget språk jag kan – välj sv (svenska) eller en"),
+        (["U012AB3CD", ""], "”” är inget språk jag kan"),
+        (["C012AB3CD", "en"], "”C012AB3CD” ser inte ut som ett Slack-användar-id"),
+        (["C012AB3CD"], "”C012AB3CD” ser inte ut som ett Slack-användar-id"),
+    ],
+)
+def test_people_language_refuses_an_unknown_language_or_id_and_stores_nothing(
+    cli: Cli, args: list[str], message: str
+) -> None:
+    result = cli("people", "language", *args)
+    assert result.exit_code == 2, describe(result)
+    assert message in result.stderr
+    assert result.stdout == ""
     assert cli.json("people", "list") == []
 
 
