@@ -24,6 +24,7 @@ from store.errors import SendRejected, SlackUnavailable
 from workflows.budget_status import budget_status_for
 from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
+from workflows.dm_channels import known_dm_channel, remember_dm_channel
 from workflows.outbox import Outgoing, Progress, sent_messages
 from workflows.reports import REMINDERS_DONE, find_report, reminder_prefix
 
@@ -166,13 +167,18 @@ class SlackSender:
 
     def _conversation(self, channel: str) -> str:
         """A user id stands for the DM with that user: its channel id is what history and
-        updates need (conversations.open returns the same DM every time)."""
+        updates need. conversations.open returns the same DM every time but is a Tier 3
+        method (about 50 a minute), so its answer is kept in this process and in the store,
+        where a restarted or second process finds it without asking Slack again."""
         if not channel.startswith(("U", "W")):
             return channel
-        if channel not in self._dm_channels:
+        known = self._dm_channels.get(channel) or known_dm_channel(self._ctx.engine, channel)
+        if known is None:
             response = _call(self._client.conversations_open, users=channel)
-            self._dm_channels[channel] = str(response["channel"]["id"])
-        return self._dm_channels[channel]
+            known = str(response["channel"]["id"])
+            remember_dm_channel(self._ctx.engine, channel, known, now=self._ctx.clock.now())
+        self._dm_channels[channel] = known
+        return known
 
     def _post(self, message: Outgoing, *, text: str, blocks: list[dict[str, Any]]) -> str:
         response = _call(

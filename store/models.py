@@ -317,3 +317,15 @@ class OutboxMessage(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     step: str = Field(default="", max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class SlackDmChannel(SQLModel, table=True):
+    """The DM channel id Slack gave for a user (conversations.open, a Tier 3 method: about
+    50 calls a minute). Kept across restarts and shared by every bot process, so a DM is
+    opened once per user rather than once per user and process."""
+
+    __tablename__ = "slack_dm_channel"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32, unique=True)
+    channel_id: str = Field(max_length=32)
+    opened_at: datetime = Field(sa_column=_tz_column())

@@ -318,9 +318,27 @@ class _Bucket:
 
 @dataclass
 class _Limit:
-    rate: float
+    """A token bucket per channel (chat.postMessage's 1 a second), or one for the whole
+    method (Slack's tiers: per method, app and workspace)."""
+
+    rate: float  # tokens a second
     burst: int
+    per_channel: bool = True
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def refilled(self, args: Mapping[str, Any], now: float) -> _Bucket:
+        """The call's bucket, topped up for the time since it was last used."""
+        key = str(args.get("channel") or args.get("channel_id") or "") if self.per_channel else ""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = _Bucket(float(self.burst), now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        return bucket
+
+    def wait(self, bucket: _Bucket) -> int:
+        """Retry-After for an empty bucket: whole seconds until a token, at least 1."""
+        return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
 
 
 @dataclass
@@ -583,7 +601,7 @@ class SlackFake:
         self._responses: list[dict[str, Any]] = []
         self._calls: list[Call] = []
         self._scripts: dict[str, deque[_Script]] = {}
-        self._limits: dict[str, _Limit] = {}
+        self._limits: dict[str, list[_Limit]] = {}  # method -> its limits, all enforced
 
         self.errors: list[tuple[str, str]] = []
         self.unexpected: list[Call] = []
@@ -960,10 +978,22 @@ class SlackFake:
         burst: int = 1,
     ) -> None:
         """A token bucket per channel for ``method``: 429 with Retry-After once it is empty."""
-        if per_channel_per_second <= 0 or burst < 1:
+        self._set_limit(method, _Limit(per_channel_per_second, burst, per_channel=True))
+
+    def enforce_method_rate_limit(self, method: str, *, per_minute: float, burst: int = 1) -> None:
+        """One token bucket for all calls of ``method``, as Slack limits a method's tier per
+        app and workspace (Tier 3, e.g. conversations.open: about 50 a minute): 429 with
+        Retry-After once it is empty. With a per-channel limit on the same method (a workspace
+        limit on chat.postMessage) a call needs a token from both."""
+        self._set_limit(method, _Limit(per_minute / 60.0, burst, per_channel=False))
+
+    def _set_limit(self, method: str, limit: _Limit) -> None:
+        """Add `limit` to the method's, replacing one of the same kind."""
+        if limit.rate <= 0 or limit.burst < 1:
             raise ValueError("need a positive rate and a burst of at least 1")
         with self._cond:
-            self._limits[method] = _Limit(per_channel_per_second, burst)
+            kept = [x for x in self._limits.get(method, []) if x.per_channel != limit.per_channel]
+            self._limits[method] = [*kept, limit]
 
     def clear_failures(self) -> None:
         """Drop pending scripted failures and rate-limit enforcement."""
@@ -1181,21 +1211,19 @@ class SlackFake:
         return _SlackError("missing_scope", needed=needed, provided=",".join(self.scopes))
 
     def _take_token(self, method: str, args: Mapping[str, Any]) -> int | None:
-        """None when the call may proceed, else the Retry-After seconds."""
-        limit = self._limits.get(method)
-        if limit is None:
+        """None when the call may proceed, else the Retry-After seconds. A call takes a token
+        from each of the method's buckets, or from none when one is empty."""
+        limits = self._limits.get(method)
+        if not limits:
             return None
-        key = str(args.get("channel") or args.get("channel_id") or "")
         now = self._clock()
-        bucket = limit.buckets.get(key)
-        if bucket is None:
-            bucket = limit.buckets[key] = _Bucket(float(limit.burst), now)
-        bucket.tokens = min(float(limit.burst), bucket.tokens + (now - bucket.updated) * limit.rate)
-        bucket.updated = now
-        if bucket.tokens >= 1.0:
+        buckets = [(limit, limit.refilled(args, now)) for limit in limits]
+        waits = [limit.wait(bucket) for limit, bucket in buckets if bucket.tokens < 1.0]
+        if waits:
+            return max(waits)
+        for _, bucket in buckets:
             bucket.tokens -= 1.0
-            return None
-        return max(1, math.ceil((1.0 - bucket.tokens) / limit.rate))
+        return None
 
     # -- shared checks
 
