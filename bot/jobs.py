@@ -23,6 +23,7 @@ from workflows.schedule import Job
 from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
+OUTBOX_JOB = "outbox"
 OUTBOX_TICK_SECONDS = 30
 # Reminders are due at the send time; planning is idempotent, so a tick every few minutes
 # also picks up a report sent back (its next stage) and a bot that just came back.
@@ -53,7 +54,7 @@ class BotJobs:
 
     def jobs(self) -> list[Job]:
         found = [
-            Job(id="outbox", func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS),
+            Job(id=OUTBOX_JOB, func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS),
             Job(id="reminders", func=self.run_reminders, every_seconds=REMINDER_TICK_SECONDS),
         ]
         if self._cfg.finsam_office_channel:

@@ -1,4 +1,4 @@
-"""`finsam-bot serve`: the app, its scheduler and its server in one process."""
+"""`finsam-bot serve` (the answering process and its worker) and the one-shot jobs."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from bot.jobs import BotJobs
 from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
+from bot.worker import WorkerProcess
 from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
 from workflows.clock import Clock, SimulatedClock, SystemClock
 from workflows.outbox import DispatchReport
-from workflows.schedule import build_scheduler, run_now
 
 log = logging.getLogger(__name__)
 
 
 def serve(cfg: Settings) -> None:
+    """Answer Slack in this process; schedule and send in a worker process (bot/worker.py)."""
     engine = open_engine(cfg.database_url)
     ensure_schema(engine)
     clock: Clock = (
@@ -32,17 +33,15 @@ def serve(cfg: Settings) -> None:
     )
     ctx = build_context(cfg, engine=engine, clock=clock)
     app = create_app(cfg, engine=engine, ctx=ctx)
-    jobs = BotJobs(cfg, engine=engine, sender=SlackSender(app.client, ctx), clock=clock)
-    scheduler = build_scheduler(jobs.jobs(), tz=cfg.tz)
-    scheduler.start()
-    ctx.outbox_bell.connect(lambda: run_now(scheduler, "outbox"))
-    threading.Thread(target=jobs.catch_up, name="catch-up", daemon=True).start()
+    worker = WorkerProcess(cfg, clock=clock)
+    worker.start()
+    ctx.outbox_bell.connect(worker.ring)
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
         if not stopped.is_set():
             stopped.set()
-            scheduler.shutdown(wait=False)
+            worker.stop()
             engine.dispose()
 
     if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
@@ -59,7 +58,6 @@ def serve(cfg: Settings) -> None:
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("finsam-bot: stopping (signal %d)", signum)
         server.close()
-        stop()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -17,7 +17,9 @@ from bot.blocks.budget import build_budget_blocks
 from bot.blocks.common import context, to_dicts
 from bot.context import BotContext
 from bot.ids import MetadataEvent
+from bot.listeners.home import publish_home
 from bot.messages import BUILDERS
+from bot.messages.board_done import BOARD_STEP_DONE, update_step_reminders
 from bot.messages.papers import BOARD_PAPERS, send_board_papers
 from bot.messages.reports import build_reminder_done
 from store.errors import SendRejected, SlackUnavailable
@@ -26,10 +28,11 @@ from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
 from workflows.dm_channels import known_dm_channel, remember_dm_channel
 from workflows.outbox import Outgoing, Progress, sent_messages
-from workflows.reports import REMINDERS_DONE, find_report, reminder_prefix
+from workflows.reports import HOME_REFRESH, REMINDERS_DONE, find_report, reminder_prefix
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5
+NOT_POSTED = frozenset({REMINDERS_DONE, HOME_REFRESH, BOARD_STEP_DONE})
 
 
 class SlackSender:
@@ -45,6 +48,10 @@ class SlackSender:
             return self._mark_reminders_done(message, progress=progress)
         if message.kind == BOARD_PAPERS:
             return send_board_papers(self, message, progress=progress)
+        if message.kind == BOARD_STEP_DONE:
+            return update_step_reminders(self, message, progress=progress)
+        if message.kind == HOME_REFRESH:
+            return self._refresh_home(message, progress=progress)
         build = BUILDERS.get(message.kind)
         if build is None:
             raise SendRejected("unknown_kind", kind=message.kind)
@@ -60,6 +67,8 @@ class SlackSender:
         return ts
 
     def find_sent(self, message: Outgoing) -> str | None:
+        if message.kind in NOT_POSTED:
+            return None  # updates and views: repeating them is harmless, there is no post
         found = self._history(
             self._conversation(message.channel),
             lambda posted: (
@@ -140,6 +149,17 @@ class SlackSender:
             )
             is not None
         )
+
+    def _refresh_home(self, message: Outgoing, *, progress: Progress) -> str | None:
+        """views.publish is idempotent, so a retry publishes again; a user Slack does not
+        know (gone from the workspace) has no Home tab to refresh."""
+        progress.still_mine()
+        try:
+            _call(publish_home, client=self._client, ctx=self._ctx, user_id=message.channel)
+        except SendRejected as err:
+            log.warning("App Home of %s not refreshed: %s", message.channel, err.params)
+            return None
+        return ""
 
     def _mark_reminders_done(self, message: Outgoing, *, progress: Progress) -> str | None:
         """Turn the period's reminder DMs into "done" (no button). chat.update is idempotent,

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     finsam_simulated_start: datetime | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
     finsam_work_threads: int = Field(default=2, ge=1)
+    # `serve` sends from a worker process this much "nicer" (lower CPU priority) than the
+    # process answering Slack, so answers come first (bot/worker.py); 0 keeps them equal.
+    finsam_worker_nice: int = Field(default=10, ge=0, le=19)
     # A message being sent stays with its process this long (renewed before each Slack call).
     finsam_outbox_lease_seconds: int = Field(default=300, ge=1, le=3600)
     # Posts a second, workspace-wide, the outbox keeps under (and 1 a second per channel).

@@ -13,6 +13,7 @@ from store.outbox import cancel_pending
 from workflows.calendar import CalendarRules, Period
 from workflows.forms import inputs, load_forms
 from workflows.reports import (
+    HOME_REFRESH,
     RECEIVED,
     REMINDERS_DONE,
     REVIEW,
@@ -59,4 +60,5 @@ def submit(
     with session_scope(engine) as session:
         for kind in (RECEIVED, REMINDERS_DONE, REVIEW):
             cancel_pending(session, f"{kind}:{submission.report_id}:")
+        cancel_pending(session, f"{HOME_REFRESH}:{by}:{submission.report_id}:")
     return submission.report_id

@@ -390,6 +390,7 @@ def event_id_of(engine: Engine, year: int) -> int:
 def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
     with running_bot(engine, database_url, now=SEND) as running:
         running.fake.add_user(SECRETARY, email="sara@forbundet.example")
+        running.fake.add_user(LEAD, email="lead@forbundet.example")  # their App Home refreshes
         set_up_year(engine)
         yield running
         running.fake.assert_clean()

@@ -35,6 +35,8 @@ RECEIVED = "report_received"
 REMINDERS_DONE = "reminders_done"
 REVIEW = "report_review"
 RETURNED = "report_returned"
+# The lead's App Home, published again by the worker after a submission or a review.
+HOME_REFRESH = "home_refresh"
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ def _plan_follow_ups(
         data={**data, "intervention_id": report.intervention_id, "period": report.period},
         now=now,
     )
+    plan_home_refresh(session, user_id, event=f"{report.id}:{revision}", now=now)
     if office_channel:
         plan(
             session,
@@ -213,6 +216,19 @@ def _plan_follow_ups(
             data=data,
             now=now,
         )
+
+
+def plan_home_refresh(session: Any, user_id: str, *, event: str, now: datetime) -> None:
+    """Publish `user_id`'s App Home again once, for `event`: by the worker, not while the
+    user waits for the answer to a form (bot/worker.py)."""
+    plan(
+        session,
+        key=f"{HOME_REFRESH}:{user_id}:{event}",
+        channel=user_id,
+        kind=HOME_REFRESH,
+        data={},
+        now=now,
+    )
 
 
 def review_report(
@@ -234,9 +250,15 @@ def review_report(
             raise NotFoundError("unknown_report", report_id=report_id)
         status = ReportStatus.accepted if accept else ReportStatus.returned
         rows.set_review(session, report, status=status, reviewer=reviewer, at=now, comment=comment)
+        latest = rows.latest_revision(session, report)
+        assert latest is not None
+        plan_home_refresh(
+            session,
+            latest.submitted_by,
+            event=f"{report.id}:{report.revision}:{status.value}",
+            now=now,
+        )
         if not accept:
-            latest = rows.latest_revision(session, report)
-            assert latest is not None
             plan(
                 session,
                 key=f"{RETURNED}:{report.id}:{report.revision}",

@@ -71,6 +71,9 @@ def _environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Read once per process: checking each file's mtime on every text cost a form's
+        # answer about a tenth of its time (benchmarks/README.md). Edits need a restart.
+        auto_reload=False,
     )
     env.filters["slack"] = slack_escape
     env.filters["tkr"] = lambda kr: format_tkr(kr, lang)

@@ -21,7 +21,6 @@ from bot.blocks.forms import build_report_modal, errors_for_slack, read_view_sta
 from bot.context import BotContext
 from bot.ids import Action, View
 from bot.listeners.commands import ack_at_once
-from bot.listeners.home import publish_home
 from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, FinsamError, NotFoundError
 from store.models import ReportStatus
@@ -184,13 +183,9 @@ class ReportListeners:
         )
 
     def after_submit(self, body: dict[str, Any], client: WebClient) -> None:
-        """Lazy, after the answer: send the confirmation and the rest without waiting a tick,
-        and show the report on the sender's App Home."""
+        """Lazy, after the answer: wake the worker, which sends the confirmation, turns the
+        reminders "done" and refreshes the sender's App Home (all planned with the report)."""
         self.ctx.outbox_bell.ring()
-        try:
-            publish_home(client, self.ctx, body["user"]["id"])
-        except Exception:  # the report is stored; a stale Home tab is not worth an error
-            log.warning("App Home not refreshed after a report", exc_info=True)
 
     # -- review
 
@@ -221,6 +216,7 @@ class ReportListeners:
             ),
             blocks=review_blocks(self.ctx, office, report, intervention.label),
         )
+        self.ctx.outbox_bell.ring()  # the lead's App Home shows the report accepted
 
     def open_return_form(self, body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
