@@ -126,11 +126,21 @@ def ping(engine: Engine) -> bool:
 
 
 def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING: True when the row was inserted. No savepoint: on
-    SQLite a SAVEPOINT outside a transaction commits when released, which would break the
-    all-or-nothing of the caller's transaction."""
+    """INSERT … ON CONFLICT DO NOTHING: True when the row was inserted."""
+    return bool(insert_rows_if_absent(session, model, [values]))
+
+
+def insert_rows_if_absent(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], *, returning: str = "id"
+) -> list[Any]:
+    """INSERT … ON CONFLICT DO NOTHING of several rows in one statement; the `returning`
+    column of each row inserted. No savepoint: on SQLite a SAVEPOINT outside a transaction
+    commits when released, which would break the all-or-nothing of the caller's
+    transaction."""
+    if not rows:
+        return []
     table = model.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    statement = insert(table).values(rows).on_conflict_do_nothing().returning(table.c[returning])
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT.
-    return session.execute(statement).first() is not None
+    return list(session.execute(statement).scalars())

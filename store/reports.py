@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from store.db import insert_if_absent
+from store.db import insert_if_absent, insert_rows_if_absent
 from store.models import Intervention, Report, ReportKind, ReportRevision, ReportStatus
 from store.outbox import utc
 
@@ -64,7 +64,8 @@ def add_revision(
         answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
         delivery_key=delivery_key,
     )
-    if not insert_if_absent(session, ReportRevision, **revision.model_dump(exclude={"id"})):
+    inserted = insert_rows_if_absent(session, ReportRevision, [revision.model_dump(exclude={"id"})])
+    if not inserted:
         again = revision_by_delivery(session, delivery_key)
         if again is None:
             raise RevisionTaken(report.id)  # a concurrent submission took the number
@@ -72,9 +73,7 @@ def add_revision(
         report = session.get(Report, again.report_id)
         assert report is not None
         return report, again, False
-    stored = revision_by_delivery(session, delivery_key)
-    assert stored is not None
-    revision = stored
+    revision.id = inserted[0]
     report.revision = revision.revision
     report.status = ReportStatus.submitted
     report.reviewed_by = None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from store.db import session_scope
 from store.errors import NotFoundError
@@ -108,10 +109,15 @@ def all_interventions(engine: Engine) -> list[InterventionInfo]:
 
 def get_intervention(engine: Engine, intervention_id: int) -> InterventionInfo:
     with session_scope(engine) as session:
-        found = interventions_by_id(session, [intervention_id])
-        if not found:
-            raise NotFoundError("unknown_intervention_id", id=intervention_id)
-        leads = leads_by_intervention(session, [intervention_id])
+        return intervention_in(session, intervention_id)
+
+
+def intervention_in(session: Session, intervention_id: int) -> InterventionInfo:
+    """An intervention with its leads, in the caller's session; NotFoundError if none."""
+    found = interventions_by_id(session, [intervention_id])
+    if not found:
+        raise NotFoundError("unknown_intervention_id", id=intervention_id)
+    leads = leads_by_intervention(session, [intervention_id])
     return _info(found[0], leads.get(intervention_id, []))
 
 

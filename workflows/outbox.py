@@ -89,6 +89,26 @@ def plan(
     )
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A row to plan: its key, where it goes, what kind, its data."""
+
+    key: str
+    channel: str
+    kind: str
+    data: dict[str, Any]
+
+
+def plan_new(session: Session, planned: list[Planned], *, now: datetime) -> list[str]:
+    """Plan rows whose keys name a new event (a report's revision) in one statement; a key
+    that exists is still left alone. The keys planned."""
+    return rows.enqueue_new(
+        session,
+        [(p.key, p.channel, {"kind": p.kind, "data": p.data}) for p in planned],
+        now=now,
+    )
+
+
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
 

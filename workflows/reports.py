@@ -20,14 +20,15 @@ from sqlalchemy.exc import IntegrityError
 
 from store import outbox as outbox_rows
 from store import reports as rows
+from store.absences import list_absences
 from store.budget import bump_revisions
 from store.db import session_scope
 from store.errors import AccessDenied, NotFoundError
 from store.models import Report, ReportKind, ReportStatus, SupportKind
 from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
-from workflows.interventions import InterventionInfo
-from workflows.outbox import plan
+from workflows.interventions import InterventionInfo, intervention_in
+from workflows.outbox import Planned, plan, plan_new
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
 
@@ -122,6 +123,25 @@ def may_report(engine: Engine, user_id: str, lead_ids: set[str], *, deputy_for: 
         return bool(roles_of(session, user_id) & OFFICE_ROLES)
 
 
+def reporting_target(
+    engine: Engine, user_id: str, intervention_id: int, *, today: date
+) -> InterventionInfo:
+    """The intervention, if `user_id` may report for it `today` (a lead, a deputy covering
+    a lead today, office staff); NotFoundError or AccessDenied otherwise. One transaction:
+    it runs before the answer to every form."""
+    with session_scope(engine) as session:
+        intervention = intervention_in(session, intervention_id)
+        leads = {lead.slack_user_id for lead in intervention.leads if lead.slack_user_id}
+        if user_id in leads:
+            return intervention
+        covering = list_absences(session, deputy_user_id=user_id, ending_on_or_after=today)
+        if any(a.lead_user_id in leads and a.starts_on <= today for a in covering):
+            return intervention
+        if roles_of(session, user_id) & OFFICE_ROLES:
+            return intervention
+    raise AccessDenied("not_your_intervention", intervention=intervention.label)
+
+
 def submit_report(
     engine: Engine,
     reporting: Reporting,
@@ -190,45 +210,25 @@ def _plan_follow_ups(
         # Stated costs show in the budget status as preliminary money: cached figures go.
         bump_revisions(session, {int(report.period[:4])})
     data = {"report_id": report.id, "revision": revision}
-    plan(
-        session,
-        key=f"{RECEIVED}:{report.id}:{revision}",
-        channel=user_id,
-        kind=RECEIVED,
-        data=data,
-        now=now,
-    )
-    plan(
-        session,
-        key=f"{REMINDERS_DONE}:{report.id}:{revision}",
-        channel=user_id,
-        kind=REMINDERS_DONE,
-        data={**data, "intervention_id": report.intervention_id, "period": report.period},
-        now=now,
-    )
-    plan_home_refresh(session, user_id, event=f"{report.id}:{revision}", now=now)
+    follow_ups = [
+        Planned(f"{RECEIVED}:{report.id}:{revision}", user_id, RECEIVED, data),
+        Planned(
+            f"{REMINDERS_DONE}:{report.id}:{revision}",
+            user_id,
+            REMINDERS_DONE,
+            {**data, "intervention_id": report.intervention_id, "period": report.period},
+        ),
+        home_refresh(user_id, event=f"{report.id}:{revision}"),
+    ]
     if office_channel:
-        plan(
-            session,
-            key=f"{REVIEW}:{report.id}:{revision}",
-            channel=office_channel,
-            kind=REVIEW,
-            data=data,
-            now=now,
-        )
+        follow_ups.append(Planned(f"{REVIEW}:{report.id}:{revision}", office_channel, REVIEW, data))
+    plan_new(session, follow_ups, now=now)
 
 
-def plan_home_refresh(session: Any, user_id: str, *, event: str, now: datetime) -> None:
+def home_refresh(user_id: str, *, event: str) -> Planned:
     """Publish `user_id`'s App Home again once, for `event`: by the worker, not while the
     user waits for the answer to a form (bot/worker.py)."""
-    plan(
-        session,
-        key=f"{HOME_REFRESH}:{user_id}:{event}",
-        channel=user_id,
-        kind=HOME_REFRESH,
-        data={},
-        now=now,
-    )
+    return Planned(f"{HOME_REFRESH}:{user_id}:{event}", user_id, HOME_REFRESH, {})
 
 
 def review_report(
@@ -252,10 +252,13 @@ def review_report(
         rows.set_review(session, report, status=status, reviewer=reviewer, at=now, comment=comment)
         latest = rows.latest_revision(session, report)
         assert latest is not None
-        plan_home_refresh(
+        plan_new(
             session,
-            latest.submitted_by,
-            event=f"{report.id}:{report.revision}:{status.value}",
+            [
+                home_refresh(
+                    latest.submitted_by, event=f"{report.id}:{report.revision}:{status.value}"
+                )
+            ],
             now=now,
         )
         if not accept:

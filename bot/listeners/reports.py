@@ -24,7 +24,6 @@ from bot.listeners.commands import ack_at_once
 from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, FinsamError, NotFoundError
 from store.models import ReportStatus
-from workflows.absence import absence_map
 from workflows.calendar import Period
 from workflows.forms import inputs, validate
 from workflows.identity_numbers import find_identity_number
@@ -35,6 +34,7 @@ from workflows.reports import (
     may_report,
     owes,
     report_view,
+    reporting_target,
     review_report,
     submit_report,
 )
@@ -82,15 +82,8 @@ class ReportListeners:
             period = Period.parse(label)
         except ValueError as err:
             raise NotFoundError("unknown_report", report_id=label) from err
-        intervention = get_intervention(self.ctx.engine, intervention_id)
         today = self.ctx.clock.now().astimezone(self.ctx.tz).date()
-        leads = {lead.slack_user_id for lead in intervention.leads if lead.slack_user_id}
-        absences = absence_map(self.ctx.engine)
-        deputy_for = {
-            lead for lead in leads if absences.recipient_on(lead, today) == (user_id, lead)
-        }
-        if not may_report(self.ctx.engine, user_id, leads, deputy_for=deputy_for):
-            raise AccessDenied("not_your_intervention", intervention=intervention.label)
+        intervention = reporting_target(self.ctx.engine, user_id, intervention_id, today=today)
         if not owes(intervention.kind, period):
             raise NotFoundError("no_monthly_report", intervention=intervention.label)
         return intervention, period
@@ -166,6 +159,9 @@ class ReportListeners:
             first = inputs(form, goals)[0].id
             ack(response_action="errors", errors={first: texts.get("errors", "not_stored")})
             return
+        # The confirmation, the reminders turned "done", the office's review post and the
+        # App Home were planned with the report: wake the worker, which sends them.
+        self.ctx.outbox_bell.ring()
         ack(
             response_action="update",
             view={
@@ -181,11 +177,6 @@ class ReportListeners:
                 "title": {"type": "plain_text", "text": form.title.get(texts.lang)[:24]},
             },
         )
-
-    def after_submit(self, body: dict[str, Any], client: WebClient) -> None:
-        """Lazy, after the answer: wake the worker, which sends the confirmation, turns the
-        reminders "done" and refreshes the sender's App Home (all planned with the report)."""
-        self.ctx.outbox_bell.ring()
 
     # -- review
 
@@ -359,7 +350,7 @@ def _error_text(texts: Texts, err: FinsamError) -> str:
 def register(app: App, ctx: BotContext) -> None:
     listeners = ReportListeners(ctx)
     app.action(Action.report_open.value)(ack=ack_at_once, lazy=[listeners.open_form])
-    app.view(View.report_form.value)(ack=listeners.submit_form, lazy=[listeners.after_submit])
+    app.view(View.report_form.value)(listeners.submit_form)
     app.action(Action.report_accept.value)(ack=ack_at_once, lazy=[listeners.accept])
     app.action(Action.report_return.value)(ack=ack_at_once, lazy=[listeners.open_return_form])
     app.view(View.report_return.value)(ack=listeners.submit_return, lazy=[listeners.after_return])
