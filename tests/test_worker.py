@@ -1,0 +1,447 @@
+"""`finsam-bot serve` as two real processes: the one answering Slack and its worker.
+
+`serve` answers Slack in its own process and leaves the scheduler and the outbox to a worker
+process it starts at a lower CPU priority (bot/worker.py), so that people waiting for an
+answer come first. That split only helps if the processes behave as a pair, which no
+in-process test can show; so these tests start the real `serve` on a SQLite file against the
+Slack fake in the test and check, from the outside:
+
+- a submitted form is answered, and its confirmation DM reaches Slack within a few seconds
+  (not at the next 30 s outbox tick), sent by the worker: nothing goes out while the worker
+  is frozen, it goes once the worker runs again; the worker's nice value is 10 above serve's;
+- a worker killed with SIGKILL is started again, sends what was planned while it was down
+  exactly once, and is woken by the next submission like the first one was;
+- a worker whose `serve` is killed with SIGKILL ends on its own;
+- SIGTERM to `serve` ends both, `serve` with a clean exit.
+
+The worker is told from the other children of `serve` (multiprocessing's resource tracker)
+by its nice value, read from /proc, so the tests run on Linux only."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.simulator.fake_slack import SlackFake
+from bot.simulator.slack_driver import SlackDriver, block_action, view_submission
+from store.models import OutboxStatus
+from tests.fanout import APRIL, FANOUT_AT, REPORTING, add_fanout, expected_keys, lead_id
+from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.test_reminders_exactly_once import bot_env
+from tests.test_reporting_flow import MONTHLY_OK, state
+from workflows.outbox import messages
+from workflows.reminders import plan_reminders
+from workflows.reports import RECEIVED
+
+WORKER_NICE = 10  # FINSAM_WORKER_NICE's default
+START_TIMEOUT = 30.0  # serve answering /healthz, a worker showing up
+CONFIRMED_WITHIN = 5.0  # far under the outbox tick (30 s): only a wake-up gets it there
+RESTARTED_WITHIN = 5.0  # the first restart comes after 1 s
+ORPHAN_GONE_WITHIN = 5.0
+SIGTERM_WITHIN = 15.0
+FROZEN_FOR = 1.0  # how long a frozen worker is watched for sending nothing
+SETTLE = 0.3  # after the last row is sent, for the worker to be back waiting
+WAITING = (OutboxStatus.pending, OutboxStatus.sending)
+
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)"),
+    pytest.mark.skipif(
+        os.nice(0) + 1 > 19, reason="serve already runs at the lowest priority: no worker to tell"
+    ),
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
+# --------------------------------------------------------------------------- /proc
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """The fields of /proc/<pid>/stat these tests read."""
+
+    state: str  # field 3: R, S, D, T, Z...
+    ppid: int  # field 4
+    nice: int  # field 19
+    started: int  # field 22, clock ticks after boot: tells a reused pid apart
+
+
+def proc_stat(pid: int) -> ProcStat | None:
+    """The process's stat, or None once it is gone (reaped)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": field 3 is fields[0]
+    return ProcStat(
+        state=fields[0], ppid=int(fields[1]), nice=int(fields[16]), started=int(fields[19])
+    )
+
+
+def children(pid: int) -> dict[int, ProcStat]:
+    """The living (not zombie) child processes of `pid`, whichever of its threads started
+    them (the worker is restarted from a thread)."""
+    found: dict[int, ProcStat] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = proc_stat(int(entry.name))
+            if stat is not None and stat.ppid == pid and stat.state != "Z":
+                found[int(entry.name)] = stat
+    return found
+
+
+def is_gone(pid: int, started: int) -> bool:
+    """The process has ended: reaped, a zombie, or its pid now someone else's."""
+    stat = proc_stat(pid)
+    return stat is None or stat.state == "Z" or stat.started != started
+
+
+def eventually(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `predicate` (state outside the fake: processes, the database) until it holds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@dataclass
+class Serving:
+    """A running `finsam-bot serve`, with every child process it was seen to have."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    seen: dict[int, int] = field(default_factory=dict)  # pid -> start time
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def workers(self) -> list[int]:
+        """The children running at a lower priority than serve: its worker (normally one)."""
+        own = proc_stat(self.process.pid)
+        if own is None or own.state == "Z":
+            return []
+        found = children(self.process.pid)
+        self.seen.update({pid: stat.started for pid, stat in found.items()})
+        return [pid for pid, stat in found.items() if stat.nice > own.nice]
+
+    def left_over(self) -> list[int]:
+        """The children seen so far that still run."""
+        return [pid for pid, started in self.seen.items() if not is_gone(pid, started)]
+
+    def wait_worker(self, *, not_pid: int | None = None) -> int:
+        """The worker's pid once there is one (other than `not_pid`)."""
+        found: list[int] = []
+
+        def one() -> bool:
+            found[:] = [pid for pid in self.workers() if pid != not_pid]
+            return len(found) == 1
+
+        try:
+            eventually(one, START_TIMEOUT, "serve's worker process")
+        except AssertionError as err:
+            raise AssertionError(
+                f"{err}; children {children(self.process.pid)}\n{self.output()}"
+            ) from None
+        return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(fake: SlackFake, database_url: str, cwd: Path) -> Iterator[Serving]:
+    """`finsam-bot serve` on a free port, given once it answers /healthz; its log goes to a
+    file (an orphaned worker could hold a pipe open). Whatever the test did, what is left of
+    it at the end is stopped: serve by SIGTERM (SIGKILL after 15 s), then each child seen
+    still running by SIGKILL (frozen ones are thawed first, so SIGTERM can stop them)."""
+    port = free_port()
+    env = {**bot_env(fake, database_url), "PORT": str(port)}
+    log = cwd / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    running = Serving(process, port, log)
+    try:
+        wait_healthy(running)
+        yield running
+    finally:
+        running.workers()  # note the children of the moment too
+        for pid, started in running.seen.items():
+            if not is_gone(pid, started):
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=SIGTERM_WITHIN)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for pid, started in running.seen.items():
+            if not is_gone(pid, started):
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def wait_healthy(running: Serving) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if running.process.poll() is not None:
+            raise AssertionError(f"serve stopped at start:\n{running.output()}")
+        with (
+            suppress(OSError),
+            urlopen(f"http://127.0.0.1:{running.port}/healthz", timeout=1) as answer,
+        ):
+            if answer.status == 200:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"serve did not answer /healthz in {START_TIMEOUT} s:\n{running.output()}")
+
+
+# --------------------------------------------------------------------------- Slack
+
+
+def posts_by_key(fake: SlackFake) -> Counter[str]:
+    """How often each outbox key went out in a successful chat.postMessage."""
+    found: Counter[str] = Counter()
+    for call in fake.calls("chat.postMessage"):
+        metadata = call.args.get("metadata") or {}
+        key = (metadata.get("event_payload") or {}).get("key") if call.ok else None
+        if key is not None:
+            found[str(key)] += 1
+    return found
+
+
+def confirmations(fake: SlackFake, user: str) -> list[dict[str, Any]]:
+    """The report confirmations in `user`'s DM."""
+    return [
+        message
+        for message in fake.messages(fake.dm_channel(user))
+        if str(
+            ((message.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        ).startswith(f"{RECEIVED}:")
+    ]
+
+
+def open_form(
+    driver: SlackDriver, fake: SlackFake, intervention_id: int, user: str
+) -> dict[str, Any]:
+    """Press the lead's "report" button for April; the modal the bot opened."""
+    value = json.dumps({"intervention_id": intervention_id, "period": APRIL.label})
+    answer = driver.action(block_action("report_open", value=value, user_id=user))
+    assert answer.status == 200, answer.text
+
+    def opened() -> list[dict[str, Any]]:
+        return [
+            view
+            for view in fake.views()
+            if view.get("callback_id") == "report_form"
+            and json.loads(view.get("private_metadata") or "{}").get("intervention_id")
+            == intervention_id
+        ]
+
+    fake.wait_for(lambda: bool(opened()), timeout=10, message="the report form")
+    return opened()[-1]
+
+
+def submit_monthly(driver: SlackDriver, view: dict[str, Any], user: str) -> None:
+    """Submit a valid monthly form; it is stored before Slack is answered."""
+    payload = view_submission(
+        view["callback_id"], values=state(MONTHLY_OK), user_id=user, view=view
+    )
+    answer = driver.submit(payload)
+    assert answer.status == 200, answer.text
+    assert answer.json().get("response_action") == "update", answer.text
+
+
+def driver_for(running: Serving, fake: SlackFake) -> SlackDriver:
+    return SlackDriver(
+        f"http://127.0.0.1:{running.port}",
+        SIGNING_SECRET,
+        response_url_factory=fake.new_response_url,
+    )
+
+
+def plan_april(engine: Engine) -> set[str]:
+    """Plan April's due reminders (written to the store, as a tick of any process would)."""
+    return set(plan_reminders(engine, REPORTING, now=FANOUT_AT, office_channel=None).planned)
+
+
+def settled(engine: Engine) -> bool:
+    """Nothing left to send: the worker is idle (and holds no write lock on the database)."""
+    return all(row.status not in WAITING for row in messages(engine))
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+def test_a_confirmation_is_sent_at_once_by_the_worker_at_a_lower_priority(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        ids = add_fanout(engine, 3, fake=fake)
+        # Reminders pending at start: once the worker's catch-up has sent them, the worker
+        # is idle until its next tick, so only a wake-up sends a confirmation soon after.
+        pending = plan_april(engine)
+        with serving(fake, database_url, tmp_path) as running:
+            worker = running.wait_worker()
+            web, low = proc_stat(running.process.pid), proc_stat(worker)
+            assert web is not None and low is not None
+            assert low.nice == min(web.nice + WORKER_NICE, 19), (web, low)
+
+            fake.wait_for(
+                lambda: set(posts_by_key(fake)) >= pending,
+                timeout=START_TIMEOUT,
+                message="the catch-up's reminders",
+            )
+            eventually(lambda: settled(engine), 5, "the catch-up to finish")
+            time.sleep(SETTLE)
+            driver = driver_for(running, fake)
+
+            # The worker is idle: the confirmation goes within seconds of the answer.
+            view = open_form(driver, fake, ids[0], lead_id(0))
+            submit_monthly(driver, view, lead_id(0))
+            answered = time.monotonic()
+            fake.wait_for(
+                lambda: bool(confirmations(fake, lead_id(0))),
+                timeout=CONFIRMED_WITHIN,
+                message="the confirmation",
+            )
+            assert time.monotonic() - answered < CONFIRMED_WITHIN
+
+            # Frozen, the worker sends nothing, yet forms are still answered: the answering
+            # process does not send the confirmation. Thawed, the worker sends it at once.
+            view = open_form(driver, fake, ids[1], lead_id(1))
+            eventually(lambda: settled(engine), 5, "the first form's follow-ups")
+            time.sleep(SETTLE)
+            os.kill(worker, signal.SIGSTOP)
+            try:
+                submit_monthly(driver, view, lead_id(1))
+                time.sleep(FROZEN_FOR)
+                assert confirmations(fake, lead_id(1)) == []
+            finally:
+                os.kill(worker, signal.SIGCONT)
+            fake.wait_for(
+                lambda: bool(confirmations(fake, lead_id(1))),
+                timeout=CONFIRMED_WITHIN,
+                message="the confirmation after the thaw",
+            )
+            assert running.workers() == [worker]
+        counts = posts_by_key(fake)
+        assert {key: counts[key] for key in pending} == dict.fromkeys(pending, 1)
+        assert len(confirmations(fake, lead_id(0))) == len(confirmations(fake, lead_id(1))) == 1
+        fake.assert_clean()
+
+
+def test_a_killed_worker_is_restarted_and_sends_what_was_planned_once(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        ids = add_fanout(engine, 3, fake=fake)
+        with serving(fake, database_url, tmp_path) as running:
+            first = running.wait_worker()
+            started, before = running.seen[first], set(running.seen)
+            os.kill(first, signal.SIGKILL)
+            killed = time.monotonic()
+            eventually(lambda: is_gone(first, started), 5, "the killed worker to end")
+            planned = plan_april(engine)
+            assert planned == expected_keys(ids)
+            assert set(children(running.process.pid)) <= before, "restarted before the planning"
+
+            # A new process is started within seconds (the first restart waits 1 s), and it
+            # is the worker: the one at the lower priority.
+            eventually(
+                lambda: bool(set(children(running.process.pid)) - before),
+                RESTARTED_WITHIN,
+                "a new child of serve",
+            )
+            [restarted] = set(children(running.process.pid)) - before
+            assert time.monotonic() - killed < RESTARTED_WITHIN
+            second = running.wait_worker(not_pid=first)
+            assert second == restarted
+            fake.wait_for(
+                lambda: set(posts_by_key(fake)) >= planned,
+                timeout=START_TIMEOUT,
+                message="the reminders planned while the worker was down",
+            )
+            eventually(lambda: settled(engine), 5, "the reminders marked sent")
+
+            # The new worker is woken by a submission as the first one was.
+            driver = driver_for(running, fake)
+            submit_monthly(driver, open_form(driver, fake, ids[0], lead_id(0)), lead_id(0))
+            fake.wait_for(
+                lambda: bool(confirmations(fake, lead_id(0))),
+                timeout=CONFIRMED_WITHIN,
+                message="the confirmation from the restarted worker",
+            )
+            assert running.workers() == [second]
+        counts = posts_by_key(fake)
+        assert {key: counts[key] for key in planned} == dict.fromkeys(planned, 1)
+        assert len(confirmations(fake, lead_id(0))) == 1
+        fake.assert_clean()
+
+
+def test_the_worker_ends_when_serve_is_killed(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    with SlackFake(bot_token=BOT_TOKEN) as fake, serving(fake, database_url, tmp_path) as running:
+        worker = running.wait_worker()
+        started = running.seen[worker]
+        running.process.kill()
+        running.process.wait(timeout=5)
+        try:
+            eventually(lambda: is_gone(worker, started), ORPHAN_GONE_WITHIN, "the orphaned worker")
+            eventually(lambda: not running.left_over(), 2, "every child of serve to end")
+        except AssertionError as err:
+            raise AssertionError(f"{err}: {running.left_over()}\n{running.output()}") from None
+
+
+def test_sigterm_stops_serve_and_its_worker(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    with SlackFake(bot_token=BOT_TOKEN) as fake, serving(fake, database_url, tmp_path) as running:
+        worker = running.wait_worker()
+        started = running.seen[worker]
+        running.process.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        try:
+            code = running.process.wait(timeout=SIGTERM_WITHIN)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"serve still runs {SIGTERM_WITHIN} s after SIGTERM:\n{running.output()}"
+            ) from None
+        assert code in (0, -signal.SIGTERM), running.output()
+        eventually(
+            lambda: is_gone(worker, started),
+            max(0.5, SIGTERM_WITHIN - (time.monotonic() - sent)),
+            "the worker to end with serve",
+        )
+        eventually(lambda: not running.left_over(), 2, "every child of serve to end")
