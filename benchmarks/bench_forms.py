@@ -131,19 +131,28 @@ def fire(port: int, bodies: Sequence[bytes]) -> list[tuple[int, float, str]]:
 
 
 def process_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds so far of `serve` (the process answering Slack) and of its children
-    (the worker that sends; multiprocessing's helper, which stays idle), Linux /proc."""
-    found: dict[str, float] = {}
-    web = cpu_seconds(pid)
-    if web is not None:
-        found["answering process"] = web
+    """CPU seconds so far of the processes answering Slack (`serve` and its children at the
+    same CPU priority) and of the worker (the child at a lower one), Linux /proc."""
+    found = {"answering processes": 0.0, "worker": 0.0}
+    nice = _nice(pid)
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return found
-    workers = [cpu_seconds(int(child)) for child in children]
-    found["worker"] = sum(seconds for seconds in workers if seconds is not None)
+        children = []
+    for process in [pid, *map(int, children)]:
+        seconds = cpu_seconds(process)
+        if seconds is None:
+            continue
+        worker = nice is not None and (_nice(process) or 0) > nice
+        found["worker" if worker else "answering processes"] += seconds
     return found
+
+
+def _nice(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def serve_env(

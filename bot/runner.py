@@ -1,19 +1,25 @@
-"""`finsam-bot serve` (the answering process and its worker) and the one-shot jobs."""
+"""`finsam-bot serve` (the processes answering Slack and the worker sending) and the one-shot
+jobs."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
-import threading
+import socket
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
 
 from bot.app import build_context, create_app
 from bot.jobs import BotJobs
+from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
-from bot.server import HttpServer, make_wsgi_app, run_socket_mode
+from bot.server import HttpServer, listening_socket, make_wsgi_app, run_socket_mode
 from bot.settings import Settings
-from bot.worker import WorkerProcess
+from bot.supervision import Supervised, as_child
+from bot.worker import Ring, run_worker
 from store.db import ensure_schema, open_engine
 from store.errors import BadArgument
 from workflows.clock import Clock, SimulatedClock, SystemClock
@@ -23,7 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def serve(cfg: Settings) -> None:
-    """Answer Slack in this process; schedule and send in a worker process (bot/worker.py)."""
+    """Answer Slack in this process and FINSAM_WEB_PROCESSES − 1 more on one listening
+    socket; schedule and send in a worker process (bot/worker.py). Python runs one thread at
+    a time per process, so answering processes are what lets a burst of forms use every
+    core."""
     engine = open_engine(cfg.database_url)
     ensure_schema(engine)
     clock: Clock = (
@@ -33,39 +42,60 @@ def serve(cfg: Settings) -> None:
     )
     ctx = build_context(cfg, engine=engine, clock=clock)
     app = create_app(cfg, engine=engine, ctx=ctx)
-    worker = WorkerProcess(cfg, clock=clock)
-    worker.start()
-    ctx.outbox_bell.connect(worker.ring)
-    stopped = threading.Event()
-
-    def stop(*_: object) -> None:
-        if not stopped.is_set():
-            stopped.set()
-            worker.stop()
+    with tempfile.TemporaryDirectory(prefix="finsam-bot-") as run_dir:
+        bell = str(Path(run_dir) / "bell")
+        ctx.outbox_bell.connect(Ring(bell))
+        children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid()))]
+        try:
+            if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
+                log.info("finsam-bot: Socket Mode")
+                children[0].start()
+                run_socket_mode(app, cfg.slack_app_token.get_secret_value(), on_stop=lambda: None)
+                return
+            sock = listening_socket(cfg.host, cfg.port)
+            children += [
+                Supervised(f"web-{number}", run_web, (cfg, clock, sock, bell, os.getpid()))
+                for number in range(2, cfg.finsam_web_processes + 1)
+            ]
+            for child in children:
+                child.start()
+            server = HttpServer(
+                make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+            )
+            _stop_on_signals(server)
+            log.info("finsam-bot: listening on %s/slack/events", server.url)
+            server.serve_forever()
+        finally:
+            for child in reversed(children):  # the answering ones first, the worker last
+                child.stop()
             engine.dispose()
 
-    if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
-        log.info("finsam-bot: Socket Mode")
-        run_socket_mode(app, cfg.slack_app_token.get_secret_value(), on_stop=stop)
-        return
-    server = HttpServer(
-        make_wsgi_app(app, engine=engine),
-        host=cfg.host,
-        port=cfg.port,
-        threads=cfg.finsam_server_threads,
-    )
 
+def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_pid: int) -> None:
+    """One more process answering Slack on the shared socket, until SIGTERM."""
+    as_child(parent_pid)
+    configure_logging(cfg.log_level, cfg.secrets())
+    engine = open_engine(cfg.database_url)
+    ctx = build_context(cfg, engine=engine, clock=clock)
+    ctx.outbox_bell.connect(Ring(bell))
+    app = create_app(cfg, engine=engine, ctx=ctx)
+    server = HttpServer(
+        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+    )
+    _stop_on_signals(server)
+    try:
+        server.serve_forever()
+    finally:
+        engine.dispose()
+
+
+def _stop_on_signals(server: HttpServer) -> None:
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("finsam-bot: stopping (signal %d)", signum)
         server.close()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log.info("finsam-bot: listening on %s/slack/events", server.url)
-    try:
-        server.serve_forever()
-    finally:
-        stop()
 
 
 def parse_now(text: str | None, cfg: Settings) -> datetime:

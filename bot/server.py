@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import socket
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+LISTEN_BACKLOG = 1024  # waitress's own default
 
 
 def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
@@ -49,16 +51,25 @@ def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
 
 
 class HttpServer:
-    """waitress in a thread of its own or in the foreground; port 0 picks a free one (tests)."""
+    """waitress in a thread of its own or in the foreground, on `host`:`port` (port 0 picks a
+    free one: tests) or on listening `sockets` shared by several processes (`serve`)."""
 
-    def __init__(self, wsgi: WSGIApplication, *, host: str, port: int, threads: int) -> None:
+    def __init__(
+        self,
+        wsgi: WSGIApplication,
+        *,
+        threads: int,
+        host: str | None = None,
+        port: int | None = None,
+        sockets: list[socket.socket] | None = None,
+    ) -> None:
+        where: dict[str, Any] = {"sockets": sockets} if sockets else {"host": host, "port": port}
         self._server = create_server(
             wsgi,
-            host=host,
-            port=port,
             threads=threads,
             ident="finsam-bot",
             clear_untrusted_proxy_headers=True,
+            **where,
         )
 
     @property
@@ -82,6 +93,19 @@ class HttpServer:
             wasyncore.close_all(getattr(server, "_map", None) or server.map)
 
         server.trigger.pull_trigger(shutdown)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on host:port, to share with the processes that answer: each
+    accepts from it, and the least busy one is the first to take a new connection."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(LISTEN_BACKLOG)
+    return sock
 
 
 def run_socket_mode(app: App, app_token: str, *, on_stop: Callable[[], None]) -> None:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Demos only: the bot's clock starts at this instant and runs at real speed.
     finsam_simulated_start: datetime | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
+    # Processes answering Slack (`serve`): one runs at a time per process in Python, so one
+    # per CPU core lets a burst of forms use them all (bot/runner.py).
+    finsam_web_processes: int = Field(default=2, ge=1, le=32)
     finsam_work_threads: int = Field(default=2, ge=1)
     # `serve` sends from a worker process this much "nicer" (lower CPU priority) than the
     # process answering Slack, so answers come first (bot/worker.py); 0 keeps them equal.
