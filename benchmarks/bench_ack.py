@@ -150,7 +150,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def child_env(*, fake: SlackFake, port: int, threads: int, database_url: str) -> dict[str, str]:
+def child_env(
+    *, fake: SlackFake, port: int, threads: int, database_url: str, processes: int = 1
+) -> dict[str, str]:
     """The bot's settings for a run (HTTP, not Socket Mode; no scheduled posts); the bare app
     reads the ones it needs."""
     return {
@@ -165,6 +167,7 @@ def child_env(*, fake: SlackFake, port: int, threads: int, database_url: str) ->
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
         "FINSAM_SERVER_THREADS": str(threads),
+        "FINSAM_WEB_PROCESSES": str(processes),
     }
 
 
@@ -249,6 +252,40 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc; `serve`'s answering processes and
+    worker, and multiprocessing's helper)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds so far of the processes answering Slack (`pid` and its children at the
+    same CPU priority) and of the worker (a child at a lower one)."""
+    found = {"answering": 0.0, "worker": 0.0}
+    nice = _nice(pid)
+    for process in [pid, *children_of(pid)]:
+        seconds = cpu_seconds(process)
+        if seconds is not None:
+            worker = nice is not None and (_nice(process) or nice) > nice
+            found["worker" if worker else "answering"] += seconds
+    return found
+
+
+def _nice(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 # --------------------------------------------------------------------------- one target
 
 
@@ -287,7 +324,7 @@ def measure(
         fake.wait_for_responses(len(warm.latencies), timeout=ANSWER_TIMEOUT)
     fake.reset_calls()
     urls = [fake.new_response_url() for _ in range(load.requests)]
-    cpu_before = cpu_seconds(server.pid)
+    cpu_before = sum(tree_cpu_seconds(server.pid).values())
     measured = pool.submit(run_load, port, urls, load.concurrency, load.rate).result()
     result = TargetResult(name, measured)
     if answers:
@@ -301,7 +338,7 @@ def measure(
             for posted in fake.responses()
             if posted["url"] in wanted
         )
-    cpu_after = cpu_seconds(server.pid)
+    cpu_after = sum(tree_cpu_seconds(server.pid).values())
     if cpu_before is not None and cpu_after is not None:
         result.cpu = cpu_after - cpu_before
     return result
@@ -426,6 +463,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads of both apps")
     parser.add_argument("--warmup", type=int, default=100, help="requests first, not counted")
     parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="the bot's answering processes (FINSAM_WEB_PROCESSES); 1, the default, compares "
+        "like for like with the bare app, which has one",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         default=None,
@@ -439,9 +483,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "database: the bench migrates it and imports the sample budget, replacing 2026",
     )
     args = parser.parse_args(argv)
-    for name in ("requests", "concurrency", "threads"):
+    for name in ("requests", "concurrency", "threads", "web_processes"):
         if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
     if args.rate is not None and args.rate <= 0:
@@ -476,8 +520,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             bare = measure("bare", server, pool, fake, load, port=port, answers=False)
 
         port = free_port()
-        env = child_env(fake=fake, port=port, threads=args.threads, database_url=database_url)
-        print("finsam-bot serve …", flush=True)
+        env = child_env(
+            fake=fake,
+            port=port,
+            threads=args.threads,
+            database_url=database_url,
+            processes=args.web_processes,
+        )
+        print(f"finsam-bot serve ({args.web_processes} answering processes) …", flush=True)
         prepare_database(
             env=env, cwd=work, sqlite=make_url(database_url).get_backend_name() == "sqlite"
         )

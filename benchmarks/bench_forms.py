@@ -42,10 +42,10 @@ sys.path.insert(0, str(HERE.parent))  # the fan-out helper and the form's answer
 
 from bench_ack import (  # noqa: E402
     SLACK_ACK_LIMIT_MS,
-    cpu_seconds,
     free_port,
     percentile,
     stop,
+    tree_cpu_seconds,
     wait_healthy,
 )
 from bench_reminders import (  # noqa: E402
@@ -130,33 +130,8 @@ def fire(port: int, bodies: Sequence[bytes]) -> list[tuple[int, float, str]]:
 # --------------------------------------------------------------------------- the bot
 
 
-def process_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds so far of the processes answering Slack (`serve` and its children at the
-    same CPU priority) and of the worker (the child at a lower one), Linux /proc."""
-    found = {"answering processes": 0.0, "worker": 0.0}
-    nice = _nice(pid)
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    for process in [pid, *map(int, children)]:
-        seconds = cpu_seconds(process)
-        if seconds is None:
-            continue
-        worker = nice is not None and (_nice(process) or 0) > nice
-        found["worker" if worker else "answering processes"] += seconds
-    return found
-
-
-def _nice(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def serve_env(
-    fake: RateLimitedSlack, database_url: str, *, port: int, threads: int
+    fake: RateLimitedSlack, database_url: str, *, port: int, threads: int, processes: int
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
     env.update(
@@ -169,6 +144,7 @@ def serve_env(
         FINSAM_OFFICE_CHANNEL=OFFICE_CHANNEL,
         FINSAM_SLACK_POSTS_PER_SECOND=f"{fake.workspace_rate:g}",
         FINSAM_SERVER_THREADS=str(threads),
+        FINSAM_WEB_PROCESSES=str(processes),
         HOST="127.0.0.1",
         PORT=str(port),
         LOG_LEVEL="WARNING",
@@ -220,6 +196,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=8, help="the bot's waitress threads")
     parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=2,
+        help="processes answering Slack (FINSAM_WEB_PROCESSES; serve's default is 2)",
+    )
+    parser.add_argument(
         "--warmup", type=int, default=5, help="forms sent one at a time first, not counted"
     )
     parser.add_argument(
@@ -234,8 +216,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "default: a temporary SQLite file",
     )
     args = parser.parse_args(argv)
-    if args.submissions < 1 or args.threads < 1 or args.workspace_rate <= 0:
-        parser.error("need at least one submission and thread, and a positive rate")
+    if args.submissions < 1 or args.threads < 1 or args.web_processes < 1:
+        parser.error("need at least one submission, thread and answering process")
+    if args.workspace_rate <= 0:
+        parser.error("--workspace-rate must be positive")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
     if args.reminders < args.warmup + args.submissions + STARTED_AFTER_POSTS:
@@ -256,8 +240,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(
         f"bench_forms: {args.submissions} report forms sent at once {during}, after "
-        f"{args.warmup} one at a time; finsam-bot serve with {args.threads} waitress threads; "
-        f"database {where}; {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"{args.warmup} one at a time; finsam-bot serve with {args.web_processes} answering "
+        f"processes of {args.threads} waitress threads; database {where}; "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
         flush=True,
     )
     with (
@@ -287,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve"],
-                env=serve_env(fake, url, port=port, threads=args.threads),
+                env=serve_env(
+                    fake, url, port=port, threads=args.threads, processes=args.web_processes
+                ),
                 cwd=work,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -312,11 +299,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                         message="the fan-out to begin",
                     )
                 posts_before = len([c for c in fake.calls(POST) if c.ok])
-                cpu_before = process_cpu(process.pid)
+                cpu_before = tree_cpu_seconds(process.pid)
                 fired = time.perf_counter()
                 results = pool.submit(fire, port, bodies).result()
                 window = time.perf_counter() - fired
-                cpu_after = process_cpu(process.pid)
+                cpu_after = tree_cpu_seconds(process.pid)
                 cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
                 posts_after = len([c for c in fake.calls(POST) if c.ok])
                 stored = sum(

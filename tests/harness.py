@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from bot.app import build_context, create_app
+from bot.context import BotContext
 from bot.jobs import BotJobs
 from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app
@@ -57,6 +58,14 @@ class RunningBot:
     clock: FixedClock
     server: HttpServer
     jobs: BotJobs
+    ctx: BotContext
+
+    def dispatch_on_ring(self) -> list[str]:
+        """Wire the outbox bell as `serve` does, but in this process and at once: a ring
+        sends what is due; the keys it sent."""
+        sent: list[str] = []
+        self.ctx.outbox_bell.connect(lambda: sent.extend(self.jobs.run_outbox().sent))
+        return sent
 
     def add_office_user(self, user_id: str = OFFICE_USER, *, name: str = "Eva Ek") -> None:
         register_person(self.engine, user_id, role=Role.office, name=name)
@@ -76,8 +85,14 @@ class RunningBot:
 
 @contextmanager
 def running_bot(
-    engine: Engine, database_url: str, *, now: datetime | None = None, **overrides: object
+    engine: Engine,
+    database_url: str,
+    *,
+    now: datetime | None = None,
+    **overrides: object,
 ) -> Iterator[RunningBot]:
+    """The bot in this process against the fake; scheduled work runs when a test calls
+    `jobs` (or, after `dispatch_on_ring`, when the bot rings the outbox)."""
     with SlackFake(bot_token=BOT_TOKEN) as fake:
         fake.add_channel(OFFICE_CHANNEL, name="kansliet")
         cfg = test_settings(api_url=fake.api_url, database_url=database_url, **overrides)
@@ -100,6 +115,7 @@ def running_bot(
                 clock=clock,
                 server=server,
                 jobs=jobs,
+                ctx=ctx,
             )
         finally:
             server.close()

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
-from bot.context import Bell
 from bot.ids import Action, View
 from bot.simulator.reading import message_text, outbox_key
 from bot.simulator.slack_driver import block_action
@@ -62,11 +61,9 @@ def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 
 
 @pytest.fixture
-def bell_dispatches(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The outbox bell wired as `serve` wires it (an immediate dispatch); the keys it sent."""
-    sent: list[str] = []
-    monkeypatch.setattr(Bell, "ring", lambda self: sent.extend(bot.jobs.run_outbox().sent))
-    return sent
+def bell_dispatches(bot: RunningBot) -> list[str]:
+    """The keys the outbox sent when the bot rang it (no waiting for a tick)."""
+    return bot.dispatch_on_ring()
 
 
 def ask(bot: RunningBot, text: str, *, user: str = LEAD_USER) -> dict[str, Any]:
