@@ -1,6 +1,12 @@
 """The Slack side of the outbox: turns an Outgoing row into Block Kit and Web API calls.
 Every post carries its key in message metadata, so `find_sent` can tell from the channel's
-history whether a post whose answer was lost did go out."""
+history whether a post whose answer was lost did go out.
+
+A DM is posted to the user id: chat.postMessage opens the app's DM with the user (its
+Messages tab) when needed and answers with the DM's channel id (D...), which is kept for
+history and chat.update, the methods that need it. So a first fan-out to people the bot never
+wrote to makes no conversations.open call (Tier 3, about 50 a minute); that call is left for
+a lookup or an update in a DM whose id no post has told yet (a post whose answer was lost)."""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from bot.context import BotContext
 from bot.ids import MetadataEvent
 from bot.listeners.home import publish_home
 from bot.messages import BUILDERS
-from bot.messages.board_done import BOARD_STEP_DONE, update_step_reminders
+from bot.messages.board_done import BOARD_STEP_DONE, COPY_GONE, update_step_reminders
 from bot.messages.papers import BOARD_PAPERS, send_board_papers
 from bot.messages.reports import build_reminder_done
 from store.errors import SendRejected, SlackUnavailable
@@ -33,6 +39,16 @@ from workflows.reports import HOME_REFRESH, REMINDERS_DONE, find_report, reminde
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5
 NOT_POSTED = frozenset({REMINDERS_DONE, HOME_REFRESH, BOARD_STEP_DONE})
+# Refusals of one update that say nothing about the others: that message is gone or can no
+# longer be edited, or its DM is (the user left). Anything else refused (the token, a scope,
+# the blocks) holds for every update of the row, which then fails instead of passing as sent.
+UPDATE_SKIPPED = COPY_GONE | {
+    "channel_not_found",
+    "is_archived",
+    "user_not_found",
+    "user_disabled",
+    "user_not_visible",
+}
 
 
 class SlackSender:
@@ -182,28 +198,45 @@ class SlackSender:
                     blocks=rendered.blocks,
                 )
             except SendRejected as err:
+                if err.params.get("error") not in UPDATE_SKIPPED:
+                    raise
                 log.warning("reminder %s in %s not updated: %s", ts, channel, err.params)
         return ""
 
-    def _conversation(self, channel: str) -> str:
-        """A user id stands for the DM with that user: its channel id is what history and
-        updates need. conversations.open returns the same DM every time but is a Tier 3
-        method (about 50 a minute), so its answer is kept in this process and in the store,
-        where a restarted or second process finds it without asking Slack again."""
-        if not channel.startswith(("U", "W")):
+    def _known_conversation(self, channel: str) -> str | None:
+        """The channel id for `channel` without asking Slack: itself unless it is a user id,
+        else the user's DM as this process or any other learnt it (None when none did)."""
+        if not _is_user(channel):
             return channel
         known = self._dm_channels.get(channel) or known_dm_channel(self._ctx.engine, channel)
+        if known is not None:
+            self._dm_channels[channel] = known
+        return known
+
+    def _conversation(self, channel: str) -> str:
+        """A user id stands for the DM with that user: its channel id is what history, updates
+        and file shares need. A post to the user tells it (see `_post`); when none did yet,
+        conversations.open does. That is a Tier 3 method (about 50 a minute), so every answer
+        is kept in this process and in the store, where a restarted or second process finds
+        it without asking Slack again."""
+        known = self._known_conversation(channel)
         if known is None:
             response = _call(self._client.conversations_open, users=channel)
             known = str(response["channel"]["id"])
-            remember_dm_channel(self._ctx.engine, channel, known, now=self._ctx.clock.now())
-        self._dm_channels[channel] = known
+            self._remember(channel, known)
         return known
 
+    def _remember(self, user_id: str, channel_id: str) -> None:
+        self._dm_channels[user_id] = channel_id
+        remember_dm_channel(self._ctx.engine, user_id, channel_id, now=self._ctx.clock.now())
+
     def _post(self, message: Outgoing, *, text: str, blocks: list[dict[str, Any]]) -> str:
+        """Post with the key in metadata. To a user whose DM id is not known yet the post goes
+        to the user id (Slack opens the DM) and its answer's channel is remembered."""
+        channel = self._known_conversation(message.channel) or message.channel
         response = _call(
             self._client.chat_postMessage,
-            channel=self._conversation(message.channel),
+            channel=channel,
             text=text,
             blocks=blocks,
             metadata={
@@ -212,24 +245,78 @@ class SlackSender:
             },
             unfurl_links=False,
         )
-        return str(response["ts"])
+        ts = str(response["ts"])
+        if _is_user(channel):
+            self._learn_dm(channel, response.get("channel"))
+        return ts
+
+    def _learn_dm(self, user_id: str, answered: object) -> None:
+        """Keep the DM id a post to `user_id` was answered with. The post is out already, so
+        nothing here may fail it: an id not stored now is asked for (conversations.open) by
+        the first lookup or update that needs it."""
+        if not (isinstance(answered, str) and answered.startswith("D")):
+            log.warning("post to %s answered with channel %r, not a DM id", user_id, answered)
+            return
+        try:
+            self._remember(user_id, answered)
+        except Exception:
+            log.exception("DM channel %s of %s not stored", answered, user_id)
 
 
+def _is_user(channel: str) -> bool:
+    """A user id (U..., or W... in Enterprise Grid) stands for the DM with that user."""
+    return channel.startswith(("U", "W"))
+
+
+# Slack's refusals (HTTP 200, ok false) that the same call would get again: the channel or
+# message, the arguments, the token or the app's settings. Only a person changes these (and
+# `finsam-bot outbox retry` queues the row again); retrying for hours would only delay the
+# failure. From the error tables of chat.postMessage, chat.update and conversations.open
+# (docs.slack.dev/reference/methods/...). Not here, as they pass: ratelimited, fatal_error,
+# internal_error, service_unavailable, request_timeout, message_limit_exceeded (a free
+# workspace's usage limit), team_added_to_org and org_login_required (a migration).
 PERMANENT_ERRORS = frozenset(
     {
+        # where: the conversation or the person
         "channel_not_found",
         "not_in_channel",
         "is_archived",
+        "user_not_found",
+        "user_disabled",
+        "user_not_visible",
+        "messages_tab_disabled",  # the App Home's Messages tab is off: DMs are refused
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "ekm_access_denied",
+        # the message to update: deleted, not the bot's, or past the workspace's edit window
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        # what: the content and arguments
         "invalid_blocks",
+        "invalid_blocks_format",
         "invalid_metadata",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "metadata_too_large",
         "msg_too_long",
+        "msg_blocks_too_long",
         "no_text",
+        "too_many_attachments",
+        "invalid_arguments",
+        "invalid_arg_name",
+        # who: the token and its scopes
+        "not_authed",
         "invalid_auth",
         "account_inactive",
         "token_revoked",
+        "token_expired",
         "missing_scope",
-        "restricted_action",
-        "user_not_found",
+        "no_permission",
+        "access_denied",
+        "not_allowed_token_type",
+        "team_access_not_granted",
     }
 )
 

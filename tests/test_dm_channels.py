@@ -1,13 +1,16 @@
-"""DM channels opened once per user, not once per user and process.
+"""DMs posted to by user id; their channel ids kept for the calls that need them.
 
-conversations.open is a Tier 3 method (about 50 calls a minute per app and workspace), so the
-sender keeps what it gave in the store: a restarted or second bot process finds a user's DM
-there instead of opening it again. The fake can enforce such a per-method limit; a 429 from
-it is waited out by the client and costs no reminder."""
+chat.postMessage takes a user id as `channel`, opens the app's DM with that user (the App Home's
+Messages tab) when needed and answers with the DM's channel id (D...). So a first fan-out to
+people the bot never wrote to makes no conversations.open call: a Tier 3 method, about 50 calls
+a minute per app and workspace, which would hold 2 000 first reminders for some 40 minutes.
+conversations.history and chat.update need the D id: the sender keeps what the posts' answers
+told in the store, where a restarted or second bot process finds it too. conversations.open is
+left for a DM no answer told (a post whose answer was lost); its answer is kept as well, and a
+429 from it is waited out by the client and costs no reminder."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import datetime
 
@@ -25,15 +28,24 @@ from bot.slack_client import make_client
 from store import dm_channels
 from store.db import session_scope
 from store.models import OutboxStatus, SlackDmChannel
-from tests.fanout import APRIL, FANOUT_AT, add_fanout, lead_id, stage_at
+from tests.fanout import (
+    APRIL,
+    FANOUT_AT,
+    add_fanout,
+    expected_keys,
+    lead_id,
+    posted_keys,
+    stage_at,
+)
 from tests.harness import BOT_TOKEN
 from tests.harness import test_settings as bot_settings
 from workflows.clock import FixedClock
 from workflows.dm_channels import known_dm_channel, remember_dm_channel
-from workflows.outbox import DispatchReport, messages
+from workflows.outbox import DispatchReport, backoff, messages
 
 OPEN = "conversations.open"
 LEADS = 4
+FANOUT = 40
 
 
 def stored_rows(engine: Engine) -> int:
@@ -115,54 +127,124 @@ def test_a_method_limit_and_a_channel_limit_both_hold() -> None:
         assert post("C1") == 200
 
 
+def test_a_post_to_a_user_id_lands_in_the_dm_conversations_open_gives() -> None:
+    """As in Slack: the post's answer names the DM (D...), its history shows the post,
+    chat.update wants the D id (a user id is channel_not_found), and the post counts against
+    the DM's per-channel limit whichever id it was sent to."""
+    with SlackFake() as fake:
+        fake.add_user("U1")
+        client = WebClient(base_url=fake.api_url, token=fake.bot_token, retry_handlers=[])
+        metadata = {"event_type": "finsam_outbox", "event_payload": {"key": "k1"}}
+
+        posted = client.chat_postMessage(channel="U1", text="first", metadata=metadata)
+        dm = posted["channel"]
+        assert dm == fake.dm_channel("U1") and dm.startswith("D")
+        assert client.conversations_open(users="U1")["channel"]["id"] == dm
+        history = client.conversations_history(channel=dm, include_all_metadata=True)
+        assert [(m["ts"], m["metadata"]) for m in history["messages"]] == [(posted["ts"], metadata)]
+
+        with pytest.raises(SlackApiError) as caught:
+            client.chat_update(channel="U1", ts=posted["ts"], text="done")
+        assert caught.value.response["error"] == "channel_not_found"
+        client.chat_update(channel=dm, ts=posted["ts"], text="done")
+        assert [m["text"] for m in fake.messages(dm)] == ["done"]
+
+        fake.enforce_rate_limit("chat.postMessage", per_channel_per_second=1.0, burst=1)
+        client.chat_postMessage(channel="U1", text="second")
+        with pytest.raises(SlackApiError) as limited:
+            client.chat_postMessage(channel=dm, text="third")  # the same DM, the same bucket
+        assert limited.value.response.status_code == 429
+        fake.assert_clean(allow_errors=["chat.update:channel_not_found"])
+
+
 # --------------------------------------------------------------------------- the sender
 
 
-def dispatcher(fake: SlackFake, engine: Engine, database_url: str, at: datetime) -> BotJobs:
+def dispatcher(
+    fake: SlackFake, engine: Engine, database_url: str, at: datetime, *, timeout: int = 5
+) -> BotJobs:
     """A bot process's dispatcher: its own client and a fresh SlackSender (nothing cached in
     memory), on a fixed clock (unpaced)."""
     cfg = bot_settings(api_url=fake.api_url, database_url=database_url)
     clock = FixedClock(at)
-    client = make_client(token=BOT_TOKEN, base_url=fake.api_url, timeout=5)
+    client = make_client(token=BOT_TOKEN, base_url=fake.api_url, timeout=timeout)
     sender = SlackSender(client, build_context(cfg, engine=engine, clock=clock))
     return BotJobs(cfg, engine=engine, sender=sender, clock=clock)
 
 
-def assert_all_sent(report: DispatchReport, engine: Engine) -> None:
-    assert len(report.sent) == LEADS
+def assert_all_sent(report: DispatchReport, engine: Engine, count: int = LEADS) -> None:
+    assert len(report.sent) == count
     assert report.retried == report.failed == report.lost == []
     assert {row.status for row in messages(engine)} == {OutboxStatus.sent}
 
 
-def test_a_second_process_opens_no_dm_again_and_a_429_loses_nothing(
+def test_a_fan_out_to_new_users_opens_no_dm_and_a_second_process_none_either(
     engine: Engine, database_url: str
 ) -> None:
     with SlackFake(bot_token=BOT_TOKEN) as fake:
-        add_fanout(engine, LEADS, fake=fake)
-        # Tier 3, scaled down: two opens at once, then one a second.
-        fake.enforce_method_rate_limit(OPEN, per_minute=60, burst=2)
-
+        ids = add_fanout(engine, FANOUT, fake=fake)
         first = dispatcher(fake, engine, database_url, FANOUT_AT).run_reminders()
-        assert_all_sent(first, engine)
-        opens = fake.calls(OPEN)
-        assert sorted(c.args["users"] for c in opens if c.ok) == [lead_id(n) for n in range(LEADS)]
-        assert 429 in [c.status for c in opens]
-        for refused, retried in itertools.pairwise(opens):
-            if refused.status == 429:
-                assert retried.args["users"] == refused.args["users"]
-                assert retried.at - refused.at >= 1.0  # Retry-After honoured
-        for number in range(LEADS):
+        assert_all_sent(first, engine, FANOUT)
+        assert fake.calls(OPEN) == []
+        posts = fake.calls("chat.postMessage")
+        assert sorted(c.args["channel"] for c in posts) == [lead_id(n) for n in range(FANOUT)]
+        assert {c.response["channel"] for c in posts} == {
+            fake.dm_channel(lead_id(n)) for n in range(FANOUT)
+        }
+        for number in range(FANOUT):  # what the answers told, for history and updates
             assert known_dm_channel(engine, lead_id(number)) == fake.dm_channel(lead_id(number))
+        assert stored_rows(engine) == FANOUT
+        assert posted_keys(fake, FANOUT) == Counter(dict.fromkeys(expected_keys(ids), 1))
 
-        # Another process, two working days later: the next stage to the same leads.
+        # Another process, two working days later: the next stage, to the DMs' ids it finds.
+        fake.reset_calls()
         late = dispatcher(fake, engine, database_url, stage_at(APRIL, "late_2")).run_reminders()
-        assert_all_sent(late, engine)
-        assert fake.calls(OPEN) == opens  # not one DM opened again
-        for number in range(LEADS):
+        assert_all_sent(late, engine, FANOUT)
+        assert fake.calls(OPEN) == []
+        assert sorted(c.args["channel"] for c in fake.calls("chat.postMessage")) == [
+            fake.dm_channel(lead_id(n)) for n in range(FANOUT)
+        ]
+        for number in range(FANOUT):
             stages = Counter(
                 str(m["metadata"]["event_payload"]["key"]).split(":")[3]
                 for m in fake.messages(fake.dm_channel(lead_id(number)))
             )
             assert stages == Counter({"due": 1, "late_2": 1})
-        assert stored_rows(engine) == LEADS
+        assert stored_rows(engine) == FANOUT
+        fake.assert_clean()
+
+
+def test_a_lost_answer_to_a_new_user_is_found_by_opening_the_dm_not_sent_again(
+    engine: Engine, database_url: str
+) -> None:
+    """The rare path: Slack took two first posts but their answers never came, so nothing
+    told those DMs' ids. The next attempt opens each DM (a 429 on the second open is waited
+    out), finds the post by the key in its metadata and sends nothing again."""
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        ids = add_fanout(engine, LEADS, fake=fake)
+        fake.enforce_method_rate_limit(OPEN, per_minute=60, burst=1)
+        fake.timeout_next("chat.postMessage", delay=2.0, count=2, perform=True)
+        first = dispatcher(fake, engine, database_url, FANOUT_AT, timeout=1).run_reminders()
+        lost = sorted(first.retried)
+        assert len(lost) == 2 and len(first.sent) == LEADS - 2
+        assert fake.calls(OPEN) == []
+        lost_users = sorted(c.args["channel"] for c in fake.calls("chat.postMessage")[:2])
+        for user in lost_users:
+            assert known_dm_channel(engine, user) is None  # the answer with its id was lost
+        assert stored_rows(engine) == LEADS - 2
+
+        again = dispatcher(fake, engine, database_url, FANOUT_AT + backoff(1)).run_outbox()
+        assert sorted(again.sent) == lost and again.retried == again.failed == []
+        opens = fake.calls(OPEN)
+        assert sorted(c.args["users"] for c in opens if c.ok) == lost_users
+        assert [c.status for c in opens] == [200, 429, 200]
+        assert opens[2].at - opens[1].at >= 1.0  # Retry-After honoured
+        assert len(fake.calls("conversations.history")) == 2
+        assert len(fake.calls("chat.postMessage")) == LEADS  # found, not sent again
+        assert posted_keys(fake, LEADS) == Counter(dict.fromkeys(expected_keys(ids), 1))
+        for row in messages(engine):
+            [stored] = fake.messages(fake.dm_channel(row.channel))
+            assert row.status is OutboxStatus.sent and row.message_ts == stored["ts"]
+        for number in range(LEADS):
+            assert known_dm_channel(engine, lead_id(number)) == fake.dm_channel(lead_id(number))
         fake.assert_clean()

@@ -326,9 +326,10 @@ class _Limit:
     per_channel: bool = True
     buckets: dict[str, _Bucket] = field(default_factory=dict)
 
-    def refilled(self, args: Mapping[str, Any], now: float) -> _Bucket:
-        """The call's bucket, topped up for the time since it was last used."""
-        key = str(args.get("channel") or args.get("channel_id") or "") if self.per_channel else ""
+    def refilled(self, channel: str, now: float) -> _Bucket:
+        """The bucket of a call to `channel` (its resolved id), topped up for the time since
+        it was last used."""
+        key = channel if self.per_channel else ""
         bucket = self.buckets.get(key)
         if bucket is None:
             bucket = self.buckets[key] = _Bucket(float(self.burst), now)
@@ -745,8 +746,18 @@ class SlackFake:
             message.pop("app_id", None)
             return str(message["ts"])
 
+    def delete_message(self, channel: str, ts: str) -> None:
+        """Somebody else removed a message (an admin, a retention policy); not recorded as a
+        call. chat.update of it is then ``message_not_found``, as in Slack."""
+        with self._cond:
+            kept = [m for m in self._messages.get(channel, []) if m["ts"] != ts]
+            if len(kept) == len(self._messages.get(channel, [])):
+                raise KeyError(f"no message {ts!r} in {channel!r}")
+            self._messages[channel] = kept
+
     def dm_channel(self, user_id: str) -> str:
-        """The DM channel id conversations.open gives for ``user_id`` (it need not exist yet)."""
+        """The DM channel id of ``user_id`` (it need not exist yet): what conversations.open
+        gives, and where (and as what ``channel``) chat.postMessage to the user id posts."""
         return f"D{user_id}"
 
     # ------------------------------------------------------------------ state, read side
@@ -1217,13 +1228,22 @@ class SlackFake:
         if not limits:
             return None
         now = self._clock()
-        buckets = [(limit, limit.refilled(args, now)) for limit in limits]
+        channel = self._limited_channel(args)
+        buckets = [(limit, limit.refilled(channel, now)) for limit in limits]
         waits = [limit.wait(bucket) for limit, bucket in buckets if bucket.tokens < 1.0]
         if waits:
             return max(waits)
         for _, bucket in buckets:
             bucket.tokens -= 1.0
         return None
+
+    def _limited_channel(self, args: Mapping[str, Any]) -> str:
+        """The channel a call's per-channel limit counts against: a post to a user id goes to
+        that user's DM, so it shares the DM's bucket, as in Slack."""
+        key = str(args.get("channel") or args.get("channel_id") or "")
+        if key[:1] in ("U", "W") and key in self._users:
+            return self.dm_channel(key)
+        return key
 
     # -- shared checks
 
@@ -1438,7 +1458,9 @@ class SlackFake:
         return {"message_ts": ts}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(args.get("channel"), for_posting=True)
+        # Not for_posting: Slack wants a DM's channel id (D...) here; a user id is
+        # channel_not_found, though chat.postMessage takes one.
+        channel = self._channel(args.get("channel"), for_posting=False)
         if not args.get("ts"):
             raise _SlackError("message_not_found")
         message = self._find_message(channel.id, args["ts"])
