@@ -25,7 +25,8 @@ from bot.context import BotContext
 from bot.ids import MetadataEvent
 from bot.listeners.home import publish_home
 from bot.messages import BUILDERS
-from bot.messages.board_done import BOARD_STEP_DONE, COPY_GONE, update_step_reminders
+from bot.messages.base import Rendered
+from bot.messages.board_done import BOARD_STEP_DONE, update_step_reminders
 from bot.messages.papers import BOARD_PAPERS, send_board_papers
 from bot.messages.reports import build_reminder_done
 from store.errors import SendRejected, SlackUnavailable
@@ -42,13 +43,18 @@ NOT_POSTED = frozenset({REMINDERS_DONE, HOME_REFRESH, BOARD_STEP_DONE})
 # Refusals of one update that say nothing about the others: that message is gone or can no
 # longer be edited, or its DM is (the user left). Anything else refused (the token, a scope,
 # the blocks) holds for every update of the row, which then fails instead of passing as sent.
-UPDATE_SKIPPED = COPY_GONE | {
-    "channel_not_found",
-    "is_archived",
-    "user_not_found",
-    "user_disabled",
-    "user_not_visible",
-}
+UPDATE_SKIPPED = frozenset(
+    {
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "channel_not_found",
+        "is_archived",
+        "user_not_found",
+        "user_disabled",
+        "user_not_visible",
+    }
+)
 
 
 class SlackSender:
@@ -189,19 +195,27 @@ class SlackSender:
         for channel, ts in sent_messages(self._ctx.engine, prefix):
             rendered = build_reminder_done(self._ctx, replace(message, channel=channel), report)
             progress.still_mine()
-            try:
-                _call(
-                    self._client.chat_update,
-                    channel=self._conversation(channel),
-                    ts=ts,
-                    text=rendered.text,
-                    blocks=rendered.blocks,
-                )
-            except SendRejected as err:
-                if err.params.get("error") not in UPDATE_SKIPPED:
-                    raise
-                log.warning("reminder %s in %s not updated: %s", ts, channel, err.params)
+            self.update_sent(channel, ts, rendered)
         return ""
+
+    def update_sent(self, channel: str, ts: str, rendered: Rendered) -> bool:
+        """chat.update of a message the bot sent (idempotent, so a retry updates again);
+        False when that one message cannot be updated any more (UPDATE_SKIPPED: deleted, its
+        DM gone), so the others still are. Any other refusal holds for them all: raised."""
+        try:
+            _call(
+                self._client.chat_update,
+                channel=self._conversation(channel),
+                ts=ts,
+                text=rendered.text,
+                blocks=rendered.blocks,
+            )
+        except SendRejected as err:
+            if err.params.get("error") not in UPDATE_SKIPPED:
+                raise
+            log.warning("message %s in %s not updated: %s", ts, channel, err.params)
+            return False
+        return True
 
     def _known_conversation(self, channel: str) -> str | None:
         """The channel id for `channel` without asking Slack: itself unless it is a user id,

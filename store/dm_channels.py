@@ -1,4 +1,5 @@
-"""The DM channel of each Slack user, as conversations.open gave it. Slack keeps one DM per
+"""The DM channel of each Slack user, as Slack gave it (a post's answer, conversations.open).
+Slack keeps one DM per
 user and bot for good, so a stored id never goes stale and the first one stored wins."""
 
 from __future__ import annotations

@@ -320,9 +320,10 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class SlackDmChannel(SQLModel, table=True):
-    """The DM channel id Slack gave for a user (conversations.open, a Tier 3 method: about
-    50 calls a minute). Kept across restarts and shared by every bot process, so a DM is
-    opened once per user rather than once per user and process."""
+    """The DM channel id (D…) of a user, from the answer to the first post to them (or, on
+    the rare look-up after a lost answer, from conversations.open: Tier 3, about 50 calls a
+    minute). Kept across restarts and shared by every bot process: history and chat.update
+    need the D id, and no process has to ask Slack for it again."""
 
     __tablename__ = "slack_dm_channel"
     id: int | None = Field(default=None, primary_key=True)

@@ -1,8 +1,8 @@
 """The DM channel of each Slack user, remembered in the store for every bot process.
 
-Opening a DM (conversations.open) is a Tier 3 method, about 50 calls a minute per workspace:
-a first fan-out of thousands of reminders would wait on it, and a restart or a second process
-would wait again. The sender asks here before opening one, and tells here what Slack gave."""
+A DM is posted to the user id, and Slack's answer gives the DM's id (D…), which history and
+chat.update need; opening a DM (conversations.open) is a Tier 3 method, about 50 calls a
+minute per workspace, so the sender asks here first, and tells here what Slack gave."""
 
 from __future__ import annotations
 
