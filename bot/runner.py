@@ -82,20 +82,24 @@ def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_
     server = HttpServer(
         make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
     )
-    _stop_on_signals(server)
+    _stop_on_signals(server, interrupt=False)
     try:
         server.serve_forever()
     finally:
         engine.dispose()
 
 
-def _stop_on_signals(server: HttpServer) -> None:
+def _stop_on_signals(server: HttpServer, *, interrupt: bool = True) -> None:
+    """SIGTERM (and Ctrl-C, in `serve` itself) closes the server: waitress answers what it
+    has, then stops. A child leaves Ctrl-C to `serve`, which stops it with SIGTERM."""
+
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("finsam-bot: stopping (signal %d)", signum)
         server.close()
 
     signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    if interrupt:
+        signal.signal(signal.SIGINT, on_signal)
 
 
 def parse_now(text: str | None, cfg: Settings) -> datetime:

@@ -24,7 +24,7 @@ Slack fake in the test and check, from the outside:
   meanwhile, then by the new child too;
 - with 1, `serve` has no child but its worker, and answers;
 - SIGINT (Ctrl-C reaching the process group) stops neither the worker nor an answering
-  child: `serve` alone stops them (xfail: an answering child stops itself).
+  child: `serve` alone stops them.
 
 The worker is told from the other children of `serve` (multiprocessing's resource tracker)
 by its nice value, the answering children from the tracker by their command line, both read
@@ -659,13 +659,6 @@ def test_one_web_process_is_serve_alone_beside_its_worker(
         fake.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/runner.py run_web calls as_child (SIGINT ignored: the parent alone stops "
-    "children) and then _stop_on_signals(server), which installs a SIGINT handler again: an "
-    "answering child stops itself on Ctrl-C / SIGINT (exit 0) and Supervised logs an error "
-    "and restarts it after 1 s",
-)
 def test_ctrl_c_leaves_the_children_of_serve_to_serve(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
