@@ -317,6 +317,8 @@ class OutboxMessage(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     step: str = Field(default="", max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
+    # Higher goes first: an answer to what someone just did before a fan-out's backlog.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SlackDmChannel(SQLModel, table=True):

@@ -36,7 +36,11 @@ def enqueue(
 
 
 def enqueue_new(
-    session: Session, rows: list[tuple[str, str, dict[str, Any]]], *, now: datetime
+    session: Session,
+    rows: list[tuple[str, str, dict[str, Any]]],
+    *,
+    now: datetime,
+    priority: int = 0,
 ) -> list[str]:
     """Insert (key, channel, payload) rows in one statement, each unless its key exists; the
     keys this call created. For keys that name a new event (a report's revision), so the
@@ -53,6 +57,7 @@ def enqueue_new(
                 "attempts": 0,
                 "created_at": utc(now),
                 "step": "",
+                "priority": priority,
             }
             for key, channel, payload in rows
         ],
@@ -79,9 +84,13 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim_next(session: Session, *, now: datetime, lease_until: datetime) -> OutboxMessage | None:
-    """Lease the oldest claimable row; None when nothing is due."""
+    """Lease the claimable row of the highest priority, the oldest of those; None when
+    nothing is due."""
     for row_id in session.exec(
-        select(OutboxMessage.id).where(_claimable(now)).order_by(col(OutboxMessage.id)).limit(20)
+        select(OutboxMessage.id)
+        .where(_claimable(now))
+        .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
+        .limit(20)
     ).all():
         claimed = session.execute(
             update(OutboxMessage)

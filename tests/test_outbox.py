@@ -12,7 +12,17 @@ from store import outbox as rows
 from store.db import session_scope
 from store.models import OutboxStatus
 from workflows.clock import FixedClock
-from workflows.outbox import LEASE, Outgoing, Progress, dispatch_due, messages, plan
+from workflows.outbox import (
+    LEASE,
+    REPLY,
+    Outgoing,
+    Planned,
+    Progress,
+    dispatch_due,
+    messages,
+    plan,
+    plan_new,
+)
 
 T0 = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
 
@@ -91,3 +101,38 @@ def test_stored_times_are_utc_whatever_the_offset(engine: Engine) -> None:
     with session_scope(engine) as session:  # after the lease, in UTC: claimable again
         later = T0 + LEASE + timedelta(seconds=1)
         assert rows.claim_next(session, now=later, lease_until=later + LEASE) is not None
+
+
+def test_a_reply_goes_before_a_fan_out_planned_earlier(engine: Engine) -> None:
+    """A submission's confirmation does not wait behind the rest of a reminder fan-out."""
+    with session_scope(engine) as session:
+        for number in range(3):
+            plan(session, key=f"reminder:{number}", channel="U1", kind="x", data={}, now=T0)
+        plan_new(
+            session,
+            [Planned("received:1", "U2", "x", {}), Planned("home:1", "U2", "x", {})],
+            now=T0,
+            priority=REPLY,
+        )
+        plan(session, key="reminder:3", channel="U1", kind="x", data={}, now=T0)
+    sender = RecordingSender()
+    dispatch_due(engine, sender, clock=FixedClock(T0))
+    assert sender.posted == [
+        "received:1",
+        "home:1",
+        "reminder:0",
+        "reminder:1",
+        "reminder:2",
+        "reminder:3",
+    ]
+
+
+def test_planning_new_keys_leaves_an_existing_key_alone(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        first = plan_new(session, [Planned("a", "U1", "x", {"n": 1})], now=T0)
+        again = plan_new(
+            session, [Planned("a", "U1", "x", {"n": 2}), Planned("b", "U1", "x", {})], now=T0
+        )
+    assert (first, again) == (["a"], ["b"])
+    [row] = [m for m in messages(engine) if m.key == "a"]
+    assert '"n": 1' in row.payload

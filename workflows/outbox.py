@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12  # with the backoff below: about six hours of trying before giving up
 MAX_BACKOFF = timedelta(hours=1)
+NORMAL = 0
+# What answers something a person just did (a submission's confirmation, its reminders turned
+# "done", the App Home) goes before the rest of a fan-out planned earlier.
+REPLY = 1
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,16 @@ class Planned:
     data: dict[str, Any]
 
 
-def plan_new(session: Session, planned: list[Planned], *, now: datetime) -> list[str]:
+def plan_new(
+    session: Session, planned: list[Planned], *, now: datetime, priority: int = NORMAL
+) -> list[str]:
     """Plan rows whose keys name a new event (a report's revision) in one statement; a key
     that exists is still left alone. The keys planned."""
     return rows.enqueue_new(
         session,
         [(p.key, p.channel, {"kind": p.kind, "data": p.data}) for p in planned],
         now=now,
+        priority=priority,
     )
 
 

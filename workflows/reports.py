@@ -28,7 +28,7 @@ from store.models import Report, ReportKind, ReportStatus, SupportKind
 from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
 from workflows.interventions import InterventionInfo, intervention_in
-from workflows.outbox import Planned, plan, plan_new
+from workflows.outbox import REPLY, Planned, plan, plan_new
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
 
@@ -222,7 +222,7 @@ def _plan_follow_ups(
     ]
     if office_channel:
         follow_ups.append(Planned(f"{REVIEW}:{report.id}:{revision}", office_channel, REVIEW, data))
-    plan_new(session, follow_ups, now=now)
+    plan_new(session, follow_ups, now=now, priority=REPLY)
 
 
 def home_refresh(user_id: str, *, event: str) -> Planned:
@@ -260,6 +260,7 @@ def review_report(
                 )
             ],
             now=now,
+            priority=REPLY,
         )
         if not accept:
             plan(

@@ -2,11 +2,11 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24
+Create Date: 2026-11-23
 
-The DM channel Slack gave for each user (conversations.open), kept so that a restart or a
-second bot process does not open it again: conversations.open is a Tier 3 method (about 50
-calls a minute), too slow for a first fan-out of thousands of DMs.
+The DM channel Slack gave for each user (the answer to a post to the user id, or
+conversations.open), kept so that no process asks Slack for it again: history and chat.update
+need it, and conversations.open is a Tier 3 method (about 50 calls a minute).
 """
 from collections.abc import Sequence
 
