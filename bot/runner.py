@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
+from slack_bolt import App
+
 from bot.app import build_context, create_app
 from bot.jobs import BotJobs
 from bot.logging_setup import configure_logging
@@ -20,7 +22,7 @@ from bot.server import HttpServer, listening_socket, make_wsgi_app, run_socket_m
 from bot.settings import Settings
 from bot.supervision import Supervised, as_child
 from bot.worker import Ring, run_worker
-from store.db import ensure_schema, open_engine
+from store.db import Engine, ensure_schema, open_engine
 from store.errors import BadArgument
 from workflows.clock import Clock, SimulatedClock, SystemClock
 from workflows.outbox import DispatchReport
@@ -40,11 +42,9 @@ def serve(cfg: Settings) -> None:
         if cfg.finsam_simulated_start is None
         else SimulatedClock(cfg.finsam_simulated_start)
     )
-    ctx = build_context(cfg, engine=engine, clock=clock)
-    app = create_app(cfg, engine=engine, ctx=ctx)
     with tempfile.TemporaryDirectory(prefix="finsam-bot-") as run_dir:
         bell = str(Path(run_dir) / "bell")
-        ctx.outbox_bell.connect(Ring(bell))
+        app = _answering_app(cfg, engine, clock, bell)
         children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid()))]
         try:
             if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
@@ -59,9 +59,7 @@ def serve(cfg: Settings) -> None:
             ]
             for child in children:
                 child.start()
-            server = HttpServer(
-                make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
-            )
+            server = _http_server(cfg, app, engine, sock)
             _stop_on_signals(server)
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
@@ -76,17 +74,25 @@ def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_
     as_child(parent_pid)
     configure_logging(cfg.log_level, cfg.secrets())
     engine = open_engine(cfg.database_url)
-    ctx = build_context(cfg, engine=engine, clock=clock)
-    ctx.outbox_bell.connect(Ring(bell))
-    app = create_app(cfg, engine=engine, ctx=ctx)
-    server = HttpServer(
-        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
-    )
+    server = _http_server(cfg, _answering_app(cfg, engine, clock, bell), engine, sock)
     _stop_on_signals(server, interrupt=False)
     try:
         server.serve_forever()
     finally:
         engine.dispose()
+
+
+def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> App:
+    """The Bolt app of a process that answers Slack; it rings the worker's bell."""
+    ctx = build_context(cfg, engine=engine, clock=clock)
+    ctx.outbox_bell.connect(Ring(bell))
+    return create_app(cfg, engine=engine, ctx=ctx)
+
+
+def _http_server(cfg: Settings, app: App, engine: Engine, sock: socket.socket) -> HttpServer:
+    return HttpServer(
+        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+    )
 
 
 def _stop_on_signals(server: HttpServer, *, interrupt: bool = True) -> None:
