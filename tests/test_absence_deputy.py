@@ -1,6 +1,7 @@
 """The deputy's side of an absence, end to end through the fake: the DM when named (planned
 with the absence, sent at once), dropped or followed by a "cancelled" DM when the lead
-removes the absence before it starts, and the lead's interventions on the deputy's App Home
+removes the absence before it starts, a "relieved" DM when the lead cuts short one under
+way, and the lead's interventions on the deputy's App Home
 while covering."""
 
 from __future__ import annotations
@@ -205,13 +206,79 @@ def test_no_cancellation_when_the_first_notice_was_dropped_meanwhile(bot: Runnin
 
 def test_an_absence_under_way_that_is_cut_short_sends_no_late_notice(bot: RunningBot) -> None:
     """Planned while the bot could not send, then the lead came back early: the DM would
-    name a window that is over, so it is dropped; no "cancelled" either (it had begun)."""
+    name a window that is over, so it is dropped; no "cancelled" either (it had begun), nor
+    "relieved" (the deputy never heard they were named)."""
     absence = record_absence(
         bot.engine, LEAD_USER, date(2026, 6, 10), date(2026, 6, 30), DEPUTY, today=TODAY
     )
     ask(bot, "frånvaro ta bort")
     assert bot.jobs.run_outbox().cancelled == [f"deputy_named:{absence.id}:{DEPUTY}"]
     assert rows(bot, "deputy_cancelled:") == []
+    assert rows(bot, "deputy_relieved:") == []
+    assert deputy_dms(bot) == []
+
+
+# -- the absence cut short while under way -----------------------------------------------------
+
+
+def cut_short(bot: RunningBot) -> tuple[int, str]:
+    """An absence under way whose deputy was told, then `frånvaro ta bort`: (its id, the key
+    of the deputy's "relieved" DM)."""
+    absence = record_absence(
+        bot.engine, LEAD_USER, date(2026, 6, 10), date(2026, 6, 30), DEPUTY, today=TODAY
+    )
+    named = f"deputy_named:{absence.id}:{DEPUTY}"
+    assert bot.jobs.run_outbox().sent == [named]
+    ask(bot, "frånvaro ta bort")
+    return absence.id, f"deputy_relieved:{absence.id}:{DEPUTY}"
+
+
+def test_a_deputy_who_was_told_is_told_when_the_lead_is_back_early(
+    bot: RunningBot, bell_dispatches: list[str]
+) -> None:
+    absence_id, relieved = cut_short(bot)
+    assert bell_dispatches == [relieved]  # rung by the command
+    assert rows(bot, "deputy_cancelled:") == []
+    named_dm, relieved_dm = deputy_dms(bot)
+    assert outbox_key(relieved_dm) == relieved
+    assert relieved_dm["text"] == (
+        f"<@{LEAD_USER}> är tillbaka från 2026-06-15, så du är inte ersättare längre. "
+        f"Påminnelserna om rapporter för hens insatser går till <@{LEAD_USER}> igen."
+    )
+    assert block_texts(relieved_dm) == [relieved_dm["text"]]
+    assert named_dm["ts"] != relieved_dm["ts"]
+    [absence] = absences_of(bot.engine, LEAD_USER, today=date(2026, 6, 1))
+    assert absence.id == absence_id and absence.ends_on == date(2026, 6, 14)
+    ask(bot, "frånvaro ta bort")  # nothing left to cut short: nothing more to say
+    assert bot.jobs.run_outbox().sent == []
+    assert len(deputy_dms(bot)) == 2
+
+
+def test_the_deputy_is_told_the_lead_is_back_in_their_own_language(
+    bot: RunningBot, bell_dispatches: list[str]
+) -> None:
+    ask(bot, "språk en", user=DEPUTY)
+    _, relieved = cut_short(bot)
+    [_, relieved_dm] = deputy_dms(bot)
+    assert outbox_key(relieved_dm) == relieved
+    assert relieved_dm["text"] == (
+        f"<@{LEAD_USER}> is back from 15 Jun 2026, so you are no longer their deputy. "
+        f"The report reminders for their interventions go to <@{LEAD_USER}> again."
+    )
+
+
+def test_no_relief_when_the_first_notice_was_dropped_meanwhile(bot: RunningBot) -> None:
+    """As for a cancellation: the first DM was being sent when the absence was cut short and
+    then dropped, so the deputy heard of nothing and is told nothing."""
+    absence = record_absence(
+        bot.engine, LEAD_USER, date(2026, 6, 10), date(2026, 6, 30), DEPUTY, today=TODAY
+    )
+    named = f"deputy_named:{absence.id}:{DEPUTY}"
+    set_status(bot.engine, named, OutboxStatus.sending)
+    ask(bot, "frånvaro ta bort")
+    set_status(bot.engine, named, OutboxStatus.cancelled)
+    relieved = f"deputy_relieved:{absence.id}:{DEPUTY}"
+    assert bot.jobs.run_outbox().cancelled == [relieved]
     assert deputy_dms(bot) == []
 
 

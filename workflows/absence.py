@@ -6,8 +6,9 @@ is back they are told who stood in and which reminders went to the deputy meanwh
 The deputy is told when named, in the transaction that records the absence (outbox kind
 `deputy_named`), and told again if the absence is cancelled before it starts once that
 first message has gone out (`deputy_cancelled`); a first message still waiting is simply
-cancelled. While covering, the deputy sees the lead's interventions on the App Home
-(`covering_absences`)."""
+cancelled. One told of an absence that is cut short while under way (the lead is back early)
+is told the reminders go to the lead again (`deputy_relieved`). While covering, the deputy
+sees the lead's interventions on the App Home (`covering_absences`)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from workflows.working_days import WorkingDays
 KIND = "absence_over"
 DEPUTY_NAMED = "deputy_named"
 DEPUTY_CANCELLED = "deputy_cancelled"
+DEPUTY_RELIEVED = "deputy_relieved"
 WENT_OUT = frozenset({OutboxStatus.sent, OutboxStatus.sending})
 MAX_DAYS = 366
 BACK_NOTICE_WINDOW = timedelta(days=14)  # an absence that ended longer ago gets no notice
@@ -71,6 +73,10 @@ def deputy_named_key(absence_id: int, deputy_user_id: str) -> str:
 
 def deputy_cancelled_key(absence_id: int, deputy_user_id: str) -> str:
     return f"{DEPUTY_CANCELLED}:{absence_id}:{deputy_user_id}"
+
+
+def deputy_relieved_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{DEPUTY_RELIEVED}:{absence_id}:{deputy_user_id}"
 
 
 def _named_prefix(absence_id: int) -> str:
@@ -154,8 +160,8 @@ def cancel_absences(
 ) -> list[AbsenceInfo]:
     """Cancel the user's current and future absences: a future one is removed; one under way
     ends yesterday (the lead is back today, and is told what went to the deputy). The deputy
-    of a removed one is not left waiting for it (`_withdraw_deputy_notice`). Returns them as
-    they were."""
+    of a removed one is not left waiting for it (`_withdraw_deputy_notice`); the deputy of
+    one cut short is told the lead is back (`_relieve_deputy`). Returns them as they were."""
     with session_scope(engine) as session:
         rows = list_absences(session, lead_user_id=user_id, ending_on_or_after=today)
         removed = [row for row in rows if row.starts_on >= today]
@@ -168,6 +174,7 @@ def cancel_absences(
                 assert absence is not None
                 absence.ends_on = today - ONE_DAY
                 session.add(absence)
+                _relieve_deputy(session, row, back=today, now=now or _start_of(today))
     return [_info(row) for row in rows]
 
 
@@ -190,6 +197,22 @@ def _withdraw_deputy_notice(session: Session, row: AbsenceRow, *, now: datetime)
             "start": row.starts_on.isoformat(),
             "end": row.ends_on.isoformat(),
         },
+        now=now,
+    )
+
+
+def _relieve_deputy(session: Session, row: AbsenceRow, *, back: date, now: datetime) -> None:
+    """The deputy of an absence cut short while under way, once the "you are named" DM went
+    out (or is going out): the lead is back from `back`, and the reminders go to them again.
+    A "you are named" DM still waiting is left to its builder, which drops it (it is over)."""
+    if not WENT_OUT.intersection(statuses_with_prefix(session, _named_prefix(row.id))):
+        return
+    plan(
+        session,
+        key=deputy_relieved_key(row.id, row.deputy_user_id),
+        channel=row.deputy_user_id,
+        kind=DEPUTY_RELIEVED,
+        data={"absence_id": row.id, "lead": row.lead_user_id, "back": back.isoformat()},
         now=now,
     )
 

@@ -11,9 +11,11 @@ from bot.messages import board, missing, reports
 from bot.messages.absence import (
     DEPUTY_CANCELLED,
     DEPUTY_NAMED,
+    DEPUTY_RELIEVED,
     build_absence_over,
     build_deputy_cancelled,
     build_deputy_named,
+    build_deputy_relieved,
 )
 from bot.messages.base import MessageBuilder, Rendered
 from workflows import overview, reminders
@@ -30,6 +32,7 @@ BUILDERS: dict[str, MessageBuilder] = {
 BUILDERS["absence_over"] = build_absence_over
 BUILDERS[DEPUTY_NAMED] = build_deputy_named
 BUILDERS[DEPUTY_CANCELLED] = build_deputy_cancelled
+BUILDERS[DEPUTY_RELIEVED] = build_deputy_relieved
 BUILDERS["board_step"] = board.build_board_step
 BUILDERS["announcement"] = board.build_announcement
 

@@ -1,7 +1,8 @@
 """Absence DMs. The lead's "welcome back" after an absence: the window, who stood in, and
 which reminders went to the deputy meanwhile (outbox kind `absence_over`). The deputy's
 "you are named" (`deputy_named`): who, when, which interventions, how to report; and
-"cancelled" (`deputy_cancelled`) when the lead removes the absence before it starts."""
+"cancelled" (`deputy_cancelled`) when the lead removes the absence before it starts; and
+"relieved" (`deputy_relieved`) when the lead cuts short an absence under way."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.messages.base import Rendered
 from workflows.absence import (
     DEPUTY_CANCELLED,
     DEPUTY_NAMED,
+    DEPUTY_RELIEVED,
     KIND,
     absence_report,
     deputy_notice,
@@ -25,10 +27,12 @@ from workflows.texts import Texts
 __all__ = [
     "DEPUTY_CANCELLED",
     "DEPUTY_NAMED",
+    "DEPUTY_RELIEVED",
     "KIND",
     "build_absence_over",
     "build_deputy_cancelled",
     "build_deputy_named",
+    "build_deputy_relieved",
 ]
 
 
@@ -115,5 +119,18 @@ def build_deputy_cancelled(ctx: BotContext, message: Outgoing) -> Rendered | Non
         lead=str(data["lead"]),
         start=str(data["start"]),
         end=str(data["end"]),
+    )
+    return Rendered(text=text, blocks=to_dicts([section(text)]))
+
+
+def build_deputy_relieved(ctx: BotContext, message: Outgoing) -> Rendered | None:
+    """From the row's data, as `build_deputy_cancelled`; None when the "you are named" DM
+    never went out after all."""
+    data = message.data
+    if not deputy_was_told(ctx.engine, int(data["absence_id"])):
+        return None
+    texts = ctx.texts_for(message.channel)
+    text = texts.get(
+        "interventions", "deputy_relieved", lead=str(data["lead"]), back_on=str(data["back"])
     )
     return Rendered(text=text, blocks=to_dicts([section(text)]))
