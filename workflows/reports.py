@@ -114,10 +114,9 @@ class ReportView:
     reviewed_at: datetime | None = None
 
 
-def may_report(engine: Engine, user_id: str, lead_ids: set[str], *, deputy_for: set[str]) -> bool:
-    """Leads report for their interventions, a deputy for the leads they stand in for, and the
-    office for anyone."""
-    if user_id in lead_ids or lead_ids & deputy_for:
+def may_see_report(engine: Engine, user_id: str, lead_ids: set[str]) -> bool:
+    """A report's answers are for its leads and the office (and its sender: the caller)."""
+    if user_id in lead_ids:
         return True
     with session_scope(engine) as session:
         return bool(roles_of(session, user_id) & OFFICE_ROLES)

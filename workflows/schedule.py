@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -33,10 +32,3 @@ def build_scheduler(jobs: list[Job], *, tz: ZoneInfo) -> BackgroundScheduler:
             job.func, trigger, id=job.id, coalesce=True, max_instances=1, misfire_grace_time=3600
         )
     return scheduler
-
-
-def run_now(scheduler: BackgroundScheduler, job_id: str) -> None:
-    """Bring a job's next run forward to now (it still never runs twice at once)."""
-    job = scheduler.get_job(job_id)
-    if job is not None:
-        job.modify(next_run_time=datetime.now(scheduler.timezone))

@@ -31,7 +31,7 @@ from workflows.interventions import InterventionInfo, get_intervention
 from workflows.reports import (
     delivery_key,
     find_report,
-    may_report,
+    may_see_report,
     owes,
     report_view,
     reporting_target,
@@ -302,8 +302,8 @@ class ReportListeners:
             report = report_view(self.ctx.engine, int(body["actions"][0]["value"]))
             intervention = get_intervention(self.ctx.engine, report.intervention_id)
             leads = {lead.slack_user_id for lead in intervention.leads if lead.slack_user_id}
-            if user_id != report.submitted_by and not may_report(
-                self.ctx.engine, user_id, leads, deputy_for=set()
+            if user_id != report.submitted_by and not may_see_report(
+                self.ctx.engine, user_id, leads
             ):
                 raise AccessDenied("office_only")
             period = Period.parse(report.period)
