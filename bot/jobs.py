@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.sender import SlackSender
 from bot.settings import Settings
@@ -85,6 +85,7 @@ class BotJobs:
             self._sender,
             clock=self._clock,
             lease=self._cfg.outbox_lease,
+            call_timeout=timedelta(seconds=self._cfg.slack_timeout_seconds),
             pacer=self._pacer,
         )
 

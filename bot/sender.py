@@ -29,7 +29,8 @@ from bot.messages.base import Rendered
 from bot.messages.board_done import BOARD_STEP_DONE, update_step_reminders
 from bot.messages.papers import BOARD_PAPERS, send_board_papers
 from bot.messages.reports import build_reminder_done
-from store.errors import SendRejected, SlackUnavailable
+from bot.slack_client import announcing_calls, outbox_client
+from store.errors import SendRejected, SlackRateLimited, SlackUnavailable
 from workflows.budget_status import budget_status_for
 from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
@@ -59,11 +60,15 @@ UPDATE_SKIPPED = frozenset(
 
 class SlackSender:
     def __init__(self, client: WebClient, ctx: BotContext) -> None:
-        self._client = client
+        self._client = outbox_client(client)
         self._ctx = ctx
         self._dm_channels: dict[str, str] = {}
 
     def send(self, message: Outgoing, *, progress: Progress) -> str | None:
+        with announcing_calls(progress.before_call):
+            return self._send(message, progress=progress)
+
+    def _send(self, message: Outgoing, *, progress: Progress) -> str | None:
         if message.kind == BUDGET_SUMMARY:
             return self._send_budget_summary(message, progress=progress)
         if message.kind == REMINDERS_DONE:
@@ -343,8 +348,24 @@ def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
     except SlackApiError as err:
         error = str(err.response.get("error", "")) if err.response is not None else ""
         status = err.response.status_code if err.response is not None else 0
+        if status == 429:
+            raise SlackRateLimited(
+                "slack_unavailable", retry_after=_retry_after(err.response.headers), error=error
+            ) from err
         if error in PERMANENT_ERRORS or (400 <= status < 500 and status != 429 and error):
             raise SendRejected("slack_refused", error=error or str(status)) from err
         raise SlackUnavailable("slack_unavailable", error=error or str(status)) from err
     except (SlackClientError, URLError, TimeoutError, OSError) as err:
         raise SlackUnavailable("slack_unavailable", error=type(err).__name__) from err
+
+
+def _retry_after(headers: Any) -> float:
+    """Seconds from a 429's Retry-After (1 when missing or not a number, as slack_sdk does)."""
+    for name, value in dict(headers or {}).items():
+        if str(name).lower() == "retry-after":
+            values = value if isinstance(value, list) else [value]
+            try:
+                return max(float(values[0]), 0.0)
+            except (TypeError, ValueError, IndexError):
+                return 1.0
+    return 1.0

@@ -32,10 +32,12 @@ from bot.settings import Settings
 from bot.supervision import as_child
 from store.db import open_engine
 from workflows.clock import Clock
+from workflows.outbox import DispatchReport
 from workflows.schedule import build_scheduler
 
 log = logging.getLogger(__name__)
 RING = b"!"
+MIN_ROUND_SECONDS = 0.5  # a round never follows the last sooner: rows just planned can wait
 
 
 class Ring:
@@ -87,14 +89,23 @@ def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
     try:
         jobs.catch_up()
         scheduler.start()
+        wait = float(OUTBOX_TICK_SECONDS)
         while True:
-            rung.wait(OUTBOX_TICK_SECONDS)
+            rung.wait(wait)
             rung.clear()
-            jobs.run_outbox()
+            wait = next_round_in(jobs.run_outbox())
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         engine.dispose()
+
+
+def next_round_in(report: DispatchReport) -> float:
+    """Seconds until the next round: the tick, or sooner when a row comes due before it (a
+    429's Retry-After, a row taken over from a process whose lease ran out)."""
+    if report.next_due_in is None:
+        return float(OUTBOX_TICK_SECONDS)
+    return min(max(report.next_due_in.total_seconds(), MIN_ROUND_SECONDS), OUTBOX_TICK_SECONDS)
 
 
 def _lower_priority(nice: int) -> None:

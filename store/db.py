@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,15 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def database_now(session: Session) -> datetime | None:
+    """The database server's clock (PostgreSQL), the one every process sharing it agrees on;
+    None for SQLite, whose clock is the machine's own (a file is shared by one machine)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return None
+    moment = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+    return moment if isinstance(moment, datetime) else None
 
 
 def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> bool:

@@ -11,6 +11,7 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── DatabaseNotMigrated  the schema is behind the code
     ├── DatabaseUnavailable  the database server does not answer
     ├── SlackUnavailable     Slack kept failing after the retries (try again later)
+    │   └── SlackRateLimited a 429: Slack did not process the call; try after `retry_after`
     ├── LeaseLost            another process took over an outgoing message (stop, quietly)
     └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
@@ -62,6 +63,15 @@ class DatabaseUnavailable(FinsamError):
 
 class SlackUnavailable(FinsamError):
     pass
+
+
+class SlackRateLimited(SlackUnavailable):
+    """A 429: Slack did not process the call, so the outcome is known (nothing happened)
+    and the same call may go again after `retry_after` seconds."""
+
+    def __init__(self, code: str, *, retry_after: float, **params: object) -> None:
+        super().__init__(code, retry_after=retry_after, **params)
+        self.retry_after = retry_after
 
 
 class LeaseLost(FinsamError):

@@ -5,15 +5,21 @@ hold it at once, and `attempts` fences a stale holder out of marking it done."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
 from store.errors import LeaseLost
 from store.models import OutboxMessage, OutboxStatus
+
+# `last_error` of a row whose earlier attempt is known to have done nothing in Slack (a 429:
+# "not processed"), so the next attempt posts without looking in the history first; and of
+# one taken from a holder whose lease ran out (it may have posted: look first).
+NOT_PROCESSED = "not_processed"
+LEASE_EXPIRED = "lease_expired"
 
 
 def enqueue(
@@ -83,15 +89,36 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def claim_next(session: Session, *, now: datetime, lease_until: datetime) -> OutboxMessage | None:
+def claim_next(
+    session: Session,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    takeover_wait: timedelta = timedelta(0),
+) -> OutboxMessage | None:
     """Lease the claimable row of the highest priority, the oldest of those; None when
-    nothing is due."""
-    for row_id in session.exec(
-        select(OutboxMessage.id)
+    nothing is due. `now` is the database's time (workflows/outbox.py `database_clock`).
+
+    A row still `sending` whose lease ran out is not sent at once: its holder may be in the
+    middle of a post (paused, or waiting for Slack's answer), so the row is taken from it
+    (`attempts` moves on, which fences the holder out) and comes due `takeover_wait` after
+    the lease ended, when any call the holder started is over and shows in the history."""
+    for row_id, status, held_until, attempts in session.exec(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.lease_until,
+            OutboxMessage.attempts,
+        )
         .where(_claimable(now))
         .order_by(col(OutboxMessage.priority).desc(), col(OutboxMessage.id))
         .limit(20)
     ).all():
+        if status == OutboxStatus.sending:
+            assert held_until is not None  # a sending row always has a lease
+            due = aware(held_until) + takeover_wait
+            if not _take_over(session, row_id, attempts, due=due) or due > utc(now):
+                continue
         claimed = session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == row_id, _claimable(now))
@@ -105,6 +132,43 @@ def claim_next(session: Session, *, now: datetime, lease_until: datetime) -> Out
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
             return session.get(OutboxMessage, row_id, populate_existing=True)
     return None
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the soonest pending row that waits for its time comes due (UTC)."""
+    due = session.exec(
+        select(func.min(OutboxMessage.lease_until)).where(
+            col(OutboxMessage.status) == OutboxStatus.pending,
+            col(OutboxMessage.lease_until).is_not(None),
+        )
+    ).one()
+    return None if due is None else aware(due)
+
+
+def _take_over(session: Session, row_id: int | None, attempts: int, *, due: datetime) -> bool:
+    """An expired `sending` row back to pending, due at `due`, its outcome unknown; False
+    when another process took it first."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == row_id,
+            col(OutboxMessage.status) == OutboxStatus.sending,
+            col(OutboxMessage.attempts) == attempts,
+        )
+        .values(
+            status=OutboxStatus.pending,
+            lease_until=utc(due),
+            attempts=attempts + 1,
+            last_error=LEASE_EXPIRED,
+        )
+    )
+    session.commit()
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _fenced_update(session: Session, row: OutboxMessage, **values: Any) -> None:
@@ -182,6 +246,8 @@ def sent_with_prefix(session: Session, key_prefix: str) -> list[OutboxMessage]:
 
 
 def release(session: Session, row: OutboxMessage, *, retry_at: datetime, error: str) -> None:
+    """Back to pending, due at `retry_at`; `error` starting with NOT_PROCESSED says the
+    attempt did nothing in Slack."""
     _fenced_update(
         session,
         row,

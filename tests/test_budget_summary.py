@@ -59,9 +59,12 @@ def test_a_second_tick_in_the_same_month_posts_nothing(bot: RunningBot) -> None:
     assert bot.jobs.run_budget_summary().sent == ["budget_summary:C_OFFICE:2026-06"]
 
 
-def test_429_is_waited_out_and_retried(bot: RunningBot) -> None:
+def test_a_429_is_waited_out_by_the_row_then_retried(bot: RunningBot) -> None:
     bot.fake.rate_limit_next("chat.postMessage", retry_after=1)
-    assert bot.jobs.run_budget_summary().sent == [KEY]
+    report = bot.jobs.run_budget_summary()
+    assert report.retried == [KEY] and report.next_due_in == timedelta(seconds=1)
+    bot.clock.set(MAY_5 + timedelta(seconds=1))
+    assert bot.jobs.run_outbox().sent == [KEY]
     attempts = bot.fake.calls("chat.postMessage")
     assert [a.status for a in attempts] == [429, 200]
     assert len(summary_posts(bot)) == 1

@@ -13,8 +13,11 @@ from store.db import session_scope
 from store.models import OutboxStatus
 from workflows.clock import FixedClock
 from workflows.outbox import (
+    CALL_MARGIN,
+    CALL_TIMEOUT,
     LEASE,
     REPLY,
+    DispatchReport,
     Outgoing,
     Planned,
     Progress,
@@ -32,6 +35,7 @@ class RecordingSender:
 
     def __init__(self) -> None:
         self.posted: list[str] = []
+        self.looked_for: list[str] = []
         self.during_send = lambda: None
 
     def send(self, message: Outgoing, *, progress: Progress) -> str:
@@ -43,6 +47,7 @@ class RecordingSender:
         return ts
 
     def find_sent(self, message: Outgoing) -> str | None:
+        self.looked_for.append(message.key)
         return None
 
 
@@ -72,22 +77,31 @@ def test_a_held_row_is_not_claimed_twice(engine: Engine) -> None:
 
 
 def test_a_dispatcher_that_lost_its_lease_stops_without_posting(engine: Engine) -> None:
-    """The lease runs out mid-send and another process claims the row: the first one's next
-    step is refused (fenced by the attempt number), so only the second one posts."""
+    """The lease runs out mid-send and another process takes the row over: the first one's
+    next step is refused (fenced by the attempt number), so only the second one posts. The
+    second does not post at once: the first may have a post on its way, so it waits out the
+    longest call the first could have started (timeout + margin), then looks, then posts."""
     plan_one(engine)
     slow, other = RecordingSender(), RecordingSender()
-    late = FixedClock(T0 + LEASE + timedelta(seconds=1))
+    expired = T0 + LEASE + timedelta(seconds=1)
+    reported: list[DispatchReport] = []
 
     def another_process_takes_over() -> None:
-        other_report = dispatch_due(engine, other, clock=late)
-        assert other_report.sent == ["k1"]
+        reported.append(dispatch_due(engine, other, clock=FixedClock(expired)))
 
     slow.during_send = another_process_takes_over
     report = dispatch_due(engine, slow, clock=FixedClock(T0))
     assert (report.sent, report.lost) == ([], ["k1"])
-    assert other.posted == ["k1"]
+    assert reported[0].sent == [] and other.posted == []  # taken over, not yet sent
     [row] = messages(engine)
-    assert (row.status, row.attempts) == (OutboxStatus.sent, 2)
+    assert (row.status, row.last_error) == (OutboxStatus.pending, rows.LEASE_EXPIRED)
+
+    waited = T0 + LEASE + CALL_TIMEOUT + CALL_MARGIN
+    assert dispatch_due(engine, other, clock=FixedClock(waited - timedelta(seconds=1))).sent == []
+    assert dispatch_due(engine, other, clock=FixedClock(waited)).sent == ["k1"]
+    assert other.posted == ["k1"] and other.looked_for == ["k1"]
+    [row] = messages(engine)
+    assert (row.status, row.attempts) == (OutboxStatus.sent, 3)
 
 
 def test_stored_times_are_utc_whatever_the_offset(engine: Engine) -> None:

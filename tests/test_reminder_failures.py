@@ -184,13 +184,23 @@ def test_a_post_that_timed_out_before_slack_took_it_is_sent_after_looking(
     assert_each_reminder_once(bot)
 
 
-def test_a_429_is_waited_out_and_retried_without_looking(bot: RunningBot) -> None:
-    bot.fake.rate_limit_next("chat.postMessage", retry_after=1)
+def test_a_429_releases_the_row_until_retry_after_and_it_goes_without_looking(
+    bot: RunningBot,
+) -> None:
+    """A 429 is Slack saying "not processed, wait": the row goes back until Retry-After (no
+    sleeping inside the call while the lease runs out), the rest of the fan-out goes on,
+    and the retry posts without looking in the history (the outcome was known)."""
+    bot.fake.rate_limit_next("chat.postMessage", retry_after=7)
     report = bot.jobs.run_reminders()
-    assert len(report.sent) == LEADS and report.retried == []
-    posts = bot.fake.calls("chat.postMessage")
+    assert len(report.sent) == LEADS - 1 and report.retried == [first_key(bot)]
+    assert report.next_due_in == timedelta(seconds=7)
+    [row] = [r for r in messages(bot.engine) if r.key == first_key(bot)]
+    assert row.status is OutboxStatus.pending and row.last_error.startswith("not_processed")
+    bot.clock.set(FANOUT_AT + timedelta(seconds=6))
+    assert bot.jobs.run_outbox().sent == []  # Retry-After not over yet
+    bot.clock.set(FANOUT_AT + timedelta(seconds=7))
+    assert bot.jobs.run_outbox().sent == [first_key(bot)]
     assert post_statuses(bot) == [429] + [200] * LEADS
-    assert posts[1].at - posts[0].at >= 1.0  # Retry-After honoured
     assert bot.fake.calls("conversations.history") == []  # a 429 was not processed: no doubt
     assert_each_reminder_once(bot)
 
