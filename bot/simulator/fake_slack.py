@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -98,7 +98,7 @@ _METHOD_SCOPES: dict[str, tuple[str, ...]] = {
 }
 
 InjectedKind = Literal[
-    "ratelimited", "failed", "error", "timeout", "dropped", "rate_limit_enforced"
+    "ratelimited", "failed", "error", "timeout", "dropped", "rate_limit_enforced", "slow"
 ]
 
 
@@ -602,6 +602,7 @@ class SlackFake:
         self._responses: list[dict[str, Any]] = []
         self._calls: list[Call] = []
         self._scripts: dict[str, deque[_Script]] = {}
+        self._held: Counter[str] = Counter()
         self._limits: dict[str, list[_Limit]] = {}  # method -> its limits, all enforced
 
         self.errors: list[tuple[str, str]] = []
@@ -977,6 +978,17 @@ class SlackFake:
         call is carried out at once and only its answer is late (the outcome-unknown case)."""
         self._script(method, _Script("timeout", status=504, delay=delay, perform=perform), count)
 
+    def slow_next(self, method: str, *, delay: float, count: int = 1) -> None:
+        """Take the next ``count`` calls and sit on them ``delay`` seconds before carrying
+        them out and answering: a busy Slack, where a post on its way is not in the history
+        yet. `held` counts the calls being sat on."""
+        self._script(method, _Script("slow", delay=delay), count)
+
+    def held(self, method: str) -> int:
+        """How many ``method`` calls `slow_next` is sitting on now."""
+        with self._cond:
+            return self._held[method]
+
     def drop_after_accept_next(self, method: str, count: int = 1) -> None:
         """Carry out the next ``count`` calls, then close the connection without answering."""
         self._script(method, _Script("dropped"), count)
@@ -1057,6 +1069,14 @@ class SlackFake:
             self._stopping.wait(script.delay)
             self._write(handler, outcome.status, outcome.payload, outcome.headers)
             return
+
+        if script is not None and script.kind == "slow":
+            with self._cond:
+                self._held[method] += 1
+                self._cond.notify_all()
+            self._stopping.wait(script.delay)
+            with self._cond:
+                self._held[method] -= 1
 
         try:
             with self._cond:
