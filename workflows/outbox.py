@@ -46,6 +46,9 @@ CALL_TIMEOUT = timedelta(seconds=10)  # SLACK_TIMEOUT_SECONDS's default: one cal
 # far two clocks that agree may still differ: both kept out of the lease's last moments.
 CALL_MARGIN = timedelta(seconds=5)
 CLOCKS_AGREE = timedelta(seconds=1)
+# A call starts on a lease renewed at most this long ago (seconds): whatever paused the
+# process before it, at least the whole lease less this is left when the request leaves.
+RENEWED_JUST_NOW = 1.0
 MAX_ATTEMPTS = 12  # with the backoff below: about six hours of trying before giving up
 MAX_BACKOFF = timedelta(hours=1)
 NORMAL = 0
@@ -84,8 +87,8 @@ class Progress(Protocol):
 
     def before_call(self, bound: timedelta) -> None:
         """Called as a Slack call is about to start, that may last up to `bound`: renews
-        the lease unless what is left of it outlasts the call by the margin, so no call
-        starts on a lease that could run out under it (or that ran out in a pause)."""
+        the lease unless it was renewed just now and outlasts the call by the margin, so no
+        call starts on a lease that could run out under it (or that ran out in a pause)."""
         ...
 
     def posted(self, ts: str) -> None: ...
@@ -203,8 +206,9 @@ class _RowProgress:
         self._leased_at = renewing
 
     def before_call(self, bound: timedelta) -> None:
-        left = self._lease.total_seconds() - (_elapsed() - self._leased_at)
-        if left < (bound + CALL_MARGIN).total_seconds():
+        since = _elapsed() - self._leased_at
+        left = self._lease.total_seconds() - since
+        if since > RENEWED_JUST_NOW or left < (bound + CALL_MARGIN).total_seconds():
             self.still_mine()
 
     def posted(self, ts: str) -> None:
