@@ -41,7 +41,7 @@ from workflows.texts import Texts
 
 app = typer.Typer(
     help="The board's year: meetings, milestones and their steps. "
-    "Example: finsam-bot cycle import examples/board-cycle-2026.yml",
+    "Example: finsam-bot cycle import board-cycle-2026.yml",
     no_args_is_help=True,
 )
 CycleFile = Annotated[
@@ -61,7 +61,7 @@ def cycle_import(file: CycleFile, output_format: FormatOption = "text") -> None:
     file. Events are matched by id: a re-import updates them and keeps the steps marked done
     whose dates hold.
 
-    Example: finsam-bot cycle import examples/board-cycle-2026.yml
+    Example: finsam-bot cycle import board-cycle-2026.yml
     """
     check_format(output_format)
     cfg = settings()
@@ -128,7 +128,7 @@ def cycle_next_year(
     of march"), dates without a rule on the same day and month, every date moved off weekends
     and holidays; years in titles and items moved up by one. Review the draft, then import it.
 
-    Example: finsam-bot cycle next-year examples/board-cycle-2026.yml --out board-cycle-2027.yml
+    Example: finsam-bot cycle next-year board-cycle-2026.yml --out board-cycle-2027.yml
     """
     cfg = settings()
     texts = Texts(cfg.finsam_language)
