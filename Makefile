@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_ack.py
 	$(BIN)/python benchmarks/bench_reminders.py
 	$(BIN)/python benchmarks/bench_forms.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 serve: install
 	$(BIN)/finsam-bot serve

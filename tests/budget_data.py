@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SAMPLE_2026 = DATA / "budget-uppsala-2026.csv"
-SAMPLE_2024 = DATA / "budget-uppsala-2024.csv"
+from bot.simulator.samples import BUDGET_2026, sample_path
+
+SAMPLE_2026 = sample_path(BUDGET_2026)  # the demo's budget, shipped in the package
+SAMPLE_2024 = Path(__file__).resolve().parent / "data" / "budget-uppsala-2024.csv"
 HEADER = "year,month,category,name,owner,amount_tkr\n"
 
 

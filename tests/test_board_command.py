@@ -12,12 +12,13 @@ import icalendar
 import pytest
 from sqlalchemy import Engine
 
+from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.board import events_of_year, mark_step_done, steps_of
 from store.db import session_scope
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
 from workflows.board_cycle import import_cycle
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "board-cycle-2026.yml"
+EXAMPLE = sample_path(BOARD_CYCLE_2026)
 ANYONE = "U0ANYONE1"
 
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.board import events_of_year, mark_step_done, steps_of
 from store.db import session_scope
 from workflows import board_cycle
@@ -35,7 +36,7 @@ from workflows.board_cycle import (
 from workflows.texts import Texts, templates_dir
 from workflows.working_days import WorkingDays
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "board-cycle-2026.yml"
+EXAMPLE = sample_path(BOARD_CYCLE_2026)
 WD = WorkingDays()
 PROPERTY = settings(max_examples=150, deadline=None)
 

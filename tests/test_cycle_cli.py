@@ -8,9 +8,10 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
 from tests.cli_runner import Cli, describe
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "board-cycle-2026.yml"
+EXAMPLE = sample_path(BOARD_CYCLE_2026)
 
 
 @pytest.fixture

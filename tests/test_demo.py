@@ -1,23 +1,136 @@
-"""`make demo` keeps working: the whole bot against the fake, as a newcomer first sees it."""
+"""`make demo` keeps working: the whole bot against the fake, as a newcomer first sees it, run
+from the built wheel installed on its own, in an empty directory. What the demo reads (the
+sample budget, interventions, the board's year, templates, forms, migrations) must be in the
+wheel: a file found only beside the checkout fails here."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.simulator.demo import run_demo
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "workflows", "store", "templates")
 
 
-def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run_demo(tmp_path / "out")
-    shown = capsys.readouterr().out.replace("\u00a0", " ")
+def tracked_files() -> list[str]:
+    listing = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    return [name for name in listing.split("\0") if name and (ROOT / name).is_file()]
+
+
+def run(
+    *command: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from the tracked files only, as a fresh clone would build it."""
+    base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    for name in tracked_files():
+        target = source / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    dist = base / "dist"
+    pip = (sys.executable, "-m", "pip", "--quiet")
+    run(
+        *pip,
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--wheel-dir",
+        str(dist),
+        str(source),
+        cwd=base,
+    )
+    (built,) = dist.glob("finsam_bot-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A virtual environment holding only the wheel; the dependencies come from this one's
+    site-packages through a .pth line, which adds the folder without running its .pth files,
+    so the editable install of the checkout is not on the path. Its interpreter."""
+    venv = tmp_path_factory.mktemp("installed") / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", str(venv))
+    python = venv / "bin" / "python"
+    pip = (sys.executable, "-m", "pip", "--quiet", "--python", str(python))
+    run(*pip, "install", "--no-deps", "--no-index", str(wheel))
+    purelib = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    site = Path(run(str(python), "-c", purelib).stdout.strip())
+    (site / "finsam_deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    yield python
+
+
+def installed_env() -> dict[str, str]:
+    """No settings and no PYTHONPATH from the caller: only what the wheel brings."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "FINSAM_", "DATABASE_", "PYTHON", "LOG_"))
+    }
+
+
+def test_every_tracked_file_of_the_packages_is_in_the_wheel(wheel: Path) -> None:
+    expected = {
+        name
+        for name in tracked_files()
+        if name.split("/")[0] in PACKAGES and "__pycache__" not in name
+    }
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    assert "bot/simulator/data/board-cycle-2026.yml" in expected
+    assert sorted(expected - shipped) == []
+
+
+def test_the_installed_package_is_the_wheel_not_the_checkout(
+    installed: Path, tmp_path: Path
+) -> None:
+    where = "import bot, store, templates; print(bot.__file__, store.__file__, templates.__file__)"
+    done = run(str(installed), "-c", where, cwd=tmp_path, env=installed_env())
+    for line in done.stdout.split():
+        assert Path(line).is_relative_to(installed.parents[1]), line
+        assert not Path(line).is_relative_to(ROOT), line
+
+
+@pytest.mark.timeout(900)
+def test_demo_runs_end_to_end_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    script = installed.parent / "finsam-bot"
+    done = subprocess.run(
+        [str(script), "demo", "--out", "out"],
+        cwd=empty,
+        env=installed_env(),
+        capture_output=True,
+        text=True,
+        timeout=840,
+        check=False,
+    )
+    assert done.returncode == 0, f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    shown = done.stdout.replace("\u00a0", " ")
+    out = empty / "out"
     assert "Kvarvarande beslutsutrymme: 1 007 tkr" in shown
     assert "Det här kommandot är till för kansliet" in shown  # the lead is refused
     assert "Jag känner inte igen `budjet`" in shown
     assert "Skickat: 1, försöks igen senare: 0, misslyckade: 0." in shown
     assert "sammanfattningar i kanslikanalen: 1" in shown
-    assert (tmp_path / "out" / "budget-2026-11.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "budget-2026-11.png").read_bytes().startswith(b"\x89PNG")
     # The reporting quarter: reminders, a form refused inline then stored, a report sent back
     # and corrected, a late one, the office told, and the status table.
     assert "ska månadsrapporten för mars 2026 lämnas för Växtkraft (Enköping)" in shown
@@ -33,4 +146,5 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Delegationsbeslut sedan 2026-03-19: 1 st" in shown
     assert "✅ Klart – markerat av <@U0SEKR001> 2026-05-19" in shown
     assert "✅ Handlingar klara – klart 2026-05-19" in shown
-    assert (tmp_path / "out" / "underlag-styrelsen-2026-05-28.xlsx").read_bytes()[:2] == b"PK"
+    assert (out / "underlag-styrelsen-2026-05-28.xlsx").read_bytes()[:2] == b"PK"
+    assert sorted(p.name for p in empty.iterdir()) == ["out"]  # nothing written beside it

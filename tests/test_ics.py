@@ -14,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.models import BoardEventKind
 from workflows.board_cycle import EventView, StepView, import_cycle
 from workflows.ics import calendar, escape_text, event_uid, fold, year_calendar
 from workflows.texts import Texts
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "board-cycle-2026.yml"
+EXAMPLE = sample_path(BOARD_CYCLE_2026)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 4, 20, 10, 0, tzinfo=STOCKHOLM)
 

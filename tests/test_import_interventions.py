@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.directory import SlackDirectory
 from bot.simulator.fake_slack import SlackFake
+from bot.simulator.samples import INTERVENTIONS_2026, sample_path
 from bot.slack_client import make_client
 from store.db import session_scope
 from store.errors import ImportRejected, NotFoundError, RowProblem, SlackUnavailable
@@ -36,7 +37,7 @@ from workflows.interventions import (
 from workflows.texts import Texts
 
 HEADER = "name,owner,kind,lead_emails,start,end,goals"
-SAMPLE = Path(__file__).resolve().parents[1] / "bot/simulator/data/interventions-uppsala-2026.csv"
+SAMPLE = sample_path(INTERVENTIONS_2026)
 
 
 class Directory:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.simulator.fake_slack import SlackFake
+from bot.simulator.samples import INTERVENTIONS_2026, sample_path
 from tests.budget_data import SAMPLE_2026
 from tests.cli_runner import Cli, describe
 
 BOT_TOKEN = "xoxb-cli-interventions-1234"
-SAMPLE = Path(__file__).resolve().parents[1] / "bot/simulator/data/interventions-uppsala-2026.csv"
+SAMPLE = sample_path(INTERVENTIONS_2026)
 HEADER = "name,owner,kind,lead_emails,start,end,goals\n"
 
 

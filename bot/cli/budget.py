@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.blocks.budget import build_budget_blocks
-from bot.blocks.common import to_dicts
-from bot.blocks.plain_text import blocks_as_text
 from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
-from workflows.budget_files import import_budget_file, import_spending_file
-from workflows.budget_json import status_to_dict
-from workflows.budget_status import BudgetStatus, budget_status_for
-from workflows.clock import SystemClock
 from workflows.texts import Texts
+
+if TYPE_CHECKING:
+    from workflows.budget_status import BudgetStatus
 
 app = typer.Typer(
     help="Budget and budget status. Example: finsam-bot budget status --year 2026",
@@ -33,6 +29,8 @@ def budget_import(
     replace: Annotated[bool, typer.Option("--replace", help="Replace a year that exists")] = False,
 ) -> None:
     """Import a budget file, all or nothing. Example: finsam-bot budget import budget-2026.csv"""
+    from workflows.budget_files import import_budget_file
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
@@ -50,6 +48,8 @@ def spending_import(file: FileArgument) -> None:
 
     Example: finsam-bot spending import books-2026.csv
     """
+    from workflows.budget_files import import_spending_file
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
@@ -80,6 +80,10 @@ def budget_status(
 
     Example: finsam-bot budget status --year 2026 --format json
     """
+    from workflows.budget_json import status_to_dict
+    from workflows.budget_status import budget_status_for
+    from workflows.clock import SystemClock
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -99,4 +103,8 @@ def budget_status(
 
 def status_as_text(status: BudgetStatus, texts: Texts) -> str:
     """The Slack answer's words for a terminal: the same blocks, as plain text."""
+    from bot.blocks.budget import build_budget_blocks
+    from bot.blocks.common import to_dicts
+    from bot.blocks.plain_text import blocks_as_text
+
     return blocks_as_text(to_dicts(build_budget_blocks(status, texts)))

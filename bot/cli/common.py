@@ -7,14 +7,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from bot.blocks.plain_text import plain
-from bot.logging_setup import configure_logging
-from bot.settings import Settings, load_settings
-from store.db import Engine, database_errors_explained, ensure_schema, open_engine
 from store.errors import (
     AccessDenied,
     BadArgument,
@@ -26,9 +23,12 @@ from store.errors import (
     ImportRejected,
     NotFoundError,
 )
-from workflows.clock import SystemClock
-from workflows.outbox import DispatchReport
 from workflows.texts import Texts
+
+if TYPE_CHECKING:  # parsing and --help import none of these (`finsam-bot --help` stays quick)
+    from bot.settings import Settings
+    from store.db import Engine
+    from workflows.outbox import DispatchReport
 
 T = TypeVar("T")
 EXIT_CODES: dict[type[FinsamError], int] = {
@@ -44,6 +44,9 @@ EXIT_CODES: dict[type[FinsamError], int] = {
 
 
 def settings() -> Settings:
+    from bot.logging_setup import configure_logging
+    from bot.settings import load_settings
+
     try:
         loaded = load_settings()
     except ConfigError as err:
@@ -56,6 +59,8 @@ def settings() -> Settings:
 def database(cfg: Settings, *, migrate: bool = True) -> Iterator[Engine]:
     """An engine for DATABASE_URL; a URL that is malformed, names a driver that is not
     installed, or points at a server that does not answer becomes a message, not a trace."""
+    from store.db import database_errors_explained, ensure_schema, open_engine
+
     texts = Texts(cfg.finsam_language)
     engine = run(lambda: open_engine(cfg.database_url), texts=texts)
     try:
@@ -137,6 +142,8 @@ OnOption = Annotated[
 
 def today_or(cfg: Settings, on: str | None) -> date:
     """`--on DAY` as a date, or today in the association's time zone."""
+    from workflows.clock import SystemClock
+
     if on is None:
         return SystemClock().now().astimezone(cfg.tz).date()
     try:

@@ -4,12 +4,10 @@ comes next (the twin of `/finsam styrelse`) and the year as an iCalendar file.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from bot.blocks.board import build_board_blocks
-from bot.blocks.common import to_dicts
 from bot.blocks.plain_text import blocks_as_text, plain
 from bot.cli.common import (
     EXIT_CODES,
@@ -22,26 +20,14 @@ from bot.cli.common import (
     today_or,
 )
 from store.errors import ImportRejected
-from workflows.board_cycle import (
-    CycleImport,
-    CycleProblem,
-    CycleRejected,
-    EventView,
-    Overview,
-    cycle_overview,
-    import_cycle,
-    next_year,
-    problem_lines,
-    read_cycle_file,
-    rejection_lines,
-)
-from workflows.clock import SystemClock
-from workflows.ics import year_calendar
 from workflows.texts import Texts
+
+if TYPE_CHECKING:
+    from workflows.board_cycle import CycleImport, CycleProblem, CycleRejected, EventView, Overview
 
 app = typer.Typer(
     help="The board's year: meetings, milestones and their steps. "
-    "Example: finsam-bot cycle import examples/board-cycle-2026.yml",
+    "Example: finsam-bot cycle import board-cycle-2026.yml",
     no_args_is_help=True,
 )
 CycleFile = Annotated[
@@ -50,6 +36,8 @@ CycleFile = Annotated[
 
 
 def _refuse(texts: Texts, err: CycleRejected) -> NoReturn:
+    from workflows.board_cycle import rejection_lines
+
     for line in rejection_lines(texts, err):
         typer.echo(plain(line), err=True)
     raise typer.Exit(EXIT_CODES[ImportRejected])
@@ -61,8 +49,10 @@ def cycle_import(file: CycleFile, output_format: FormatOption = "text") -> None:
     file. Events are matched by id: a re-import updates them and keeps the steps marked done
     whose dates hold.
 
-    Example: finsam-bot cycle import examples/board-cycle-2026.yml
+    Example: finsam-bot cycle import board-cycle-2026.yml
     """
+    from workflows.board_cycle import CycleRejected, import_cycle, problem_lines
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -128,8 +118,10 @@ def cycle_next_year(
     of march"), dates without a rule on the same day and month, every date moved off weekends
     and holidays; years in titles and items moved up by one. Review the draft, then import it.
 
-    Example: finsam-bot cycle next-year examples/board-cycle-2026.yml --out board-cycle-2027.yml
+    Example: finsam-bot cycle next-year board-cycle-2026.yml --out board-cycle-2027.yml
     """
+    from workflows.board_cycle import CycleRejected, next_year, read_cycle_file
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     try:
@@ -157,6 +149,10 @@ def cycle_show(
 
     Example: finsam-bot cycle show --format json
     """
+    from bot.blocks.board import build_board_blocks
+    from bot.blocks.common import to_dicts
+    from workflows.board_cycle import cycle_overview
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -217,6 +213,9 @@ def cycle_ics(
 
     Example: finsam-bot cycle ics --out styrelsen-2026.ics --year 2026
     """
+    from workflows.clock import SystemClock
+    from workflows.ics import year_calendar
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     now = SystemClock().now().astimezone(cfg.tz)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import database, settings
-from store.db import current_revision, head_revision, upgrade
 
 app = typer.Typer(help="The database. Example: finsam-bot db upgrade", no_args_is_help=True)
 
@@ -13,6 +12,8 @@ app = typer.Typer(help="The database. Example: finsam-bot db upgrade", no_args_i
 @app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema. Example: finsam-bot db upgrade"""
+    from store.db import current_revision, upgrade
+
     cfg = settings()
     with database(cfg, migrate=False) as engine:
         upgrade(engine)
@@ -22,6 +23,8 @@ def db_upgrade() -> None:
 @app.command("status")
 def db_status() -> None:
     """Show the schema revision. Example: finsam-bot db status"""
+    from store.db import current_revision, head_revision
+
     cfg = settings()
     with database(cfg, migrate=False) as engine:
         typer.echo(f"revision {current_revision(engine) or '-'}, newest {head_revision()}")

@@ -7,13 +7,9 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bot.blocks.grants import error_text, recorded_text, remaining_text
 from bot.blocks.plain_text import plain
 from bot.cli.common import EXIT_CODES, FormatOption, check_format, database, emit_json, settings
 from store.errors import FinsamError
-from workflows.budget_status import budget_status_for
-from workflows.clock import SystemClock
-from workflows.grants import GrantFields, grant_to_dict, grants_of_year, record_grant
 from workflows.texts import Texts
 
 app = typer.Typer(
@@ -25,6 +21,8 @@ CLI_RECORDER = "cli"
 
 
 def _fail(texts: Texts, err: FinsamError) -> NoReturn:
+    from bot.blocks.grants import error_text
+
     typer.echo(plain(error_text(texts, err)), err=True)
     raise typer.Exit(EXIT_CODES.get(type(err), 1))
 
@@ -52,6 +50,11 @@ def grants_add(
     Example: finsam-bot grants add --date 2026-03-15 --intervention Växtkraft --owner Enköping
     --amount-tkr 300 --body delegation --decided-by "Förbundschefen"
     """
+    from bot.blocks.grants import recorded_text, remaining_text
+    from workflows.budget_status import budget_status_for
+    from workflows.clock import SystemClock
+    from workflows.grants import GrantFields, grant_to_dict, record_grant
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -101,6 +104,9 @@ def grants_list(
 
     Example: finsam-bot grants list --year 2026 --format json
     """
+    from workflows.clock import SystemClock
+    from workflows.grants import grant_to_dict, grants_of_year
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.blocks.plain_text import plain
 from bot.cli.common import FormatOption, check_format, database, emit_json, fail, run, settings
-from bot.directory import SlackDirectory
-from bot.settings import Settings
-from bot.slack_client import make_client
 from store.errors import ConfigError
-from workflows.interventions import (
-    InterventionImportResult,
-    InterventionInfo,
-    all_interventions,
-    import_interventions_file,
-)
 from workflows.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.directory import SlackDirectory
+    from bot.settings import Settings
+    from workflows.interventions import InterventionImportResult, InterventionInfo
 
 app = typer.Typer(
     help="Interventions and their leads. Example: finsam-bot interventions import insatser.csv",
@@ -29,6 +25,9 @@ FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=
 
 
 def _directory(cfg: Settings, texts: Texts) -> SlackDirectory:
+    from bot.directory import SlackDirectory
+    from bot.slack_client import make_client
+
     token = cfg.slack_bot_token.get_secret_value() if cfg.slack_bot_token else ""
     if not token:
         fail(texts, ConfigError("missing_settings", names="SLACK_BOT_TOKEN"))
@@ -47,6 +46,8 @@ def interventions_import(file: FileArgument, output_format: FormatOption = "text
 
     Example: finsam-bot interventions import insatser-2026.csv
     """
+    from workflows.interventions import import_interventions_file
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -110,6 +111,8 @@ def interventions_list(output_format: FormatOption = "text") -> None:
 
     Example: finsam-bot interventions list --format json
     """
+    from workflows.interventions import all_interventions
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)

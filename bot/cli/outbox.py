@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import FormatOption, check_format, database, emit_json, run, settings
-from store.models import OutboxStatus
-from workflows.clock import SystemClock
-from workflows.outbox import messages, retry_failed
 from workflows.texts import Texts
 
 app = typer.Typer(
@@ -26,6 +23,9 @@ def outbox_list(
     output_format: FormatOption = "text",
 ) -> None:
     """List outgoing messages, oldest first. Example: finsam-bot outbox list --status failed"""
+    from store.models import OutboxStatus
+    from workflows.outbox import messages
+
     check_format(output_format)
     if status is not None and status not in OutboxStatus.__members__:
         raise typer.BadParameter("choose pending, sending, sent or failed", param_hint="--status")
@@ -58,6 +58,9 @@ def outbox_retry(key: Annotated[str, typer.Argument(help="The message's key")]) 
 
     Example: finsam-bot outbox retry budget_summary:C012AB3CD:2026-05
     """
+    from workflows.clock import SystemClock
+    from workflows.outbox import retry_failed
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:

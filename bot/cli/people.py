@@ -10,10 +10,6 @@ import typer
 
 from bot.cli.common import FormatOption, check_format, database, emit_json, fail, run, settings
 from store.errors import BadArgument
-from store.models import Role
-from workflows.languages import language_of, parse_language, set_language
-from workflows.people import people as list_people
-from workflows.people import register_person
 from workflows.texts import Texts
 
 app = typer.Typer(help="People and roles. Example: finsam-bot people list", no_args_is_help=True)
@@ -30,6 +26,9 @@ def people_add(
 
     Example: finsam-bot people add U012AB3CD --role office --name "Eva Ek"
     """
+    from store.models import Role
+    from workflows.people import register_person
+
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     if not SLACK_USER_ID.match(slack_user_id):
@@ -46,6 +45,8 @@ def people_add(
 @app.command("list")
 def people_list(output_format: FormatOption = "text") -> None:
     """List people and their roles. Example: finsam-bot people list --format json"""
+    from workflows.people import people as list_people
+
     check_format(output_format)
     cfg = settings()
     with database(cfg) as engine:
@@ -79,6 +80,8 @@ def people_language(
 
     Example: finsam-bot people language U012AB3CD en
     """
+    from workflows.languages import language_of, parse_language, set_language
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.blocks.common import to_dicts
 from bot.blocks.plain_text import blocks_as_text, plain
-from bot.blocks.status import build_status_blocks
 from bot.cli.common import (
     FormatOption,
     OnOption,
@@ -21,27 +19,10 @@ from bot.cli.common import (
     settings,
     today_or,
 )
-from workflows.calendar import (
-    CalendarRules,
-    Period,
-    PeriodDeadline,
-    calendar_for_year,
-    deadline_to_dict,
-)
-from workflows.clock import SystemClock
-from workflows.exports import (
-    csv_paths,
-    participant_table_rows,
-    report_table,
-    write_csv,
-    write_xlsx,
-)
-from workflows.forms import load_forms
-from workflows.overview import latest_due_period, period_status, status_to_dict
-from workflows.participants import participant_table
-from workflows.reports import Reporting
 from workflows.texts import Texts
-from workflows.working_days import WorkingDays
+
+if TYPE_CHECKING:
+    from workflows.calendar import CalendarRules, PeriodDeadline
 
 app = typer.Typer(
     help="Reporting deadlines, status and exports. "
@@ -65,6 +46,10 @@ def reports_calendar(
 
     Example: finsam-bot reports calendar --year 2026 --format json
     """
+    from workflows.calendar import calendar_for_year, deadline_to_dict
+    from workflows.clock import SystemClock
+    from workflows.working_days import WorkingDays
+
     check_format(output_format)
     cfg = settings()
     rules = run(lambda: cfg.calendar_rules)
@@ -115,6 +100,13 @@ def reports_status(
 
     Example: finsam-bot reports status --period 2026-03 --format json
     """
+    from bot.blocks.common import to_dicts
+    from bot.blocks.status import build_status_blocks
+    from workflows.calendar import Period
+    from workflows.overview import latest_due_period, period_status, status_to_dict
+    from workflows.reports import Reporting
+    from workflows.working_days import WorkingDays
+
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
@@ -156,6 +148,18 @@ def reports_export(
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
+    from workflows.exports import (
+        csv_paths,
+        participant_table_rows,
+        report_table,
+        write_csv,
+        write_xlsx,
+    )
+    from workflows.forms import load_forms
+    from workflows.participants import participant_table
+    from workflows.reports import Reporting
+    from workflows.working_days import WorkingDays
+
     if output_format not in ("xlsx", "csv"):
         raise typer.BadParameter("choose xlsx or csv", param_hint="--format")
     cfg = settings()

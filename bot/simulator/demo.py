@@ -23,11 +23,10 @@ from bot.simulator.demo_board import run_board_year
 from bot.simulator.demo_reporting import run_reporting_quarter
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
+from bot.simulator.samples import BUDGET_2026, sample_path
 from bot.simulator.slack_driver import SlackDriver
 from workflows.texts import Texts
 
-DATA = Path(__file__).parent / "data"
-SAMPLE_BUDGET = DATA / "budget-uppsala-2026.csv"
 TOKEN = "xoxb-demo-0000-finsam"
 SECRET = "demo-signing-secret"
 OFFICE_CHANNEL = "C0KANSLI"
@@ -46,7 +45,6 @@ class Demo:
         self.texts = Texts(language)
         self.out = out
         self.fake = fake
-        self.data = DATA
         self.office_channel = OFFICE_CHANNEL
         self.office_user = OFFICE_USER
         self.port = free_port()
@@ -143,8 +141,9 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         demo.step("setup")
         demo.cli("people", "add", OFFICE_USER, "--role", "office", "--name", "Eva Ek")
         demo.cli("people", "add", LEAD_USER, "--role", "lead", "--name", "Lars Ledare")
-        demo.cli("budget", "import", str(SAMPLE_BUDGET))
-        books = write_sample_books(SAMPLE_BUDGET, out / "utfall-2026.csv", through_month=10)
+        budget = sample_path(BUDGET_2026)
+        demo.cli("budget", "import", str(budget))
+        books = write_sample_books(budget, out / "utfall-2026.csv", through_month=10)
         demo.cli("spending", "import", str(books))
         with demo.serving():
             demo.step("serving", url=f"http://127.0.0.1:{demo.port}/slack/events")

@@ -6,12 +6,12 @@ button and the draft pack (summary and XLSX); the secretary presses Klart and an
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.reading import buttons, outbox_key
+from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
 from bot.simulator.slack_driver import block_action
 
 if TYPE_CHECKING:
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 SECRETARY = "U0SEKR001"
 DIRECTOR = "U0CHEF001"
 PAPERS_DAY = datetime(2026, 5, 19, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
-
-
-def example_cycle() -> Path:
-    """The shipped example, from the repository the demo runs in."""
-    return Path(__file__).resolve().parents[2] / "examples" / "board-cycle-2026.yml"
 
 
 def _show(message: dict[str, Any]) -> None:
@@ -39,7 +34,7 @@ def run_board_year(demo: Demo) -> None:
     demo.step("board_setup")
     demo.cli("people", "add", SECRETARY, "--role", "secretary", "--name", "Sara Sekreterare")
     demo.cli("people", "add", DIRECTOR, "--role", "director", "--name", "Fredrik Chef")
-    demo.cli("cycle", "import", str(example_cycle()))
+    demo.cli("cycle", "import", str(sample_path(BOARD_CYCLE_2026)))
     demo.cli("cycle", "show", "--on", "2026-05-01", "--count", "2")
 
     demo.step("delegation")

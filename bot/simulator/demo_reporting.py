@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.reading import buttons
+from bot.simulator.samples import INTERVENTIONS_2026, sample_path
 from bot.simulator.slack_driver import block_action, text_input, view_submission
 from workflows.calendar import Period
 from workflows.reports import Reporting
@@ -21,7 +22,6 @@ from workflows.reports import Reporting
 if TYPE_CHECKING:
     from bot.simulator.demo import Demo
 
-SAMPLE_INTERVENTIONS = "interventions-uppsala-2026.csv"
 NOT_IN_SLACK = "per.nystrom@osthammar.example"  # shows an unmatched lead
 MARCH = Period.month(2026, 3)
 
@@ -46,7 +46,7 @@ def user_id_for(email: str) -> str:
 
 
 def lead_emails(demo: Demo) -> list[str]:
-    path = demo.data / SAMPLE_INTERVENTIONS
+    path = sample_path(INTERVENTIONS_2026)
     with path.open(encoding="utf-8") as handle:
         emails = {
             e.strip() for row in csv.DictReader(handle) for e in row["lead_emails"].split(";")
@@ -178,7 +178,7 @@ def run_reporting_quarter(demo: Demo) -> None:
     )
 
     demo.step("reporting_setup")
-    demo.cli("interventions", "import", str(demo.data / SAMPLE_INTERVENTIONS))
+    demo.cli("interventions", "import", str(sample_path(INTERVENTIONS_2026)))
 
     before = stage_at(MARCH, "before")
     demo.step("reminders_before", at=before.date())
