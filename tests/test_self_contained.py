@@ -67,15 +67,15 @@ def outside_references(name: str, text: str) -> list[str]:
 
 def test_the_detector_finds_each_kind_of_reference_outside() -> None:
     """The scan below would pass on nothing if its patterns were wrong: plant each kind."""
-    up = ".." + "/"
+    up, me, shared = ".." + "/", "Path(__file__)", "shared" + "/data"  # not found in this file
     planted = {
-        'DATA = Path(__file__).resolve().parents[2] / "shared" / "data"': True,
-        "CI = Path(__file__).parent.parent.parent / 'x'": True,
-        f"see `{up}shared/data/budget-2026.csv`": True,
+        f'DATA = {me}.resolve().parents[2] / "x"': True,
+        f"CI = {me}.parent.parent.parent / 'x'": True,
+        f"see `{up}{shared}/budget-2026.csv`": True,
         f"read {up}{up}elsewhere/file.txt": True,
-        "/" + "work/shared/data/budget.csv": True,
-        "ROOT = Path(__file__).resolve().parents[1]": False,
-        "Path(__file__).parent.parent / '.ci' / 'run'": False,
+        "/" + f"work/{shared}/budget.csv": True,
+        f"ROOT = {me}.resolve().parents[1]": False,
+        f"{me}.parent.parent / '.ci' / 'run'": False,
         f"a link to {up}README.md from a folder": False,
         "dates 2026/05/01 and sqlite:///finsam.db": False,
     }
