@@ -169,20 +169,29 @@ class Settings(BaseSettings):
             password = None
         return values + ([unquote(password)] if password else [])
 
+    @property
+    def socket_mode(self) -> bool:
+        """An app-level token set: Slack's requests come by Socket Mode, not to $PORT."""
+        return self.slack_app_token is not None and bool(self.slack_app_token.get_secret_value())
+
     def require_slack(self) -> tuple[str, str]:
-        """The bot token and signing secret, or a ConfigError naming what to set."""
-        missing = [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", self.slack_bot_token),
-                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-            )
-            if value is None or not value.get_secret_value()
-        ]
+        """The bot token and signing secret, or a ConfigError naming what to set. Socket Mode
+        needs no signing secret (Slack's requests come by the app's own connection): it is
+        then "" and nothing is served that would check it."""
+        needed = [("SLACK_BOT_TOKEN", self.slack_bot_token)]
+        if not self.socket_mode:
+            needed.append(("SLACK_SIGNING_SECRET", self.slack_signing_secret))
+        missing = [name for name, value in needed if value is None or not value.get_secret_value()]
         if missing:
             raise ConfigError("missing_settings", names=", ".join(missing))
-        assert self.slack_bot_token and self.slack_signing_secret
-        return self.slack_bot_token.get_secret_value(), self.slack_signing_secret.get_secret_value()
+        assert self.slack_bot_token
+        secret = self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+        return self.slack_bot_token.get_secret_value(), secret
+
+    def require_app_token(self) -> str:
+        if self.slack_app_token is None or not self.slack_app_token.get_secret_value():
+            raise ConfigError("missing_settings", names="SLACK_APP_TOKEN")
+        return self.slack_app_token.get_secret_value()
 
     def require_office_channel(self) -> str:
         if not self.finsam_office_channel:

@@ -11,6 +11,7 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── DatabaseNotMigrated  the schema is behind the code
     ├── DatabaseUnavailable  the database server does not answer
     ├── SlackUnavailable     Slack kept failing after the retries (try again later)
+    │   └── SlackUnreachable  …where nothing can go on without it (Socket Mode's start)
     ├── LeaseLost            another process took over an outgoing message (stop, quietly)
     └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
@@ -62,6 +63,11 @@ class DatabaseUnavailable(FinsamError):
 
 class SlackUnavailable(FinsamError):
     pass
+
+
+class SlackUnreachable(SlackUnavailable):
+    """Slack did not answer where the bot cannot go on without it (Socket Mode's start):
+    try again later (exit 75)."""
 
 
 class LeaseLost(FinsamError):
