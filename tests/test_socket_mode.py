@@ -21,7 +21,6 @@ The process helpers are tests/test_worker.py's (Linux only: they read /proc)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -318,9 +317,7 @@ def test_a_refused_app_token_ends_serve_with_78_and_one_line(
         assert not fake.socket_mode.links()
 
 
-def test_slack_unreachable_at_start_ends_serve_with_75(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_slack_unreachable_at_start_ends_serve_with_75(database_url: str, tmp_path: Path) -> None:
     with SlackFake(bot_token=BOT_TOKEN) as fake:
         env = {**bot_env(fake, database_url), "PORT": str(free_port()), **socket_env(fake)}
     env["SLACK_API_URL"] = f"http://127.0.0.1:{free_port()}/api/"  # the fake is gone: refused
