@@ -109,3 +109,15 @@ def test_a_disconnect_message_then_a_close_and_a_drop_without_one(fake: SlackFak
             websocket.recv(timeout=5)
         assert ended.value.rcvd is None  # no close frame came
         assert sockets.wait_for_close(link).dropped
+
+
+def test_a_silenced_connection_answers_no_ping(fake: SlackFake) -> None:
+    sockets = fake.socket_mode
+    with connect(open_url(fake, fake.app_token), ping_interval=None, close_timeout=1) as websocket:
+        hello(websocket)
+        [link] = sockets.wait_for_connections(1)
+        assert websocket.ping().wait(5)
+        sockets.silence(link)
+        assert not websocket.ping().wait(0.5)
+        assert sockets.open_links() == [link]  # still open: only a keepalive can tell
+        assert sockets.wait_for_connections(0) == []

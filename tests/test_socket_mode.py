@@ -7,7 +7,8 @@ secret is set: Socket Mode needs none).
   payload, and nothing is stored;
 - Slack's `disconnect` message: a new connection is opened, the old one closed, and the new
   one answers; a connection dropped without a close frame is replaced at once (not after the
-  53–56 s of slack_sdk's builtin client) and the new one answers;
+  53–56 s of slack_sdk's builtin client) and the new one answers; so is one that goes silent
+  (pongs stop), once the keepalive gives up on it;
 - with FINSAM_WEB_PROCESSES=2, each answering process holds a connection of its own: one
   dropped, the other answers meanwhile, and the dropped one comes back; `/healthz` on $PORT
   shows both with their state;
@@ -59,6 +60,7 @@ pytestmark = [
 
 ACKED_WITHIN = 15.0  # generous on a loaded machine; Slack itself waits 3 s
 RECONNECTED_WITHIN = 15.0  # the builtin client took 53–56 s; this one reconnects at once
+SILENCE_NOTICED_WITHIN = 45.0  # bot/socket_mode.py: 5 s ping interval, 10 s pong timeout
 
 
 def socket_env(fake: SlackFake) -> dict[str, str]:
@@ -187,7 +189,15 @@ def test_a_disconnect_message_and_a_dropped_socket_are_followed_by_a_new_connect
         answered(sockets, third)
         sockets.wait_for_close(second)
         assert sockets.open_links() == [third]
-        assert len(fake.calls("apps.connections.open")) == 3
+
+        # The connection goes silent (no pong comes back): the keepalive notices, within
+        # PING_INTERVAL + PING_TIMEOUT + CLOSE_TIMEOUT (17 s), and replaces it.
+        sockets.silence(third)
+        [fourth] = sockets.wait_for_connections(
+            1, timeout=SILENCE_NOTICED_WITHIN, besides=[first, second, third]
+        )
+        answered(sockets, fourth)
+        assert len(fake.calls("apps.connections.open")) == 4
         status, body = health(running)
         assert status == 200 and body["socket_mode"]["connected"] == 1
         sockets.assert_clean()

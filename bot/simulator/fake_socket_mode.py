@@ -6,8 +6,9 @@
 the open connections, and every ack the client sends back is recorded with its payload (a
 modal's ``response_action``/``errors``, a command's immediate answer). The test can also ask a
 connection to reconnect (a ``disconnect`` message, as Slack sends before it refreshes a
-connection) or drop it abruptly (the TCP connection shut, no close frame: a network failure or
-a crashed Slack host).
+connection), drop it abruptly (the TCP connection shut, no close frame: a crashed Slack host)
+or silence it (nothing more sent, not even pongs: a network that fails without either end
+seeing it).
 
 The server is the ``websockets`` package's threaded one: a thread per connection, like the
 HTTP fake's thread per request, so tests never need an event loop.
@@ -79,6 +80,7 @@ class Link:
     close_code: int | None = None
     disconnect_sent: str | None = None  # the reason of a `disconnect` message sent to it
     dropped: bool = False
+    silenced: bool = False
 
     @property
     def open(self) -> bool:
@@ -288,7 +290,11 @@ class SocketModeFake:
             if link is None or not link.open:
                 raise AssertionError(f"connection {connection} is not open")
             return link
-        candidates = [link for link in self.links() if link.open and not link.disconnect_sent]
+        candidates = [
+            link
+            for link in self.links()
+            if link.open and not link.disconnect_sent and not link.silenced
+        ]
         if not candidates:
             raise AssertionError("no open Socket Mode connection to deliver to")
         self._next_choice += 1
@@ -341,6 +347,20 @@ class SocketModeFake:
             link.dropped = True
         with contextlib.suppress(OSError):  # the connection's own thread then sees the end
             link.connection.socket.shutdown(socket.SHUT_RDWR)
+
+    def silence(self, connection: int) -> None:
+        """The connection goes quiet without ending: nothing more is sent on it, not even
+        the pongs to the client's pings (a network that fails with neither end told). Only
+        the client's keepalive can notice."""
+        link = self.link(connection)
+        with self._cond:
+            link.silenced = True
+        websocket = link.connection
+
+        def discard() -> None:  # in place of ServerConnection.send_data
+            websocket.protocol.data_to_send()
+
+        websocket.send_data = discard  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ records
 
@@ -398,7 +418,9 @@ class SocketModeFake:
             return [
                 link.id
                 for link in self.links()
-                if link.open and not link.disconnect_sent and link.id not in excluded
+                if link.open
+                and not (link.disconnect_sent or link.silenced)
+                and link.id not in excluded
             ]
 
         self.wait_for(lambda: len(fresh()) >= count, timeout, message=f"{count} open connection(s)")
@@ -416,7 +438,7 @@ class SocketModeFake:
         with self._cond:
             lines = [
                 f"  link {link.id}: {'open' if link.open else f'closed ({link.close_code})'}"
-                f"{' dropped' if link.dropped else ''}"
+                f"{' dropped' if link.dropped else ''}{' silenced' if link.silenced else ''}"
                 f"{f' disconnect:{link.disconnect_sent}' if link.disconnect_sent else ''}"
                 for link in sorted(self._links.values(), key=lambda link: link.id)
             ]
