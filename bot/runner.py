@@ -93,6 +93,7 @@ def _serve_socket_mode(
     child runs; `serve`'s caller stops the children after this returns."""
     states = SocketStates(cfg.finsam_web_processes)
     connection = _socket_mode(cfg, app, states.slot(0))
+    _stop_socket_on_signals(connection)
     connection.start()
     children += [
         Supervised(f"web-{number}", run_socket_web, (cfg, clock, bell, os.getpid(), states, number))
@@ -102,7 +103,6 @@ def _serve_socket_mode(
         child.start()
     health = HttpServer(health_app(engine, states), host=cfg.host, port=cfg.port, threads=2)
     threading.Thread(target=health.serve_forever, name="healthz", daemon=True).start()
-    _stop_socket_on_signals(connection)
     log.info("finsam-bot: Socket Mode; /healthz on %s", health.url)
     try:
         connection.run()

@@ -17,6 +17,7 @@ from workflows.budget_status import BudgetRules
 from workflows.calendar import CalendarRules, Stage
 
 SLACK_API_URL = "https://slack.com/api/"
+SOCKET_MODE_MAX_CONNECTIONS = 10  # Slack's limit per app
 
 
 class Settings(BaseSettings):
@@ -151,6 +152,17 @@ class Settings(BaseSettings):
         if self.finsam_outbox_lease_seconds < 2 * self.slack_timeout_seconds:
             raise ValueError(
                 "FINSAM_OUTBOX_LEASE_SECONDS must be at least twice SLACK_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _socket_connections_allowed(self) -> Settings:
+        """In Socket Mode each answering process holds a connection, and Slack allows an app
+        10 at a time."""
+        if self.socket_mode and self.finsam_web_processes > SOCKET_MODE_MAX_CONNECTIONS:
+            raise ValueError(
+                f"FINSAM_WEB_PROCESSES must be at most {SOCKET_MODE_MAX_CONNECTIONS} in Socket"
+                " Mode (SLACK_APP_TOKEN set): Slack allows an app that many connections"
             )
         return self
 

@@ -16,6 +16,7 @@ from bot.doctor import REQUIRED_SCOPES, DoctorReport, run_doctor
 from bot.settings import Settings, load_settings
 from bot.simulator.fake_slack import SlackFake
 from store.db import current_revision, head_revision, make_engine, ping
+from store.errors import ConfigError
 
 BOT_TOKEN = "xoxb-doctor-test-1234-abcdef"
 SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
@@ -332,3 +333,14 @@ def test_http_mode_still_needs_the_signing_secret(
     report = run_doctor(settings_for(database_url, fake, slack_signing_secret=""))
     assert not report.ok
     assert messages(report)[-1].startswith("❌ Inställning saknas: SLACK_SIGNING_SECRET")
+
+
+def test_socket_mode_allows_as_many_processes_as_slack_allows_connections() -> None:
+    base = {"_env_file": None, "slack_app_token": "xapp-1-A0-token"}
+    assert load_settings(**base, finsam_web_processes=10).socket_mode
+    with pytest.raises(ConfigError) as refused:
+        load_settings(**base, finsam_web_processes=11)
+    assert "FINSAM_WEB_PROCESSES must be at most 10 in Socket Mode" in str(
+        refused.value.params["problems"]
+    )
+    assert not load_settings(_env_file=None, finsam_web_processes=11).socket_mode  # HTTP: fine

@@ -2,7 +2,8 @@
 Mode side, reached as Slack is, through apps.connections.open with the app token (no signing
 secret is set: Socket Mode needs none).
 
-- a slash command by a socket is acked on that socket and answered at its response_url;
+- a slash command by a socket is acked on that socket and answered at its response_url; an
+  Events API delivery is acked and does its work (the App Home);
 - a form opened and submitted by a socket with bad figures gets the errors in the ack's
   payload, and nothing is stored;
 - Slack's `disconnect` message: a new connection is opened, the old one closed, and the new
@@ -38,7 +39,13 @@ from sqlalchemy import Engine
 
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.fake_socket_mode import SocketModeFake
-from bot.simulator.slack_driver import block_action, slash_command, view_submission
+from bot.simulator.slack_driver import (
+    app_home_opened,
+    block_action,
+    event_callback,
+    slash_command,
+    view_submission,
+)
 from tests.fanout import APRIL, add_fanout, lead_id
 from tests.harness import BOT_TOKEN
 from tests.test_reminders_exactly_once import bot_env
@@ -64,7 +71,7 @@ SILENCE_NOTICED_WITHIN = 45.0  # bot/socket_mode.py: 5 s ping interval, 10 s pon
 
 
 def socket_env(fake: SlackFake) -> dict[str, str]:
-    return {"SLACK_APP_TOKEN": fake.app_token, "SLACK_SIGNING_SECRET": ""}
+    return {"SLACK_APP_TOKEN": fake.app_token, "SLACK_SIGNING_SECRET": "", "LOG_LEVEL": "INFO"}
 
 
 @contextmanager
@@ -95,12 +102,13 @@ def health(running: Serving) -> tuple[int, dict[str, Any]]:
         return err.code, json.loads(err.read())
 
 
-def answered(sockets: SocketModeFake, connection: int | None = None) -> None:
-    """A slash command pushed (to `connection`, or to one Slack picks) is acked."""
-    envelope = sockets.send_slash_command(slash_command("hjälp"), connection=connection)
-    ack = sockets.wait_for_ack(envelope, timeout=ACKED_WITHIN)
-    if connection is not None:
-        assert ack.connection == connection
+def answered(fake: SlackFake, sockets: SocketModeFake, connection: int) -> None:
+    """A slash command pushed to `connection` is acked on it, and answered."""
+    before = len(fake.responses())
+    command = slash_command("hjälp", response_url=fake.new_response_url())
+    envelope = sockets.send_slash_command(command, connection=connection)
+    assert sockets.wait_for_ack(envelope, timeout=ACKED_WITHIN).connection == connection
+    fake.wait_for_responses(before + 1, timeout=ACKED_WITHIN)
 
 
 def open_form_by_socket(
@@ -131,6 +139,16 @@ def test_a_command_by_socket_is_acked_and_answered(
         [response] = fake.wait_for_responses(1, timeout=ACKED_WITHIN)
         assert response["status"] == 200
         assert "/finsam" in json.dumps(response["body"], ensure_ascii=False)
+
+        # An Events API delivery: acked, and the App Home it asks for is published.
+        fake.add_user("U0SOCKET1", name="sockets")
+        envelope = sockets.send_event(event_callback(app_home_opened("U0SOCKET1")))
+        assert sockets.wait_for_ack(envelope, timeout=ACKED_WITHIN).payload is None
+        fake.wait_for(
+            lambda: fake.home_view("U0SOCKET1") is not None,
+            timeout=ACKED_WITHIN,
+            message="the App Home",
+        )
 
         opened = fake.calls("apps.connections.open")
         assert opened and all(call.ok for call in opened)
@@ -173,20 +191,20 @@ def test_a_disconnect_message_and_a_dropped_socket_are_followed_by_a_new_connect
         socket_serving(fake, database_url, tmp_path, web_processes=1) as (running, sockets),
     ):
         [first] = sockets.open_links()
-        answered(sockets, first)
+        answered(fake, sockets, first)
 
         # Slack refreshes the connection: a new one is opened, then the old one closed.
         sockets.disconnect(first, reason="refresh_requested")
         [second] = sockets.wait_for_connections(1, timeout=RECONNECTED_WITHIN, besides=[first])
         sockets.wait_for_close(first, timeout=RECONNECTED_WITHIN)
-        answered(sockets, second)
+        answered(fake, sockets, second)
 
         # The connection is cut without a close frame: it is replaced at once.
         sockets.drop(second)
         [third] = sockets.wait_for_connections(
             1, timeout=RECONNECTED_WITHIN, besides=[first, second]
         )
-        answered(sockets, third)
+        answered(fake, sockets, third)
         sockets.wait_for_close(second)
         assert sockets.open_links() == [third]
 
@@ -196,7 +214,7 @@ def test_a_disconnect_message_and_a_dropped_socket_are_followed_by_a_new_connect
         [fourth] = sockets.wait_for_connections(
             1, timeout=SILENCE_NOTICED_WITHIN, besides=[first, second, third]
         )
-        answered(sockets, fourth)
+        answered(fake, sockets, fourth)
         assert len(fake.calls("apps.connections.open")) == 4
         status, body = health(running)
         assert status == 200 and body["socket_mode"]["connected"] == 1
@@ -221,16 +239,16 @@ def test_each_answering_process_has_its_own_connection_and_one_dropped_costs_not
         assert running.process.pid in pids and len(pids) == 2  # serve and one child
 
         first, second = sockets.open_links()
-        answered(sockets, first)
-        answered(sockets, second)
+        answered(fake, sockets, first)
+        answered(fake, sockets, second)
 
         # One connection is cut: the other answers meanwhile, and the cut one comes back.
         sockets.drop(first)
-        answered(sockets, second)
+        answered(fake, sockets, second)
         [back] = sockets.wait_for_connections(
             1, timeout=RECONNECTED_WITHIN, besides=[first, second]
         )
-        answered(sockets, back)
+        answered(fake, sockets, back)
         eventually(
             lambda: health(running)[1]["socket_mode"]["connected"] == 2,
             RECONNECTED_WITHIN,
