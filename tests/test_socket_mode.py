@@ -11,8 +11,9 @@ secret is set: Socket Mode needs none).
   53–56 s of slack_sdk's builtin client) and the new one answers; so is one that goes silent
   (pongs stop), once the keepalive gives up on it;
 - with FINSAM_WEB_PROCESSES=2, each answering process holds a connection of its own: one
-  dropped, the other answers meanwhile, and the dropped one comes back; `/healthz` on $PORT
-  shows both with their state;
+  dropped, the other answers meanwhile, and the dropped one comes back; the child killed,
+  the same, and the child started again brings its own; `/healthz` on $PORT shows both with
+  their state;
 - SIGTERM while a form's envelope is being stored: the form is stored, its ack goes out on
   the connection, then the connection closes and serve ends cleanly;
 - a refused app token ends `serve` with 78 and one line naming SLACK_APP_TOKEN, Slack
@@ -23,6 +24,7 @@ The process helpers are tests/test_worker.py's (Linux only: they read /proc)."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -255,6 +257,27 @@ def test_each_answering_process_has_its_own_connection_and_one_dropped_costs_not
             "both connections up in /healthz",
         )
         assert {row["pid"] for row in health(running)[1]["socket_mode"]["connections"]} == pids
+
+        # The child is killed: serve's connection answers meanwhile, /healthz shows the child
+        # down, and the child started again brings its own connection.
+        [child] = pids - {running.process.pid}
+        before = set(sockets.open_links())
+        os.kill(child, signal.SIGKILL)
+        sockets.wait_for(lambda: len(sockets.open_links()) == 1, message="the child's end")
+        [survivor] = sockets.open_links()
+        answered(fake, sockets, survivor)
+        eventually(
+            lambda: health(running)[1]["socket_mode"]["connections"][1]["pid"] != child,
+            RECONNECTED_WITHIN,
+            "the killed child gone from /healthz",
+        )
+        [restarted] = sockets.wait_for_connections(1, timeout=START_TIMEOUT, besides=before)
+        answered(fake, sockets, restarted)
+        eventually(
+            lambda: health(running)[1]["socket_mode"]["connected"] == 2,
+            RECONNECTED_WITHIN,
+            "the restarted child's connection in /healthz",
+        )
         sockets.assert_clean()
         fake.assert_clean()
 
