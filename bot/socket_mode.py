@@ -188,7 +188,6 @@ class _Link:
         self.websocket = websocket
         self.number = number
         self.in_flight = 0
-        self.ended = threading.Event()
         self.hello = False
         self._reader = threading.Thread(
             target=self._read, name=f"socket-mode-{number}", daemon=True
@@ -206,7 +205,6 @@ class _Link:
         except Exception:
             log.exception("socket mode: reading connection %d failed", self.number)
         finally:
-            self.ended.set()
             self.socket.ended(self)
 
     def send(self, text: str) -> None:
@@ -322,7 +320,8 @@ class SocketMode:
             link = _Link(self, websocket, self._numbers)
             self._links.add(link)
             old, self._current = self._current, link
-            self._replace.clear()
+            if not self._stop.is_set():  # a stop() meanwhile must still wake the keeper
+                self._replace.clear()
         link.start()
         if old is not None:
             threading.Thread(
