@@ -9,8 +9,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.settings import Settings
 from bot.slack_client import make_client
+from bot.socket_mode import open_url
 from store.db import Engine, current_revision, head_revision, open_engine, ping
-from store.errors import ConfigError
+from store.errors import ConfigError, SlackUnreachable
 from workflows.texts import Texts
 
 # The bot token scopes the app needs, today's features and the report forms' DMs coming next
@@ -61,7 +62,27 @@ def run_doctor(cfg: Settings, *, client: WebClient | None = None) -> DoctorRepor
     client = client or make_client(token=token, base_url=cfg.slack_api_url)
     if _check_token(client, texts, report):
         _check_channel(cfg, client, texts, report)
+    if cfg.socket_mode:
+        _check_app_token(cfg, texts, report)
     return report
+
+
+def _check_app_token(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
+    """Socket Mode: an app-level token that apps.connections.open accepts. The URL it gives
+    is never connected to, so no connection is kept (and none takes envelopes from `serve`)."""
+    token = cfg.require_app_token()
+    if not token.startswith("xapp-"):
+        report.add(False, texts, "app_token_prefix")
+        return
+    client = make_client(token=token, base_url=cfg.slack_api_url)
+    try:
+        open_url(client, token)
+    except ConfigError as err:
+        report.add(False, texts, "app_token_refused", error=err.params.get("error", ""))
+    except SlackUnreachable as err:
+        report.add(False, texts, "slack_unreachable", error=err.params.get("error", ""))
+    else:
+        report.add(True, texts, "app_token_ok")
 
 
 def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -18,16 +19,19 @@ from bot.app import build_context, create_app
 from bot.jobs import BotJobs
 from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
-from bot.server import HttpServer, listening_socket, make_wsgi_app, run_socket_mode
+from bot.server import HttpServer, listening_socket, make_wsgi_app
 from bot.settings import Settings
+from bot.slack_client import make_client
+from bot.socket_mode import SocketMode, SocketSlot, SocketStates, health_app
 from bot.supervision import Supervised, as_child
 from bot.worker import Ring, run_worker
 from store.db import Engine, ensure_schema, open_engine
-from store.errors import BadArgument
+from store.errors import BadArgument, ConfigError, SlackUnreachable
 from workflows.clock import Clock, SimulatedClock, SystemClock
 from workflows.outbox import DispatchReport
 
 log = logging.getLogger(__name__)
+EX_CONFIG, EX_TEMPFAIL = 78, 75  # sysexits.h, as the CLI's exit codes
 
 
 def serve(cfg: Settings) -> None:
@@ -47,10 +51,8 @@ def serve(cfg: Settings) -> None:
         app = _answering_app(cfg, engine, clock, bell)
         children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid()))]
         try:
-            if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
-                log.info("finsam-bot: Socket Mode")
-                children[0].start()
-                run_socket_mode(app, cfg.slack_app_token.get_secret_value(), on_stop=lambda: None)
+            if cfg.socket_mode:
+                _serve_socket_mode(cfg, app, engine, clock, bell, children)
                 return
             sock = listening_socket(cfg.host, cfg.port)
             children += [
@@ -80,6 +82,72 @@ def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_
         server.serve_forever()
     finally:
         engine.dispose()
+
+
+def _serve_socket_mode(
+    cfg: Settings, app: App, engine: Engine, clock: Clock, bell: str, children: list[Supervised]
+) -> None:
+    """Socket Mode: a connection of its own in this process and in each of the
+    FINSAM_WEB_PROCESSES − 1 children (Slack delivers to any of them), /healthz on $PORT.
+    A refused app token or an unreachable Slack ends the start (exit 78 / 75) before any
+    child runs; `serve`'s caller stops the children after this returns."""
+    states = SocketStates(cfg.finsam_web_processes)
+    connection = _socket_mode(cfg, app, states.slot(0))
+    _stop_socket_on_signals(connection)
+    connection.start()
+    children += [
+        Supervised(f"web-{number}", run_socket_web, (cfg, clock, bell, os.getpid(), states, number))
+        for number in range(2, cfg.finsam_web_processes + 1)
+    ]
+    for child in children:
+        child.start()
+    health = HttpServer(health_app(engine, states), host=cfg.host, port=cfg.port, threads=2)
+    threading.Thread(target=health.serve_forever, name="healthz", daemon=True).start()
+    log.info("finsam-bot: Socket Mode; /healthz on %s", health.url)
+    try:
+        connection.run()
+    finally:
+        health.close()
+
+
+def run_socket_web(
+    cfg: Settings, clock: Clock, bell: str, parent_pid: int, states: SocketStates, number: int
+) -> None:
+    """One more process answering Slack by a Socket Mode connection of its own, until
+    SIGTERM; a refused token or an unreachable Slack ends it (the supervisor starts it again)."""
+    as_child(parent_pid)
+    configure_logging(cfg.log_level, cfg.secrets())
+    engine = open_engine(cfg.database_url)
+    app = _answering_app(cfg, engine, clock, bell)
+    connection = _socket_mode(cfg, app, states.slot(number - 1))
+    _stop_socket_on_signals(connection, interrupt=False)
+    try:
+        connection.start()
+        connection.run()
+    except (ConfigError, SlackUnreachable) as err:
+        log.error("finsam-bot: web-%d: %s %s", number, err.code, err.params.get("error", ""))
+        raise SystemExit(EX_CONFIG if isinstance(err, ConfigError) else EX_TEMPFAIL) from None
+    finally:
+        engine.dispose()
+
+
+def _socket_mode(cfg: Settings, app: App, slot: SocketSlot) -> SocketMode:
+    token = cfg.require_app_token()
+    client = make_client(token=token, base_url=cfg.slack_api_url, timeout=cfg.slack_timeout_seconds)
+    return SocketMode(app, token, client=client, threads=cfg.finsam_server_threads, slot=slot)
+
+
+def _stop_socket_on_signals(connection: SocketMode, *, interrupt: bool = True) -> None:
+    """SIGTERM (and Ctrl-C, in `serve` itself) drains the connection: what is in flight is
+    answered and acked, then it closes."""
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("finsam-bot: stopping (signal %d)", signum)
+        connection.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    if interrupt:
+        signal.signal(signal.SIGINT, on_signal)
 
 
 def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> App:

@@ -1,13 +1,12 @@
 """HTTP serving: Slack's events at /slack/events, a health check at /healthz, under waitress
-(a production WSGI server, not Bolt's development one). Socket Mode when an app token is set."""
+(a production WSGI server, not Bolt's development one). Socket Mode is bot/socket_mode.py."""
 
 from __future__ import annotations
 
 import json
 import logging
-import signal
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -40,12 +39,20 @@ def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
     return wsgi
 
 
-def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
-    """200 when the database answers and is migrated; 503 otherwise (a load balancer's signal)."""
+def _health(
+    engine: Engine,
+    start_response: StartResponse,
+    *,
+    extra: Mapping[str, object] | None = None,
+    extra_ok: bool = True,
+) -> Iterable[bytes]:
+    """200 when the database answers and is migrated; 503 otherwise (a load balancer's signal).
+    A caller adds its own state to the JSON in `extra` (Socket Mode: the connections), and
+    `extra_ok` False makes it a 503 too."""
     reachable = ping(engine)
     migrated = reachable and current_revision(engine) == head_revision()
-    status = "200 OK" if migrated else "503 Service Unavailable"
-    body = json.dumps({"database": reachable, "migrated": migrated}).encode()
+    status = "200 OK" if migrated and extra_ok else "503 Service Unavailable"
+    body = json.dumps({"database": reachable, "migrated": migrated, **(extra or {})}).encode()
     start_response(status, [("Content-Type", "application/json")])
     return [body]
 
@@ -106,21 +113,3 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.bind(address)
     sock.listen(LISTEN_BACKLOG)
     return sock
-
-
-def run_socket_mode(app: App, app_token: str, *, on_stop: Callable[[], None]) -> None:
-    """Socket Mode until SIGTERM/SIGINT, then the same orderly stop as over HTTP."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(app, app_token)
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        handler.start()  # type: ignore[no-untyped-call]
-    finally:
-        handler.close()  # type: ignore[no-untyped-call]
-        on_stop()

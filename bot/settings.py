@@ -17,6 +17,7 @@ from workflows.budget_status import BudgetRules
 from workflows.calendar import CalendarRules, Stage
 
 SLACK_API_URL = "https://slack.com/api/"
+SOCKET_MODE_MAX_CONNECTIONS = 10  # Slack's limit per app
 
 
 class Settings(BaseSettings):
@@ -154,6 +155,17 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _socket_connections_allowed(self) -> Settings:
+        """In Socket Mode each answering process holds a connection, and Slack allows an app
+        10 at a time."""
+        if self.socket_mode and self.finsam_web_processes > SOCKET_MODE_MAX_CONNECTIONS:
+            raise ValueError(
+                f"FINSAM_WEB_PROCESSES must be at most {SOCKET_MODE_MAX_CONNECTIONS} in Socket"
+                " Mode (SLACK_APP_TOKEN set): Slack allows an app that many connections"
+            )
+        return self
+
     @property
     def outbox_lease(self) -> timedelta:
         return timedelta(seconds=self.finsam_outbox_lease_seconds)
@@ -169,20 +181,29 @@ class Settings(BaseSettings):
             password = None
         return values + ([unquote(password)] if password else [])
 
+    @property
+    def socket_mode(self) -> bool:
+        """An app-level token set: Slack's requests come by Socket Mode, not to $PORT."""
+        return self.slack_app_token is not None and bool(self.slack_app_token.get_secret_value())
+
     def require_slack(self) -> tuple[str, str]:
-        """The bot token and signing secret, or a ConfigError naming what to set."""
-        missing = [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", self.slack_bot_token),
-                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-            )
-            if value is None or not value.get_secret_value()
-        ]
+        """The bot token and signing secret, or a ConfigError naming what to set. Socket Mode
+        needs no signing secret (Slack's requests come by the app's own connection): it is
+        then "" and nothing is served that would check it."""
+        needed = [("SLACK_BOT_TOKEN", self.slack_bot_token)]
+        if not self.socket_mode:
+            needed.append(("SLACK_SIGNING_SECRET", self.slack_signing_secret))
+        missing = [name for name, value in needed if value is None or not value.get_secret_value()]
         if missing:
             raise ConfigError("missing_settings", names=", ".join(missing))
-        assert self.slack_bot_token and self.slack_signing_secret
-        return self.slack_bot_token.get_secret_value(), self.slack_signing_secret.get_secret_value()
+        assert self.slack_bot_token
+        secret = self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+        return self.slack_bot_token.get_secret_value(), secret
+
+    def require_app_token(self) -> str:
+        if self.slack_app_token is None or not self.slack_app_token.get_secret_value():
+            raise ConfigError("missing_settings", names="SLACK_APP_TOKEN")
+        return self.slack_app_token.get_secret_value()
 
     def require_office_channel(self) -> str:
         if not self.finsam_office_channel:

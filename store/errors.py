@@ -11,7 +11,8 @@ the edges (CLI, Bolt's error handler) render them in the user's language from te
     ├── DatabaseNotMigrated  the schema is behind the code
     ├── DatabaseUnavailable  the database server does not answer
     ├── SlackUnavailable     Slack kept failing after the retries (try again later)
-    │   └── SlackRateLimited a 429: Slack did not process the call; try after `retry_after`
+    │   ├── SlackRateLimited a 429: Slack did not process the call; try after `retry_after`
+    │   └── SlackUnreachable …where nothing can go on without it (Socket Mode's start)
     ├── LeaseLost            another process took over an outgoing message (stop, quietly)
     └── SendRejected         Slack refused a message for good (e.g. channel_not_found)
 """
@@ -72,6 +73,11 @@ class SlackRateLimited(SlackUnavailable):
     def __init__(self, code: str, *, retry_after: float, **params: object) -> None:
         super().__init__(code, retry_after=retry_after, **params)
         self.retry_after = retry_after
+
+
+class SlackUnreachable(SlackUnavailable):
+    """Slack did not answer where the bot cannot go on without it (Socket Mode's start):
+    try again later (exit 75)."""
 
 
 class LeaseLost(FinsamError):

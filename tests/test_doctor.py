@@ -16,6 +16,7 @@ from bot.doctor import REQUIRED_SCOPES, DoctorReport, run_doctor
 from bot.settings import Settings, load_settings
 from bot.simulator.fake_slack import SlackFake
 from store.db import current_revision, head_revision, make_engine, ping
+from store.errors import ConfigError
 
 BOT_TOKEN = "xoxb-doctor-test-1234-abcdef"
 SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
@@ -283,3 +284,63 @@ def test_a_malformed_database_url_is_named_not_raised() -> None:
     assert report.checks[0].message.startswith(
         "❌ DATABASE_URL går inte att använda (ArgumentError)"
     )
+
+
+# --------------------------------------------------------------------------- Socket Mode
+
+
+def test_socket_mode_all_good_without_a_signing_secret(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    result = doctor_cli(
+        database_url, fake, SLACK_APP_TOKEN=fake.app_token, SLACK_SIGNING_SECRET=None
+    )
+    assert result.exit_code == 0, result.output
+    assert check_lines(result)[-1] == (
+        "✅ SLACK_APP_TOKEN fungerar: Slack öppnar en Socket Mode-anslutning."
+    )
+    assert fake.app_token not in result.output
+    assert [call.method for call in fake.calls()][-1] == "apps.connections.open"
+    assert fake.socket_mode.links() == []  # the URL was not used: no connection is kept
+    fake.assert_clean()
+
+
+def test_socket_mode_an_app_token_that_is_not_one(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    report = run_doctor(settings_for(database_url, fake, slack_app_token=BOT_TOKEN))
+    assert not report.ok
+    assert messages(report)[-1].startswith(
+        "❌ SLACK_APP_TOKEN ser inte ut som en app-nivåtoken (den börjar med xapp-)"
+    )
+    assert "apps.connections.open" not in [call.method for call in fake.calls()]
+
+
+def test_socket_mode_an_app_token_slack_refuses(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    report = run_doctor(settings_for(database_url, fake, slack_app_token="xapp-1-A0-revoked"))
+    assert not report.ok
+    assert messages(report)[-1].startswith(
+        "❌ Slack godtar inte SLACK_APP_TOKEN (invalid_auth) – skapa en ny app-nivåtoken"
+    )
+    assert fake.calls("apps.connections.open")[-1].error == "invalid_auth"
+
+
+def test_http_mode_still_needs_the_signing_secret(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    report = run_doctor(settings_for(database_url, fake, slack_signing_secret=""))
+    assert not report.ok
+    assert messages(report)[-1].startswith("❌ Inställning saknas: SLACK_SIGNING_SECRET")
+
+
+def test_socket_mode_allows_as_many_processes_as_slack_allows_connections() -> None:
+    base = {"_env_file": None, "slack_app_token": "xapp-1-A0-token"}
+    assert load_settings(**base, finsam_web_processes=10).socket_mode
+    with pytest.raises(ConfigError) as refused:
+        load_settings(**base, finsam_web_processes=11)
+    assert "FINSAM_WEB_PROCESSES must be at most 10 in Socket Mode" in str(
+        refused.value.params["problems"]
+    )
+    assert not load_settings(_env_file=None, finsam_web_processes=11).socket_mode  # HTTP: fine

@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -246,16 +246,22 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    fake: SlackFake, database_url: str, cwd: Path, *, web_processes: int | None = None
+    fake: SlackFake,
+    database_url: str,
+    cwd: Path,
+    *,
+    web_processes: int | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Serving]:
     """`finsam-bot serve` on a free port, given once it answers /healthz; its log goes to a
     file (an orphaned worker could hold a pipe open). `web_processes` sets
-    FINSAM_WEB_PROCESSES (its default, 2, otherwise). Whatever the test did, what is left of
+    FINSAM_WEB_PROCESSES (its default, 2, otherwise); `extra_env` adds or overrides settings
+    (Socket Mode: tests/test_socket_mode.py). Whatever the test did, what is left of
     it at the end is stopped: serve by SIGTERM (SIGKILL after 15 s), then each child seen
     still running by SIGKILL (frozen ones, serve too, are thawed first, so SIGTERM can stop
     them)."""
     port = free_port()
-    env = {**bot_env(fake, database_url), "PORT": str(port)}
+    env = {**bot_env(fake, database_url), "PORT": str(port), **(extra_env or {})}
     if web_processes is not None:
         env["FINSAM_WEB_PROCESSES"] = str(web_processes)
     log = cwd / f"serve-{port}.log"

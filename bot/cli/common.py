@@ -22,6 +22,7 @@ from store.errors import (
     FinsamError,
     ImportRejected,
     NotFoundError,
+    SlackUnreachable,
 )
 from workflows.texts import Texts
 
@@ -35,6 +36,7 @@ EXIT_CODES: dict[type[FinsamError], int] = {
     ConfigError: 78,
     DatabaseNotMigrated: 75,
     DatabaseUnavailable: 69,
+    SlackUnreachable: 75,
     NotFoundError: 2,
     BadArgument: 2,
     ConflictError: 3,

@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve() -> None:
         """Run the bot: HTTP on $PORT (/slack/events, /healthz), or Socket Mode when
-        SLACK_APP_TOKEN is set. Example: finsam-bot serve"""
+        SLACK_APP_TOKEN is set (a connection per answering process, /healthz on $PORT).
+        Example: finsam-bot serve"""
         from bot.cli.common import run
         from bot.runner import serve as run_serve
 
@@ -23,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("doctor")
     def doctor() -> None:
-        """Check a deployment: database, token, scopes, the office channel.
+        """Check a deployment: database, token, scopes, the office channel, and in Socket
+        Mode the app token.
 
         Example: finsam-bot doctor
         """

@@ -43,12 +43,15 @@ from email.message import Message
 from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+if TYPE_CHECKING:
+    from bot.simulator.fake_socket_mode import SocketModeFake
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -81,6 +84,8 @@ _JSON_STRING_ARGS = frozenset(
     {"blocks", "metadata", "attachments", "view", "files", "user_auth_blocks"}
 )
 _REDACTED = "<redacted>"
+# Methods called with the app-level token (xapp-…), not the bot token.
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 # Scopes a method needs (any one of them), as Slack's x-accepted-oauth-scopes header lists them.
 _METHOD_SCOPES: dict[str, tuple[str, ...]] = {
@@ -558,6 +563,7 @@ class SlackFake:
         self,
         *,
         bot_token: str = "xoxb-fake-token",
+        app_token: str = "xapp-1-A0FINSAM-fake-token",
         team_id: str = "T0FINSAM",
         bot_user_id: str = "UBOTFINSAM",
         bot_id: str = "BFINSAM",
@@ -571,6 +577,7 @@ class SlackFake:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
@@ -587,6 +594,7 @@ class SlackFake:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket_mode: SocketModeFake | None = None
         self._ids = itertools.count(1)
         self._ts_counter = itertools.count(1)
 
@@ -612,6 +620,7 @@ class SlackFake:
         self.add_user(bot_user_id, name="finsam", is_bot=True)
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -653,6 +662,9 @@ class SlackFake:
         self._stopping.set()
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        sockets, self._socket_mode = self._socket_mode, None
+        if sockets is not None:
+            sockets.stop()
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -685,6 +697,16 @@ class SlackFake:
     def api_url(self) -> str:
         """The WebClient ``base_url``; ends in ``/`` because WebClient joins it with the method."""
         return f"{self.base_url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketModeFake:
+        """The Socket Mode server apps.connections.open points at (started when first used)."""
+        from bot.simulator.fake_socket_mode import SocketModeFake
+
+        with self._cond:
+            if self._socket_mode is None:
+                self._socket_mode = SocketModeFake(app_id=self.app_id, clock=self._clock).start()
+            return self._socket_mode
 
     def __repr__(self) -> str:
         where = self.base_url if self._server is not None else "stopped"
@@ -1202,7 +1224,7 @@ class SlackFake:
             )
         if request.parse_error:
             return refuse(_SlackError(request.parse_error))
-        token_error = self._check_token(request)
+        token_error = self._check_token(request, method)
         if token_error:
             return refuse(_SlackError(token_error))
         needed = _METHOD_SCOPES.get(method)
@@ -1224,8 +1246,9 @@ class SlackFake:
             return refuse(error)
         return _Outcome(200, {"ok": True, **body}, method, args, headers)
 
-    def _check_token(self, request: _Request) -> str | None:
-        """Slack's rules: bearer header, or a ``token`` field in a form body (never in JSON)."""
+    def _check_token(self, request: _Request, method: str) -> str | None:
+        """Slack's rules: bearer header, or a ``token`` field in a form body (never in JSON);
+        the app-level token for apps.connections.open, the bot token for the rest."""
         authorization = request.headers.get("authorization", "")
         token: str | None = None
         if authorization.lower().startswith("bearer "):
@@ -1234,7 +1257,11 @@ class SlackFake:
             token = _as_text(request.args.get("token"))
         if not token:
             return "not_authed"
-        if not secrets.compare_digest(token.encode(), self.bot_token.encode()):
+        app_method = method in _APP_TOKEN_METHODS
+        if token.startswith("xapp-") != app_method:
+            return "not_allowed_token_type"
+        wanted = self.app_token if app_method else self.bot_token
+        if not secrets.compare_digest(token.encode(), wanted.encode()):
             return "invalid_auth"
         return None
 
@@ -1434,6 +1461,9 @@ class SlackFake:
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.socket_mode.issue_url()}
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), for_posting=True)
