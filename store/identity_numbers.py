@@ -7,7 +7,8 @@ day. People write them in many ways, and each is caught:
 - `811218-9876`, `811218+9876` (aged 100 or more), `8112189876`, `19811218-9876`,
   `198112189876`;
 - any dash between date and serial, with spaces around it or not (`811218 - 9876`), or
-  `_`, `/` or `.` right between them (`811218.9876`; `. ` ends a sentence), or only blanks: one, two, a tab, a line break (the parts on two lines);
+  `_`, `/` or `.` right between them (`811218.9876`; `. ` ends a sentence), or only
+  blanks: one, two, a tab, a line break (the parts on two lines);
 - the date itself split the same way throughout (`1981-12-18-9876`, `81 12 18 98 76`,
   `81.12.18-9876`), the serial split in two by a blank (`811218-98 76`);
 - full-width or other Unicode digits and spaces (the text is NFKC-normalised first, every
@@ -52,6 +53,8 @@ _CANDIDATE_BODY = (
 _TEN = re.compile(_CANDIDATE_BODY)
 _TWELVE = re.compile(r"(?P<century>[0-9]{2})" + _CANDIDATE_BODY)
 _CENTURIES = (18, 19, 20)
+_DIGIT = re.compile(r"[0-9]")
+_START = re.compile(r"(?<![0-9])[0-9]")
 
 
 def find_identity_number(text: str) -> str | None:
@@ -74,6 +77,8 @@ def find_identity_number(text: str) -> str | None:
 def normalise(text: str) -> str:
     """NFKC (full-width digits and spaces become ASCII), every other decimal digit as its ASCII
     digit, invisible format characters (soft hyphen, zero-width space) removed."""
+    if text.isascii():
+        return text
     folded = unicodedata.normalize("NFKC", text)
     out: list[str] = []
     for char in folded:
@@ -94,11 +99,9 @@ def normalise(text: str) -> str:
 
 def _starts(text: str) -> list[int]:
     """Where a candidate may begin: a digit not preceded by a digit."""
-    return [
-        index
-        for index, char in enumerate(text)
-        if "0" <= char <= "9" and (index == 0 or not "0" <= text[index - 1] <= "9")
-    ]
+    if len(_DIGIT.findall(text)) < 10:
+        return []  # fewer than ten digits: no number can be there
+    return [match.start() for match in _START.finditer(text)]
 
 
 def _well_formed(match: re.Match[str]) -> bool:

@@ -302,10 +302,14 @@ def ordinary_texts(count: int, seed: int = 10) -> list[str]:
         lambda: f"Träff {when()} med {rng.randrange(2, 30)} deltagare, ring {phone()}.",
         lambda: f"Utbetalt {when()}: {amount()} till {org()}.",
         lambda: f"Kontakt: {phone()}, faktura {rng.randrange(10**5, 10**7)} på {amount()}.",
-        lambda: f"Postadress Box {rng.randrange(1, 999)}, {rng.randrange(100, 999)} "
-        f"{rng.randrange(10, 99)} Enköping. Tel {phone()}",
-        lambda: f"{rng.randrange(1, 40)} deltagare {when()}, varav {rng.randrange(1, 20)} "
-        f"kvinnor; budget {amount()}, utfall {amount()}.",
+        lambda: (
+            f"Postadress Box {rng.randrange(1, 999)}, {rng.randrange(100, 999)} "
+            f"{rng.randrange(10, 99)} Enköping. Tel {phone()}"
+        ),
+        lambda: (
+            f"{rng.randrange(1, 40)} deltagare {when()}, varav {rng.randrange(1, 20)} "
+            f"kvinnor; budget {amount()}, utfall {amount()}."
+        ),
         lambda: f"Dnr KS {day().year}/{rng.randrange(1, 999):03d}, beslut {when()}.",
         lambda: f"{when()} {amount()} {phone()} {when()}",
     ]

@@ -26,6 +26,7 @@ from store.errors import (
     ImportRejected,
     NotFoundError,
 )
+from store.importers.limits import MAX_NAMED_PROBLEMS
 from workflows.clock import SystemClock
 from workflows.outbox import DispatchReport
 from workflows.texts import Texts
@@ -88,8 +89,11 @@ def describe(texts: Texts, err: FinsamError) -> list[str]:
                 column=problem.column,
                 message=texts.get("import", problem.code, value=problem.value),
             )
-            for problem in err.problems
+            for problem in err.problems[:MAX_NAMED_PROBLEMS]
         ]
+        if len(err.problems) > MAX_NAMED_PROBLEMS:
+            more = len(err.problems) - MAX_NAMED_PROBLEMS
+            lines.append(texts.get("import", "more_problems", count=more))
     return lines
 
 
