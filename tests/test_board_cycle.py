@@ -521,3 +521,38 @@ def test_announcement_days_that_have_passed_are_not_late_tasks(engine: Engine) -
         ("announce_3", "open"),
     ]
     assert deadline.open_steps == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "place"),
+    [
+        ("title: Styrelsemöte", "title: Styrelsemöte om 811218-9876", "meetings[0].title"),
+        (
+            "title: Kallelse skickad",
+            'title: "Kallelse till 81 12 18 98 76"',
+            "defaults.steps[1].title",
+        ),
+        (
+            "title: Styrelsemöte",
+            "title: Styrelsemöte\n    place: Rum 1981-12-18-9876",
+            "meetings[0].place",
+        ),
+    ],
+)
+def test_a_cycle_file_with_an_identity_number_is_refused_with_its_line(
+    old: str, new: str, place: str
+) -> None:
+    """Titles and places go to Slack: a personnummer there is refused, its line named and the
+    number not repeated."""
+    with pytest.raises(CycleRejected) as caught:
+        load_cycle(MINIMAL.replace(old, new), file="x.yml")
+    (problem,) = caught.value.problems
+    assert (problem.place, problem.code, problem.value) == (
+        place,
+        "identity_number",
+        "personnummer",
+    )
+    assert problem.line > 0
+    (sv,) = problem_lines(Texts("sv"), caught.value.problems)
+    assert f"(rad {problem.line}): texten innehåller ett personnummer" in sv
+    assert "9876" not in sv

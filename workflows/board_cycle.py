@@ -79,6 +79,7 @@ from store.board import (
 )
 from store.db import session_scope
 from store.errors import FinsamError
+from store.identity_numbers import find_identity_number
 from store.models import BoardEvent, BoardEventKind, BoardStep
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
@@ -420,6 +421,9 @@ class _Check:
             self.add(place, v, "not_text")
             return None
         text = v.raw  # as written: `title: yes` is the word, not a boolean
+        if (kind := find_identity_number(text)) is not None:
+            self.add(place, v, "identity_number", kind)  # titles go to Slack: no personal data
+            return None
         text = " ".join(text.split())
         if not text:
             self.add(place, v, "empty_text")
