@@ -31,6 +31,7 @@ from workflows.board_cycle import (
     parse_rule,
     problem_lines,
     read_cycle_file,
+    rejection_lines,
 )
 from workflows.texts import Texts, templates_dir
 from workflows.working_days import WorkingDays
@@ -556,3 +557,15 @@ def test_a_cycle_file_with_an_identity_number_is_refused_with_its_line(
     (sv,) = problem_lines(Texts("sv"), caught.value.problems)
     assert f"(rad {problem.line}): texten innehåller ett personnummer" in sv
     assert "9876" not in sv
+
+
+def test_a_rejection_names_twenty_problems_and_counts_the_rest() -> None:
+    meetings = "".join(
+        f"  - id: m{n}\n    title: Möte\n    date: 2026-02-30\n" for n in range(1, 31)
+    )
+    with pytest.raises(CycleRejected) as caught:
+        load_cycle(MINIMAL.split("meetings:")[0] + "meetings:\n" + meetings, file="x.yml")
+    assert len(caught.value.problems) == 30
+    lines = rejection_lines(Texts("sv"), caught.value)
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "… och 10 fel till"

@@ -80,6 +80,7 @@ from store.board import (
 from store.db import session_scope
 from store.errors import FinsamError
 from store.identity_numbers import find_identity_number
+from store.importers.limits import MAX_NAMED_PROBLEMS
 from store.models import BoardEvent, BoardEventKind, BoardStep
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
@@ -896,9 +897,12 @@ def problem_lines(texts: Texts, problems: Iterable[CycleProblem]) -> list[str]:
 
 
 def rejection_lines(texts: Texts, err: CycleRejected) -> list[str]:
+    """The refusal and its first MAX_NAMED_PROBLEMS problems; the rest are counted."""
+    more = len(err.problems) - MAX_NAMED_PROBLEMS
     return [
         texts.get("board", "rejected", file=err.file, count=len(err.problems)),
-        *problem_lines(texts, err.problems),
+        *problem_lines(texts, err.problems[:MAX_NAMED_PROBLEMS]),
+        *([texts.get("import", "more_problems", count=more)] if more > 0 else []),
     ]
 
 
