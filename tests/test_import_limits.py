@@ -257,7 +257,7 @@ def test_the_cli_refuses_a_zip_bomb_at_once(cli: Cli) -> None:
     result = cli("budget", "import", str(path))
     print(f"zip bomb refused in {time.monotonic() - started:.2f} s")
     assert result.exit_code == 4, describe(result)
-    assert re.search(r"Excel-filen packas upp till 27[78],0 MB – högst 50 MB", result.stderr)
+    assert re.search(r"Excel-filen packas upp till 27[78],0 MB – högst 20 MB", result.stderr)
     engine = open_engine(cli.database_url)
     try:
         with Session(engine) as session:
