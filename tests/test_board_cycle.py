@@ -538,6 +538,7 @@ def test_announcement_days_that_have_passed_are_not_late_tasks(engine: Engine) -
             "title: Styrelsemöte\n    place: Rum 1981-12-18-9876",
             "meetings[0].place",
         ),
+        ("id: m1", "id: 811218-9876", "meetings[0].id"),
     ],
 )
 def test_a_cycle_file_with_an_identity_number_is_refused_with_its_line(

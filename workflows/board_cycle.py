@@ -438,6 +438,9 @@ class _Check:
         text = (
             str(v.data) if isinstance(v.data, (str, int)) and not isinstance(v.data, bool) else None
         )
+        if text is not None and (kind := find_identity_number(text)) is not None:
+            self.add(place, v, "identity_number", kind)  # ids go into calendars and commands
+            return None
         if text is None or not pattern.fullmatch(text) or len(text) > limit:
             self.add(place, v, "bad_id", v.raw if v.raw is not None else "", limit)
             return None
