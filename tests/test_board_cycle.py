@@ -32,6 +32,7 @@ from workflows.board_cycle import (
     parse_rule,
     problem_lines,
     read_cycle_file,
+    rejection_lines,
 )
 from workflows.texts import Texts, templates_dir
 from workflows.working_days import WorkingDays
@@ -522,3 +523,51 @@ def test_announcement_days_that_have_passed_are_not_late_tasks(engine: Engine) -
         ("announce_3", "open"),
     ]
     assert deadline.open_steps == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "place"),
+    [
+        ("title: Styrelsemöte", "title: Styrelsemöte om 811218-9876", "meetings[0].title"),
+        (
+            "title: Kallelse skickad",
+            'title: "Kallelse till 81 12 18 98 76"',
+            "defaults.steps[1].title",
+        ),
+        (
+            "title: Styrelsemöte",
+            "title: Styrelsemöte\n    place: Rum 1981-12-18-9876",
+            "meetings[0].place",
+        ),
+        ("id: m1", "id: 811218-9876", "meetings[0].id"),
+    ],
+)
+def test_a_cycle_file_with_an_identity_number_is_refused_with_its_line(
+    old: str, new: str, place: str
+) -> None:
+    """Titles and places go to Slack: a personnummer there is refused, its line named and the
+    number not repeated."""
+    with pytest.raises(CycleRejected) as caught:
+        load_cycle(MINIMAL.replace(old, new), file="x.yml")
+    (problem,) = caught.value.problems
+    assert (problem.place, problem.code, problem.value) == (
+        place,
+        "identity_number",
+        "personnummer",
+    )
+    assert problem.line > 0
+    (sv,) = problem_lines(Texts("sv"), caught.value.problems)
+    assert f"(rad {problem.line}): texten innehåller ett personnummer" in sv
+    assert "9876" not in sv
+
+
+def test_a_rejection_names_twenty_problems_and_counts_the_rest() -> None:
+    meetings = "".join(
+        f"  - id: m{n}\n    title: Möte\n    date: 2026-02-30\n" for n in range(1, 31)
+    )
+    with pytest.raises(CycleRejected) as caught:
+        load_cycle(MINIMAL.split("meetings:")[0] + "meetings:\n" + meetings, file="x.yml")
+    assert len(caught.value.problems) == 30
+    lines = rejection_lines(Texts("sv"), caught.value)
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "… och 10 fel till"

@@ -4,6 +4,8 @@ and CSV, on SQLite and PostgreSQL: every report with every figure, exact, nothin
 from __future__ import annotations
 
 import csv
+import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from bot.cli import app
 from store.models import ReportKind, SupportKind
 from tests.overview_data import monthly_answers, submit
 from tests.reporting_data import add_intervention
+from workflows.exports import Table, _csv_value, csv_line, neutralise_formula, write_csv
 from workflows.forms import FieldType, load_forms
 from workflows.participants import (
     FIELDS_USED,
@@ -230,3 +233,72 @@ def test_export_refuses_an_unknown_format(database_url: str, clean_env: Path) ->
     result = CliRunner().invoke(app, ["reports", "export", "--format", "pdf"], env=env)
     assert result.exit_code == 2
     assert "choose xlsx or csv" in result.output
+
+
+# -- CSV under either separator (issue #10 §3) -------------------------------------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","klicka")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    " =1+1",
+    'Bra; =HYPERLINK("http://evil.example")',
+    "a;=1+1;b",
+    'a;"=1+1"',
+    "Rad ett\n=1+1",
+    "Rad ett\r\n- punkt två",
+    "komma, och; semikolon",
+    'citat "så här"',
+    "vanlig text",
+]
+
+
+def cells_when_split_on(text: str, delimiter: str) -> list[str]:
+    """The cells a spreadsheet splitting on `delimiter` sees (quotes honoured only at the start
+    of its own fields, as Excel and Python's csv do)."""
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cell in row
+    ]
+
+
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet would run the cell (a plain number such as -1500 is a number)."""
+    if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell):
+        return False
+    return cell.lstrip(' "').startswith(("=", "+", "-", "@")) or cell.startswith(("\t", "\r"))
+
+
+def test_csv_text_is_one_cell_with_commas_and_never_a_formula_with_semicolons(
+    tmp_path: Path,
+) -> None:
+    table = Table(("n", "text", "amount"), tuple((i, v, -1500) for i, v in enumerate(HOSTILE)))
+    path = write_csv(tmp_path / "x.csv", table)
+    text = path.read_bytes().decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["n", "text", "amount"]
+    assert [row[2] for row in rows[1:]] == ["-1500"] * len(HOSTILE)  # numbers stay numbers
+    read = [row[1] for row in rows[1:]]
+    assert read == [neutralise_formula(v) for v in HOSTILE]
+    assert read[0] == "'" + HOSTILE[0]
+    assert read[-3:] == HOSTILE[-3:]  # ordinary text is left as it is
+    assert not [cell for cell in cells_when_split_on(text, ",") if is_formula(cell)]
+    assert not [cell for cell in cells_when_split_on(text, ";") if is_formula(cell)]
+    for line in text.splitlines():  # a reader that honours no quotes at all
+        assert not [cell for cell in re.split(r"[;,]", line) if is_formula(cell)], line
+
+
+def test_a_value_with_a_semicolon_is_quoted(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", Table(("a", "b"), (("x;y", "z"),)))
+    assert path.read_bytes().decode("utf-8-sig") == 'a,b\r\n"x;y",z\r\n'
+
+
+def test_negative_numbers_are_numbers_and_negative_text_is_text() -> None:
+    """A figure is written as a number (`-5`, which a spreadsheet reads as minus five, no
+    formula); text that looks like one gets the apostrophe, as OWASP advises."""
+    assert csv_line([_csv_value(-5), _csv_value(-0.25), _csv_value("-5")]) == "-5,-0.25,'-5\r\n"

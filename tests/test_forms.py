@@ -377,6 +377,31 @@ def test_a_complete_quarterly_report_keeps_optional_answers_empty() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "811218 - 9876",
+        "1981-12-18-9876",
+        "811218-\r\n9876",  # the parts on two lines, as Slack sends a text area
+        "811218  9876",
+        "811218\t9876",
+        "811218-98 76",
+        "81 12 18 98 76",
+        "811218_9876",
+        "811218/9876",
+        "811218.9876",
+        "\uff18\uff11\uff11\uff12\uff11\uff18-\uff19\uff18\uff17\uff16",
+    ],
+)
+def test_the_quarterly_form_refuses_every_spelling_it_stored_before(spelling: str) -> None:
+    """Issue #10: each of these was stored from the quarterly form."""
+    result = validate(
+        QUARTERLY, GOALS, quarterly_answers(deviations=f"Deltagaren {spelling} fick jobb.")
+    )
+    assert result.errors == {"deviations": FormError("identity_number", {"kind": "personnummer"})}
+    assert "deviations" not in result.values or result.values["deviations"] is None
+
+
 def test_an_identity_number_in_a_text_is_refused_with_the_reason() -> None:
     result = validate(
         QUARTERLY, GOALS, quarterly_answers(goal_2_comment="Deltagaren 811218-9876 fick jobb.")

@@ -125,6 +125,10 @@ def test_a_good_grant_reads_into_a_draft() -> None:
         ({"owner": "x" * 201}, {OWNER: "grant_too_long"}),
         ({"decided_by": "Anna 811218-9876"}, {DECIDED_BY: "grant_identity_number"}),
         ({"intervention": "Stöd till 19811218-9876"}, {INTERVENTION: "grant_identity_number"}),
+        # spellings that passed before (issue #10)
+        ({"decided_by": "Anna 81 12 18 98 76"}, {DECIDED_BY: "grant_identity_number"}),
+        ({"owner": "Heby 1981-12-18-9876"}, {OWNER: "grant_identity_number"}),
+        ({"intervention": "Stöd 811218 - 9876"}, {INTERVENTION: "grant_identity_number"}),
     ],
 )
 def test_each_problem_names_its_field(change: dict[str, object], expected: dict[str, str]) -> None:

@@ -501,7 +501,11 @@ def test_every_problem_code_has_a_message(lang: str) -> None:
 
 def test_both_languages_have_the_same_macros() -> None:
     assert macros("sv") == macros("en")
-    assert set(macros("sv")) == {c.value for c in ProblemCode} | {"problem_line", "rejected"}
+    assert set(macros("sv")) == {c.value for c in ProblemCode} | {
+        "problem_line",
+        "rejected",
+        "more_problems",
+    }
 
 
 def test_problem_line_without_line_or_column() -> None:

@@ -14,6 +14,7 @@ from tests.overview_data import REPORTING, submit
 from tests.reporting_data import add_intervention
 from workflows.calendar import Period
 from workflows.overview import (
+    hidden_in_chain,
     latest_due_period,
     mask_count,
     missing_summary,
@@ -231,3 +232,25 @@ def test_weekly_due_from_the_weeks_scheduled_time() -> None:
 )
 def test_small_counts_are_masked(count: int, threshold: int, shown: str) -> None:
     assert mask_count(count, threshold) == shown
+
+
+@pytest.mark.parametrize(
+    ("counts", "threshold", "hidden"),
+    [
+        # the example: 7 ended, 5 of them to work or studies tells the 2 others
+        ((18, 7, 5), 5, [False, True, False]),
+        ((18, 7, 2), 5, [False, False, True]),  # 2 masked; 7 − "<5" tells nothing exact
+        ((18, 10, 5), 5, [False, False, False]),  # 5 others: not small
+        ((18, 9, 5), 5, [False, True, False]),  # 4 others
+        ((8, 7, 5), 5, [True, True, False]),  # 8 − 5 = 3 too, once the 7 is hidden
+        ((30, 12, 10), 5, [False, True, False]),
+        ((30, 12, 0), 5, [False, False, False]),  # none: nobody to identify
+        ((7, 7, 7), 5, [False, False, False]),  # no remainder
+        ((18, 7, 5), 1, [False, False, False]),  # masking off
+        ((18, 7, 5), 10, [False, True, True]),
+    ],
+)
+def test_a_total_that_tells_a_small_remainder_is_hidden(
+    counts: tuple[int, ...], threshold: int, hidden: list[bool]
+) -> None:
+    assert hidden_in_chain(counts, threshold) == hidden

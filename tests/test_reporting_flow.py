@@ -211,16 +211,18 @@ def test_a_report_sent_back_reopens_the_period_and_is_corrected(bot: RunningBot)
     )
     bot.fake.wait_for(lambda: len(bot.fake.views()) > before)
     return_view = bot.fake.views()[-1]
-    # A personal identity number in the comment is refused with the reason.
-    refused = bot.driver.submit(
-        view_submission(
-            "report_return",
-            values={"comment": {"value": text_input("Gäller 811218-9876")}},
-            user_id=OFFICE_USER,
-            view=return_view,
-        )
-    ).json()
-    assert refused["response_action"] == "errors" and "personnummer" in refused["errors"]["comment"]
+    # A personal identity number in the comment is refused with the reason, in any spelling.
+    for spelling in ("811218-9876", "811218 - 9876", "81 12 18 98 76", "1981-12-18-\n9876"):
+        refused = bot.driver.submit(
+            view_submission(
+                "report_return",
+                values={"comment": {"value": text_input(f"Gäller {spelling}")}},
+                user_id=OFFICE_USER,
+                view=return_view,
+            )
+        ).json()
+        assert refused["response_action"] == "errors", spelling
+        assert "personnummer" in refused["errors"]["comment"]
     ok = bot.driver.submit(
         view_submission(
             "report_return",

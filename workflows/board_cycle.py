@@ -80,6 +80,8 @@ from store.board import (
 )
 from store.db import session_scope
 from store.errors import FinsamError
+from store.identity_numbers import find_identity_number
+from store.importers.limits import MAX_NAMED_PROBLEMS
 from store.models import BoardEvent, BoardEventKind, BoardStep
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
@@ -421,6 +423,9 @@ class _Check:
             self.add(place, v, "not_text")
             return None
         text = v.raw  # as written: `title: yes` is the word, not a boolean
+        if (kind := find_identity_number(text)) is not None:
+            self.add(place, v, "identity_number", kind)  # titles go to Slack: no personal data
+            return None
         text = " ".join(text.split())
         if not text:
             self.add(place, v, "empty_text")
@@ -434,6 +439,9 @@ class _Check:
         text = (
             str(v.data) if isinstance(v.data, (str, int)) and not isinstance(v.data, bool) else None
         )
+        if text is not None and (kind := find_identity_number(text)) is not None:
+            self.add(place, v, "identity_number", kind)  # ids go into calendars and commands
+            return None
         if text is None or not pattern.fullmatch(text) or len(text) > limit:
             self.add(place, v, "bad_id", v.raw if v.raw is not None else "", limit)
             return None
@@ -893,9 +901,12 @@ def problem_lines(texts: Texts, problems: Iterable[CycleProblem]) -> list[str]:
 
 
 def rejection_lines(texts: Texts, err: CycleRejected) -> list[str]:
+    """The refusal and its first MAX_NAMED_PROBLEMS problems; the rest are counted."""
+    more = len(err.problems) - MAX_NAMED_PROBLEMS
     return [
         texts.get("board", "rejected", file=err.file, count=len(err.problems)),
-        *problem_lines(texts, err.problems),
+        *problem_lines(texts, err.problems[:MAX_NAMED_PROBLEMS]),
+        *([texts.get("import", "more_problems", count=more)] if more > 0 else []),
     ]
 
 

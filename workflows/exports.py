@@ -5,14 +5,16 @@ masking: the export is the office's own.
 Two tables: `reports` (one row per intervention and period: the periods with a report, and
 the owed periods past due without one, as `missing`) and `participants`. An XLSX file holds
 them as two sheets; CSV gives two files, `<stem>-reports.csv` and `<stem>-participants.csv`
-(UTF-8 with a byte-order mark so that Excel reads å, ä, ö; comma-separated; shares as
-fractions with a decimal point, e.g. 0.189). Free text from the reports is never taken for a
-formula: an XLSX cell keeps it as text, a CSV value starting with = + − @ gets a leading '."""
+(UTF-8 with a byte-order mark so that Excel reads å, ä, ö; comma-separated, a field quoted
+when it holds `,` or `;`; shares as fractions with a decimal point, e.g. 0.189). Free text
+from the reports is never taken for a formula: an XLSX cell keeps it as text; in a CSV an
+apostrophe goes before = + - @ wherever a spreadsheet splitting on `,` or on `;` would begin
+a cell (`neutralise_formula`)."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -232,21 +234,51 @@ def csv_paths(stem: Path) -> tuple[Path, Path]:
 
 
 def write_csv(path: Path, table: Table) -> Path:
+    """Comma-separated, one record per line (CRLF, as csv's default). A field is quoted when it
+    holds the separator of either convention (`,` or the Swedish Excel `;`), a quote, a tab, a
+    line break or spaces at its ends, so it stays one cell whichever separator is used."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(table.columns)
-        writer.writerows([_csv_value(value) for value in row] for row in table.rows)
+        out.write(csv_line(table.columns))
+        for row in table.rows:
+            out.write(csv_line(_csv_value(value) for value in row))
     return path
 
 
+def csv_line(fields: Iterable[str]) -> str:
+    return ",".join(_quoted(field) for field in fields) + "\r\n"
+
+
+_NEEDS_QUOTES = re.compile(r'[,;"\t\r\n]|^\s|\s$')
+
+
+def _quoted(field: str) -> str:
+    if _NEEDS_QUOTES.search(field):
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may begin a cell inside a text value: after a `;` (a program splitting on
+# `;` honours quotes only at the start of its own fields, so a comma file's quoted field is
+# split there too) and after a line break (likewise a new row); spaces before the sign too.
+_CELL_START_INSIDE = re.compile(r'(?<=[;\r\n])([ \t"]*)(?=[=+\-@])')
+
+
+def neutralise_formula(text: str) -> str:
+    """Text that no spreadsheet runs as a formula, whatever its separator: an apostrophe (the
+    OWASP guard, shown by no spreadsheet) before `=`, `+`, `-`, `@`, tab or CR at the value's
+    start, and before `=`, `+`, `-`, `@` wherever a `;` or a line break could begin a cell."""
+    if text.startswith(FORMULA_START) or text.lstrip(" ").startswith(FORMULA_START[:4]):
+        text = "'" + text
+    return _CELL_START_INSIDE.sub(r"\1'", text)
 
 
 def _csv_value(value: Cell) -> str:
-    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)` in a comment) gets a
-    leading apostrophe, the usual guard; numbers are written as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)` in a comment) is neutralised
+    (`neutralise_formula`). Numbers are written as they are: a negative figure is a number,
+    `-5`, not a formula, and only text is ever prefixed (text "-5" becomes "'-5")."""
+    if isinstance(value, str):
+        return neutralise_formula(value)
     if value is None:
         return ""
     if isinstance(value, bool):

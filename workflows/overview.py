@@ -277,3 +277,25 @@ def mask_count(count: int, threshold: int = DEFAULT_SMALL_COUNT_THRESHOLD) -> st
 
 def is_masked(count: int, threshold: int = DEFAULT_SMALL_COUNT_THRESHOLD) -> bool:
     return 0 < count < threshold
+
+
+def hidden_in_chain(
+    counts: Sequence[int], threshold: int = DEFAULT_SMALL_COUNT_THRESHOLD
+) -> list[bool]:
+    """Which counts of a chain, each a part of the ones before it (participants ⊇ ended ⊇ to
+    work or studies), a channel may not show. Every count below the threshold is masked; and
+    of two counts shown side by side whose difference (those in the whole, not in the part)
+    is below it, the whole is hidden too: "7 ended, of them 5 to work" tells the 2 others.
+    Repeated until no shown pair tells a small difference. A threshold of 0 or 1 hides
+    nothing."""
+    hidden = [is_masked(count, threshold) for count in counts]
+    changed = True
+    while changed:
+        changed = False
+        for whole in range(len(counts)):
+            for part in range(whole + 1, len(counts)):
+                if hidden[whole] or hidden[part]:
+                    continue
+                if is_masked(counts[whole] - counts[part], threshold):
+                    hidden[whole] = changed = True
+    return hidden

@@ -17,6 +17,7 @@ from workflows.overview import (
     PeriodStatus,
     StatusRow,
     attention_first,
+    hidden_in_chain,
     is_masked,
     mask_count,
 )
@@ -124,24 +125,35 @@ def build_missing_blocks(
 
 def build_year_to_date(texts: Texts, table: ParticipantTable, threshold: int) -> str:
     """The year's totals with every count below the threshold masked. What would give a
-    masked count away is left out: the share when either of its counts is masked, and the
-    women/men split when either half is (the other half and the total would tell it)."""
+    masked count away is left out: a total whose part leaves a small remainder (7 ended, 5 of
+    them to work: the 2 others), the share when either of its counts is hidden, and the
+    women/men split when either half is masked or the total is hidden (the halves would add up
+    to it)."""
     total = table.total
     went = total.work_or_studies
-    share = total.work_or_studies_share.total
-    if is_masked(went.total, threshold) or is_masked(total.ended.total, threshold):
-        share = None
-    split_hidden = is_masked(went.women, threshold) or is_masked(went.men, threshold)
+    counts = (total.participants.total, total.ended.total, went.total)
+    hidden = hidden_in_chain(counts, threshold)
+    shown = [
+        mask_count(count, threshold)
+        if is_masked(count, threshold)
+        else (texts.get("status", "suppressed") if gone else str(count))
+        for count, gone in zip(counts, hidden, strict=True)
+    ]
+    share = None if hidden[1] or hidden[2] else total.work_or_studies_share.total
+    split_hidden = hidden[2] or is_masked(went.women, threshold) or is_masked(went.men, threshold)
     return texts.get(
         "status",
         "year_to_date",
         year=table.year,
         through=table.through_month,
-        participants=mask_count(total.participants.total, threshold),
-        ended=mask_count(total.ended.total, threshold),
-        went=mask_count(went.total, threshold),
+        participants=shown[0],
+        ended=shown[1],
+        went=shown[2],
         went_women=None if split_hidden else str(went.women),
         went_men=None if split_hidden else str(went.men),
         share=share,
         threshold=threshold,
+        suppressed=any(
+            h and not is_masked(c, threshold) for c, h in zip(counts, hidden, strict=True)
+        ),
     )

@@ -87,6 +87,8 @@ def run(action: Callable[[], T], *, texts: Texts | None = None) -> T:
 def describe(texts: Texts, err: FinsamError) -> list[str]:
     lines = [texts.get("errors", err.code, **err.params)]
     if isinstance(err, ImportRejected):
+        from store.importers.limits import MAX_NAMED_PROBLEMS  # the importers: not for --help
+
         lines += [
             texts.get(
                 "import",
@@ -95,8 +97,11 @@ def describe(texts: Texts, err: FinsamError) -> list[str]:
                 column=problem.column,
                 message=texts.get("import", problem.code, value=problem.value),
             )
-            for problem in err.problems
+            for problem in err.problems[:MAX_NAMED_PROBLEMS]
         ]
+        if len(err.problems) > MAX_NAMED_PROBLEMS:
+            more = len(err.problems) - MAX_NAMED_PROBLEMS
+            lines.append(texts.get("import", "more_problems", count=more))
     return lines
 
 

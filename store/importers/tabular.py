@@ -9,6 +9,7 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,6 +21,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from store.errors import ImportRejected, RowProblem
+from store.identity_numbers import find_identity_number
+from store.importers.limits import MAX_FILE_BYTES, MAX_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
 from store.models import Category
 from store.money import NotAnAmount, parse_tkr
 
@@ -62,6 +65,10 @@ class ProblemCode(StrEnum):
     bad_email = "bad_email"
     missing_email = "missing_email"
     duplicate_intervention = "duplicate_intervention"
+    identity_number = "identity_number"
+    file_too_large = "file_too_large"
+    workbook_too_large = "workbook_too_large"
+    too_many_rows = "too_many_rows"
 
 
 def problem(line: int, column: str, code: ProblemCode, value: str = "") -> RowProblem:
@@ -88,9 +95,13 @@ class Table:
 
 
 def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = ()) -> Table:
-    """Rows of a .csv or .xlsx file. Raises ImportRejected when the file cannot be read, lacks a
-    required column or has no data rows; problems in single rows are left to the caller."""
+    """Rows of a .csv or .xlsx file. Raises ImportRejected when the file cannot be read, is over
+    the limits (store/importers/limits.py), lacks a required column, has no data rows or holds
+    a personal identity number anywhere (each cell named); problems in single rows are left to
+    the caller."""
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        _check_size(path)
     if suffix == ".csv":
         raw = _read_csv(path)
     elif suffix == ".xlsx":
@@ -104,23 +115,69 @@ def _unreadable(path: Path) -> ImportRejected:
     return ImportRejected([problem(0, "", ProblemCode.unreadable_file, path.name)], file=path.name)
 
 
+def _too_large(path: Path, code: ProblemCode, size: int) -> ImportRejected:
+    """`value` is the size in MB, one decimal ("59.0"); the message names the limit."""
+    value = f"{size / 1024 / 1024:.1f}"
+    return ImportRejected([problem(0, "", code, value)], file=path.name)
+
+
+def _too_many_rows(path: Path) -> ImportRejected:
+    return ImportRejected([problem(0, "", ProblemCode.too_many_rows)], file=path.name)
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a file over MAX_FILE_BYTES before any of it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise _unreadable(path) from err
+    if size > MAX_FILE_BYTES:
+        raise _too_large(path, ProblemCode.file_too_large, size)
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, never more than the limit (a file may grow after stat, or be a pipe)."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path, ProblemCode.file_too_large, len(data))
+    return data
+
+
 def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_capped(path).decode("utf-8-sig")
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max(_DELIMITERS, key=first.count)  # ties go to ","
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         rows: list[tuple[int, list[str]]] = []
         start = 1
         for cells in reader:
-            rows.append((start, cells))
+            if any(cell.strip() for cell in cells):  # empty lines do not count (nor matter)
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows(path)
+                rows.append((start, cells))
             start = reader.line_num + 1
         return rows
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise _unreadable(path) from err
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose members unpack to more than the limit, from the zip's directory
+    alone: a zip bomb is refused before openpyxl inflates a byte of it. (Python's zip reader
+    never returns more than a member's recorded size, so the record cannot lie.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError) as err:
+        raise _unreadable(path) from err
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise _too_large(path, ProblemCode.workbook_too_large, unpacked)
+
+
 def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
@@ -130,10 +187,14 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
         if not isinstance(sheet, ReadOnlyWorksheet):
             raise _unreadable(path)
         sheet.reset_dimensions()  # some writers record a wrong size; read what is there
-        return [
-            (number, [cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            cells = [cell_text(value) for value in values]
+            if any(cell.strip() for cell in cells):  # a formatted empty row is no row
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows(path)
+                rows.append((number, cells))
+        return rows
     except ImportRejected:
         raise
     except Exception as err:  # a damaged sheet fails while it is read, not when opened
@@ -179,6 +240,7 @@ def _to_table(
     _check_header(header, header_line, path=path, required=required, optional=optional)
     if not data:
         raise ImportRejected([problem(header_line, "", ProblemCode.empty_file)], file=path.name)
+    _refuse_identity_numbers(non_empty, header_line, header, path=path)
     rows: list[SourceRow] = []
     problems: list[RowProblem] = []
     for number, cells in data:
@@ -188,6 +250,31 @@ def _to_table(
             for text in _stray_cells(header, cells)
         )
     return Table(header=header, header_line=header_line, rows=rows, problems=problems)
+
+
+def _refuse_identity_numbers(
+    lines: list[tuple[int, list[str]]],
+    header_line: int,
+    header: tuple[str, ...],
+    *,
+    path: Path,
+) -> None:
+    """A file holding a personal identity number in any cell is refused whole, every such cell
+    named by line and column (the number itself is not repeated: only its kind)."""
+    found = [
+        problem(
+            number, _column(header, index, number != header_line), ProblemCode.identity_number, kind
+        )
+        for number, cells in lines
+        for index, cell in enumerate(cells)
+        if (kind := find_identity_number(cell)) is not None
+    ]
+    if found:
+        raise ImportRejected(found, file=path.name)
+
+
+def _column(header: tuple[str, ...], index: int, named: bool) -> str:
+    return header[index] if named and index < len(header) else ""
 
 
 def _clean(cell: str) -> str:
