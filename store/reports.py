@@ -20,6 +20,10 @@ class RevisionTaken(Exception):
     """Two submissions of one report took the same revision number: try again."""
 
 
+class ReportAccepted(Exception):
+    """The report was accepted: a new revision would silently reopen it."""
+
+
 def get_report(session: Session, intervention_id: int, period: str) -> Report | None:
     return session.exec(
         select(Report).where(Report.intervention_id == intervention_id, Report.period == period)
@@ -55,6 +59,8 @@ def add_revision(
         return report, existing, False
     report = _report_for_update(session, intervention_id, period, kind)
     assert report.id is not None
+    if report.status == ReportStatus.accepted:
+        raise ReportAccepted(report.id)
     revision = ReportRevision(
         report_id=report.id,
         revision=report.revision + 1,
@@ -108,6 +114,11 @@ def _report_for_update(
     found = session.exec(query).first()
     assert found is not None
     return found
+
+
+def report_for_review(session: Session, report_id: int) -> Report | None:
+    """The report, locked (PostgreSQL) until the review is stored: a submission waits."""
+    return session.exec(select(Report).where(Report.id == report_id).with_for_update()).first()
 
 
 def latest_revision(session: Session, report: Report) -> ReportRevision | None:

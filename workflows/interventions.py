@@ -75,6 +75,7 @@ class InterventionInfo:
     starts_on: date | None
     ends_on: date | None
     leads: tuple[Lead, ...]
+    first_year: int | None = None  # the first year it has a budget or report for
 
     def active_during(self, start: date, end: date) -> bool:
         """Whether it runs on some day of [start, end]; a missing date is open-ended."""
@@ -141,4 +142,5 @@ def _info(intervention: Intervention, leads: list[LeadRow]) -> InterventionInfo:
         starts_on=intervention.starts_on,
         ends_on=intervention.ends_on,
         leads=tuple(Lead(x.email, x.slack_user_id, x.name) for x in leads),
+        first_year=intervention.first_year,
     )
