@@ -141,7 +141,10 @@ class InterventionLead(SQLModel, table=True):
 
 
 class Absence(SQLModel, table=True):
-    """A lead away from `starts_on` to `ends_on` (inclusive): reminders go to the deputy."""
+    """A lead away from `starts_on` to `ends_on` (inclusive): reminders go to the deputy.
+    Two absences of one person never overlap: the database refuses it (migration 0006: an
+    exclusion constraint on PostgreSQL, triggers on SQLite; not declared here, as neither
+    is compared by `alembic check`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)

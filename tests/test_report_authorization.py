@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.simulator.reading import buttons, message_text, outbox_key
 from bot.simulator.slack_driver import block_action, text_input, view_submission
-from store.models import ReportStatus
+from store import reports as rows
+from store.errors import ConflictError
+from store.models import Report, ReportKind, ReportStatus, Role
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
+from tests.overview_data import submit as submit_stored
 from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import MARCH, MONTHLY_OK, open_form, stage_at, state, submit
 from workflows.outbox import messages
-from workflows.reports import find_report, history
+from workflows.people import register_person
+from workflows.reports import find_report, history, report_view, review_report
 
 
 @pytest.fixture
@@ -340,3 +346,74 @@ def test_a_form_submitted_after_the_report_was_accepted_does_not_reopen_it(
     assert report is not None and report.status is ReportStatus.accepted
     assert [r["revision"] for r in history(bot.engine, iid(bot), "2026-03")] == [1]
     assert len(messages(bot.engine)) == rows
+
+
+# -- a decision and a submission crossing (in the store, on both databases) -------------------
+
+NOW = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
+
+
+def _report(engine: Engine) -> int:
+    register_person(engine, OFFICE_USER, role=Role.office)
+    intervention = add_intervention(
+        engine, "Växtkraft", "Enköping", leads=(("anna@enkoping.example", LEAD_USER),)
+    )
+    return submit_stored(engine, intervention, "2026-03", at=NOW)
+
+
+def test_a_submission_that_read_the_report_before_it_was_accepted_does_not_reopen_it(
+    engine: Engine,
+) -> None:
+    report_id = _report(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        seen = session.get(Report, report_id)  # read before the office decides
+        assert seen is not None and seen.status == ReportStatus.submitted
+        review_report(
+            engine, report_id=report_id, reviewer=OFFICE_USER, accept=True, comment=None, now=NOW
+        )
+        with pytest.raises(rows.ReportAccepted):
+            rows.add_revision(
+                session,
+                intervention_id=seen.intervention_id,
+                period="2026-03",
+                kind=ReportKind.monthly,
+                submitted_by=LEAD_USER,
+                submitted_at=NOW,
+                late=False,
+                answers={"note": "late correction"},
+                delivery_key="d" * 64,
+            )
+        session.rollback()
+    report = report_view(engine, report_id)
+    assert (report.status, report.revision) == (ReportStatus.accepted, 1)
+
+
+def test_a_decision_that_read_an_older_revision_is_not_stored(engine: Engine) -> None:
+    report_id = _report(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        seen = session.get(Report, report_id)
+        assert seen is not None and seen.revision == 1
+        submit_stored(engine, seen.intervention_id, "2026-03", at=NOW, answers={"note": "v2"})
+        assert not rows.set_review(
+            session,
+            seen,
+            status=ReportStatus.accepted,
+            reviewer=OFFICE_USER,
+            at=NOW,
+            comment=None,
+            revision=1,
+        )
+        session.commit()
+    report = report_view(engine, report_id)
+    assert (report.status, report.revision) == (ReportStatus.submitted, 2)
+    with pytest.raises(ConflictError) as caught:
+        review_report(
+            engine,
+            report_id=report_id,
+            reviewer=OFFICE_USER,
+            accept=True,
+            comment=None,
+            now=NOW,
+            revision=1,
+        )
+    assert (caught.value.code, caught.value.params) == ("newer_revision", {"shown": 1, "latest": 2})

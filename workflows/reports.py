@@ -274,10 +274,18 @@ def review_report(
         report = rows.report_for_review(session, report_id)
         if report is None:
             raise NotFoundError("unknown_report", report_id=report_id)
-        if revision is not None and revision != report.revision:
-            raise ConflictError("newer_revision", shown=revision, latest=report.revision)
+        shown = report.revision if revision is None else revision
         status = ReportStatus.accepted if accept else ReportStatus.returned
-        rows.set_review(session, report, status=status, reviewer=reviewer, at=now, comment=comment)
+        if shown != report.revision or not rows.set_review(
+            session,
+            report,
+            status=status,
+            reviewer=reviewer,
+            at=now,
+            comment=comment,
+            revision=shown,
+        ):
+            raise ConflictError("newer_revision", shown=shown, latest=report.revision)
         latest = rows.latest_revision(session, report)
         assert latest is not None
         plan_new(
