@@ -9,7 +9,7 @@ every e-mail up again, so a lead who joins Slack later is matched by the next im
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -75,7 +75,9 @@ class InterventionInfo:
     starts_on: date | None
     ends_on: date | None
     leads: tuple[Lead, ...]
-    first_year: int | None = None  # the first year it has a budget or report for
+    # The first year it has a budget or reports for: the lower bound of the periods it owes
+    # when it has no start date. Not part of its identity (equality).
+    first_year: int | None = field(default=None, compare=False)
 
     def active_during(self, start: date, end: date) -> bool:
         """Whether it runs on some day of [start, end]; a missing date is open-ended."""
