@@ -77,6 +77,13 @@ def owes_report(intervention: InterventionInfo, period: Period) -> bool:
     )
 
 
+def owed_when_due(intervention: InterventionInfo, due: date) -> bool:
+    """A report due on `due` is owed once the bot went live for the intervention: not one
+    due before `reports_from` (the installation's go-live, or its own later day). It may
+    still come in (`may_report_period`); nobody is reminded of it or told it is missing."""
+    return intervention.reports_from is None or due >= intervention.reports_from
+
+
 def may_report_period(intervention: InterventionInfo, period: Period, *, today: date) -> bool:
     """Whether a report for `period` may come in `today`: the intervention owes it (its
     kind, its start and end; one without a start date reports from its first year only)
