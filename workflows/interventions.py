@@ -80,8 +80,9 @@ class InterventionInfo:
     # when it has no start date. Not part of its identity (equality).
     first_year: int | None = field(default=None, compare=False)
     # Reports due before this day are not owed: the later of the installation's go-live
-    # (FINSAM_REPORTS_FROM, or the bot's first run) and the intervention's own day.
-    reports_from: date | None = None
+    # (FINSAM_REPORTS_FROM, or the bot's first run) and the intervention's own day. Not
+    # part of its identity either.
+    reports_from: date | None = field(default=None, compare=False)
 
     def active_during(self, start: date, end: date) -> bool:
         """Whether it runs on some day of [start, end]; a missing date is open-ended."""
