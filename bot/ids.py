@@ -13,14 +13,14 @@ class MetadataEvent(StrEnum):
 
 class Action(StrEnum):
     report_open = "report_open"  # value: {"intervention_id": …, "period": "2026-03"}
-    report_accept = "report_accept"  # value: report id
-    report_return = "report_return"  # value: report id
+    report_accept = "report_accept"  # value: {"report_id": …, "revision": …} (once: report id)
+    report_return = "report_return"  # value: as report_accept
     report_show = "report_show"  # value: report id
     board_step_done = "board_step_done"  # value: board step id
 
 
 class View(StrEnum):
     report_form = "report_form"  # private_metadata: {"intervention_id", "period"}
-    report_return = "report_return"  # private_metadata: {"report_id", "channel", "ts"}
+    report_return = "report_return"  # private_metadata: {"report_id", "revision"}
     notice = "notice"
     grant_form = "grant_form"  # /finsam beslut: money granted during the year

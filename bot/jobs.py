@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.sender import SlackSender
 from bot.settings import Settings
@@ -14,6 +14,7 @@ from workflows.board_papers import plan_board_papers
 from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
+from workflows.go_live import go_live
 from workflows.outbox import DispatchReport, dispatch_due
 from workflows.overview import plan_missing_summary, weekly_due
 from workflows.pacing import Pacer
@@ -89,9 +90,20 @@ class BotJobs:
             pacer=self._pacer,
         )
 
+    def go_live(self) -> date:
+        """Record from which day reports are owed (FINSAM_REPORTS_FROM, or this first run's
+        day, on the bot's own clock: not a `--now` asked for)."""
+        return go_live(
+            self._engine,
+            configured=self._cfg.finsam_reports_from,
+            now=self._clock.now(),
+            tz=self._cfg.tz,
+        )
+
     def plan_reminders(self, *, now: datetime | None = None) -> PlanReport:
         """Report reminders due at `now`, and the welcome-back notes of leads whose absence
         is over (both keyed: planning again adds nothing)."""
+        self.go_live()
         now = now or self._clock.now()
         plan_back_notices(
             self._engine,

@@ -28,7 +28,7 @@ from bot.messages import BUILDERS
 from bot.messages.base import Rendered
 from bot.messages.board_done import BOARD_STEP_DONE, update_step_reminders
 from bot.messages.papers import BOARD_PAPERS, send_board_papers
-from bot.messages.reports import build_reminder_done
+from bot.messages.reports import build_reminder_done, update_review_post
 from bot.slack_client import announcing_calls, outbox_client
 from store.errors import SendRejected, SlackRateLimited, SlackUnavailable
 from workflows.budget_status import budget_status_for
@@ -36,11 +36,17 @@ from workflows.budget_summary import KIND as BUDGET_SUMMARY
 from workflows.chart import render_budget_chart
 from workflows.dm_channels import known_dm_channel, remember_dm_channel
 from workflows.outbox import Outgoing, Progress, sent_messages
-from workflows.reports import HOME_REFRESH, REMINDERS_DONE, find_report, reminder_prefix
+from workflows.reports import (
+    HOME_REFRESH,
+    REMINDERS_DONE,
+    REVIEW_UPDATE,
+    find_report,
+    reminder_prefix,
+)
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5
-NOT_POSTED = frozenset({REMINDERS_DONE, HOME_REFRESH, BOARD_STEP_DONE})
+NOT_POSTED = frozenset({REMINDERS_DONE, HOME_REFRESH, BOARD_STEP_DONE, REVIEW_UPDATE})
 # Refusals of one update that say nothing about the others: that message is gone or can no
 # longer be edited, or its DM is (the user left). Anything else refused (the token, a scope,
 # the blocks) holds for every update of the row, which then fails instead of passing as sent.
@@ -79,6 +85,8 @@ class SlackSender:
             return update_step_reminders(self, message, progress=progress)
         if message.kind == HOME_REFRESH:
             return self._refresh_home(message, progress=progress)
+        if message.kind == REVIEW_UPDATE:
+            return update_review_post(self, message, progress=progress)
         build = BUILDERS.get(message.kind)
         if build is None:
             raise SendRejected("unknown_kind", kind=message.kind)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     finsam_reminder_stages: str = "before:-5,due:0,late_2:2,late_7:7:office"
     # A reminder stage older than this is not sent at all (a new database, a long outage).
     finsam_reminder_catch_up_days: int = Field(default=14, ge=0, le=366)
+    # Reports due before this day are not owed (go-live); unset: the day the bot first ran.
+    finsam_reports_from: date | None = None
     finsam_forms_dir: Path | None = None
     # Demos only: the bot's clock starts at this instant and runs at real speed.
     finsam_simulated_start: datetime | None = None

@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from store.db import insert_if_absent
 from store.models import Absence, OutboxMessage, OutboxStatus, Person
 from store.outbox import utc
+
+# What the database says when two absences of one person would overlap (migration 0006):
+# PostgreSQL's exclusion_violation, or the SQLite trigger's message.
+EXCLUSION_VIOLATION = "23P01"
+OVERLAP_MESSAGE = "absence_overlaps"
 
 
 @dataclass(frozen=True)
@@ -24,13 +31,23 @@ class AbsenceRow:
 
 
 def person_for(session: Session, slack_user_id: str) -> Person:
-    """The Person of a Slack user, created (without roles) when the bot has none yet."""
-    person = session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+    """The Person of a Slack user, created (without roles) when the bot has none yet. INSERT
+    … ON CONFLICT DO NOTHING, then read: concurrent first sights of one user all get the one
+    row (a read-then-insert made all but one fail on the unique user id)."""
+    query = select(Person).where(Person.slack_user_id == slack_user_id)
+    person = session.exec(query).first()
     if person is None:
-        person = Person(slack_user_id=slack_user_id)
-        session.add(person)
-        session.flush()
+        insert_if_absent(session, Person, slack_user_id=slack_user_id, name="")
+        person = session.exec(query).first()
+        assert person is not None
     return person
+
+
+def is_overlap(error: IntegrityError) -> bool:
+    """Whether the database refused an absence because it overlaps another of the person's."""
+    return getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION or OVERLAP_MESSAGE in str(
+        error.orig
+    )
 
 
 def add_absence(

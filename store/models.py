@@ -118,6 +118,9 @@ class Intervention(SQLModel, table=True):
     ends_on: date | None = None
     # The intervention's own goals, one per line: what the quarterly form asks about.
     goals: str = Field(default="", sa_type=Text)
+    # Reports due before this day are not owed (it joined the bot later than the
+    # installation); the later of this and the installation's day counts.
+    reports_from: date | None = None
 
 
 class Person(SQLModel, table=True):
@@ -141,7 +144,10 @@ class InterventionLead(SQLModel, table=True):
 
 
 class Absence(SQLModel, table=True):
-    """A lead away from `starts_on` to `ends_on` (inclusive): reminders go to the deputy."""
+    """A lead away from `starts_on` to `ends_on` (inclusive): reminders go to the deputy.
+    Two absences of one person never overlap: the database refuses it (migration 0006: an
+    exclusion constraint on PostgreSQL, triggers on SQLite; not declared here, as neither
+    is compared by `alembic check`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -319,6 +325,15 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     # Higher goes first: an answer to what someone just did before a fan-out's backlog.
     priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class Installation(SQLModel, table=True):
+    """The bot's installation, one row: from which day reports are owed (FINSAM_REPORTS_FROM,
+    or the day it first ran), so a new office is never told of reports due before it began."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reports_from: date
+    recorded_at: datetime = Field(sa_column=_tz_column())
 
 
 class SlackDmChannel(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from store.db import insert_if_absent, insert_rows_if_absent
 from store.models import Person, PersonRole, Role
 
 
@@ -12,17 +13,21 @@ def get_person(session: Session, slack_user_id: str) -> Person | None:
 
 
 def add_person(session: Session, slack_user_id: str, *, role: Role, name: str = "") -> Person:
-    """Register a person or give an existing one another role; a new name replaces the old."""
+    """Register a person or give an existing one another role; a new name replaces the old.
+    Both rows are INSERT … ON CONFLICT DO NOTHING, so registering one person twice at once
+    does not fail on the unique keys."""
     person = get_person(session, slack_user_id)
     if person is None:
-        person = Person(slack_user_id=slack_user_id, name=name)
-        session.add(person)
-        session.flush()
-    elif name:
+        insert_if_absent(session, Person, slack_user_id=slack_user_id, name=name)
+        person = get_person(session, slack_user_id)
+        assert person is not None
+    if name:
         person.name = name
+        session.add(person)
     assert person.id is not None
-    if session.get(PersonRole, (person.id, role)) is None:
-        session.add(PersonRole(person_id=person.id, role=role))
+    insert_rows_if_absent(
+        session, PersonRole, [{"person_id": person.id, "role": role}], returning="person_id"
+    )
     session.flush()
     return person
 
@@ -34,6 +39,12 @@ def roles_of(session: Session, slack_user_id: str) -> set[Role]:
         .where(Person.slack_user_id == slack_user_id)
     )
     return {Role(role) for role in session.exec(query).all()}
+
+
+def is_registered(session: Session, slack_user_id: str) -> bool:
+    """Registered: the office (`finsam-bot people add`) or the interventions import gave the
+    person a role. Someone the bot merely saw (a language choice) is not."""
+    return bool(roles_of(session, slack_user_id))
 
 
 def list_people(session: Session) -> list[tuple[Person, list[Role]]]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
@@ -18,6 +19,10 @@ from store.outbox import utc
 
 class RevisionTaken(Exception):
     """Two submissions of one report took the same revision number: try again."""
+
+
+class ReportAccepted(Exception):
+    """The report was accepted: a new revision would silently reopen it."""
 
 
 def get_report(session: Session, intervention_id: int, period: str) -> Report | None:
@@ -47,7 +52,8 @@ def add_revision(
     """Store a submission as the report's next revision; (report, revision, created). A
     delivery key already stored returns that revision with created False. The report row is
     locked (PostgreSQL) while its next revision number is taken, so two submissions at once
-    get 1 and 2, not a unique-constraint error."""
+    get 1 and 2, not a unique-constraint error. ReportAccepted when the office accepted
+    the report: a new revision would silently reopen it."""
     existing = revision_by_delivery(session, delivery_key)
     if existing is not None:
         report = session.get(Report, existing.report_id)
@@ -55,6 +61,8 @@ def add_revision(
         return report, existing, False
     report = _report_for_update(session, intervention_id, period, kind)
     assert report.id is not None
+    if report.status == ReportStatus.accepted:
+        raise ReportAccepted(report.id)
     revision = ReportRevision(
         report_id=report.id,
         revision=report.revision + 1,
@@ -74,6 +82,14 @@ def add_revision(
         assert report is not None
         return report, again, False
     revision.id = inserted[0]
+    # Read again now that this transaction writes (SQLite takes its write lock with the
+    # insert; PostgreSQL holds the row lock): an acceptance stored since the first read
+    # is seen here, not overwritten.
+    session.refresh(report)
+    if report.status == ReportStatus.accepted:
+        raise ReportAccepted(report.id)
+    if report.revision != revision.revision - 1:
+        raise RevisionTaken(report.id)
     report.revision = revision.revision
     report.status = ReportStatus.submitted
     report.reviewed_by = None
@@ -110,6 +126,11 @@ def _report_for_update(
     return found
 
 
+def report_for_review(session: Session, report_id: int) -> Report | None:
+    """The report, locked (PostgreSQL) until the review is stored: a submission waits."""
+    return session.exec(select(Report).where(Report.id == report_id).with_for_update()).first()
+
+
 def latest_revision(session: Session, report: Report) -> ReportRevision | None:
     return session.exec(
         select(ReportRevision).where(
@@ -136,13 +157,21 @@ def set_review(
     reviewer: str,
     at: datetime,
     comment: str | None,
-) -> None:
-    report.status = status
-    report.reviewed_by = reviewer
-    report.reviewed_at = utc(at)
-    report.review_comment = comment
-    session.add(report)
-    session.flush()
+    revision: int | None = None,
+) -> bool:
+    """Store the decision; with `revision`, only while that is still the latest (a
+    compare-and-set, so a submission stored meanwhile, even on SQLite, which has no row
+    lock, is never decided on unseen). False when a newer revision came in."""
+    statement = update(Report).where(col(Report.id) == report.id)
+    if revision is not None:
+        statement = statement.where(col(Report.revision) == revision)
+    result = session.execute(
+        statement.values(
+            status=status, reviewed_by=reviewer, reviewed_at=utc(at), review_comment=comment
+        )
+    )
+    session.refresh(report)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def reports_for_periods(session: Session, periods: Iterable[str]) -> list[Report]:

@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
-from store.db import make_engine, upgrade
+from store.db import make_engine, session_scope, upgrade
+from store.installation import record_reports_from
 from tests.harness import RunningBot, running_bot
 from tests.scratch_db import postgres_schema
 
+LIVE_SINCE = date(2000, 1, 1)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _pg_skipped: list[str] = []
 
@@ -94,9 +97,12 @@ def database_url(
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated database of each kind."""
+    """A migrated database of each kind, live since long ago: the tests' periods are owed
+    (tests/test_go_live.py is about what a new installation owes)."""
     engine = make_engine(database_url)
     upgrade(engine)
+    with session_scope(engine) as session:
+        record_reports_from(session, configured=LIVE_SINCE, today=LIVE_SINCE, now=datetime.now(UTC))
     yield engine
     engine.dispose()
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.directory import SlackDirectory
 from bot.slack_client import make_client
 from store.errors import BadArgument
-from store.models import OutboxMessage, OutboxStatus
+from store.models import OutboxMessage, OutboxStatus, Role
 from tests.harness import BOT_TOKEN, LEAD_USER, RunningBot, running_bot
 from workflows.absence import (
     AbsenceInfo,
@@ -34,6 +34,7 @@ from workflows.absence import (
 )
 from workflows.interventions import import_interventions_file
 from workflows.outbox import messages
+from workflows.people import register_person
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LEAD = "U0LEAD001"
@@ -41,6 +42,15 @@ DEPUTY = "U0DEPUTY1"
 OTHER = "U0OTHER01"
 TODAY = date(2026, 6, 15)
 ANY_ID: Any = ANY
+
+
+@pytest.fixture
+def engine(engine: Engine) -> Engine:
+    """The conftest database with the people these tests name registered as leads: only a
+    registered lead records an absence, and only a registered person is a deputy."""
+    for user in (LEAD, DEPUTY, OTHER):
+        register_person(engine, user, role=Role.lead)
+    return engine
 
 
 # -- who gets the reminder -----------------------------------------------------------------

@@ -18,13 +18,14 @@ from sqlmodel import Session, col
 from bot.ids import Action, View
 from bot.simulator.reading import message_text, outbox_key
 from bot.simulator.slack_driver import block_action
-from store.models import OutboxMessage, OutboxStatus
+from store.models import OutboxMessage, OutboxStatus, Role
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit
 from tests.reporting_data import add_intervention
 from tests.test_home import buttons, lines, open_home
 from workflows.absence import absences_of, record_absence
 from workflows.outbox import messages
+from workflows.people import register_person
 
 DEPUTY = "U0DEPUTY1"
 STRANGER = "U0STRANGE"
@@ -57,6 +58,8 @@ def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
             ),
         }
         running.ids = ids  # type: ignore[attr-defined]
+        # A registered lead who leads nothing just now: may record an absence, be a deputy.
+        register_person(engine, STRANGER, role=Role.lead)
         yield running
         running.fake.assert_clean()
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from store.absences import (
@@ -25,18 +26,21 @@ from store.absences import (
     add_absence,
     delete_absences,
     ended_between,
+    is_overlap,
     list_absences,
     person_for,
     sent_on_behalf_of,
     statuses_with_prefix,
 )
 from store.db import session_scope
-from store.errors import BadArgument
+from store.errors import AccessDenied, BadArgument
 from store.interventions import interventions_by_id
-from store.models import Absence, OutboxStatus
+from store.models import Absence, OutboxStatus, Role
 from store.outbox import cancel_pending
+from store.people import is_registered, roles_of
 from workflows.interventions import interventions_led_by
 from workflows.outbox import plan
+from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
 
 KIND = "absence_over"
@@ -93,6 +97,27 @@ def _info(row: AbsenceRow) -> AbsenceInfo:
     return AbsenceInfo(row.id, row.lead_user_id, row.deputy_user_id, row.starts_on, row.ends_on)
 
 
+def _check_may_record(session: Session, lead_user_id: str, by: str) -> None:
+    """Only a registered lead records an absence, their own; office staff may for a lead.
+    AccessDenied / BadArgument otherwise, before anything is stored."""
+    if by != lead_user_id and not roles_of(session, by) & OFFICE_ROLES:
+        raise AccessDenied("absence_for_others_office_only")
+    if Role.lead not in roles_of(session, lead_user_id):
+        if by == lead_user_id:
+            raise AccessDenied("absence_not_registered_lead")
+        raise BadArgument("absence_other_not_a_lead", lead=lead_user_id)
+
+
+def _overlapping(session: Session, lead_user_id: str, starts_on: date, ends_on: date) -> None:
+    for other in list_absences(session, lead_user_id=lead_user_id):
+        if other.starts_on <= ends_on and other.ends_on >= starts_on:
+            raise BadArgument(
+                "absence_overlaps",
+                start=other.starts_on.isoformat(),
+                end=other.ends_on.isoformat(),
+            )
+
+
 def record_absence(
     engine: Engine,
     lead_user_id: str,
@@ -102,12 +127,17 @@ def record_absence(
     *,
     today: date,
     now: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> AbsenceInfo:
     """Store an absence and plan the deputy's "you are named" DM in the same transaction, so
     a deputy is never left untold nor told of an absence that was not stored. BadArgument
     when the end is before the start or in the past, the deputy is the lead, it is longer
-    than MAX_DAYS, or it overlaps another of the lead's absences. The lead and the deputy
-    get a Person row when the bot has none yet."""
+    than MAX_DAYS, or it overlaps another of the lead's absences. `recorded_by` (default:
+    the lead) must be the lead, a registered one (role `lead`), or office staff recording
+    for a lead; the deputy must be registered (a role given by the office or the
+    interventions import), since a deputy gets the lead's reminders and may report. The
+    database refuses an overlap too (migration 0006): two commands at once store one."""
+    by = recorded_by or lead_user_id
     if ends_on < starts_on:
         raise BadArgument(
             "absence_end_before_start", start=starts_on.isoformat(), end=ends_on.isoformat()
@@ -118,51 +148,71 @@ def record_absence(
         raise BadArgument("absence_deputy_self")
     if (ends_on - starts_on).days + 1 > MAX_DAYS:
         raise BadArgument("absence_too_long", days=MAX_DAYS)
-    with session_scope(engine) as session:
-        for other in list_absences(session, lead_user_id=lead_user_id):
-            if other.starts_on <= ends_on and other.ends_on >= starts_on:
-                raise BadArgument(
-                    "absence_overlaps",
-                    start=other.starts_on.isoformat(),
-                    end=other.ends_on.isoformat(),
-                )
-        lead = person_for(session, lead_user_id)
-        deputy = person_for(session, deputy_user_id)
-        assert lead.id is not None and deputy.id is not None
-        absence: Absence = add_absence(
-            session,
-            person_id=lead.id,
-            deputy_person_id=deputy.id,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        )
-        assert absence.id is not None
-        plan(
-            session,
-            key=deputy_named_key(absence.id, deputy_user_id),
-            channel=deputy_user_id,
-            kind=DEPUTY_NAMED,
-            data={"absence_id": absence.id},
-            now=now or _start_of(today),
-        )
-        return AbsenceInfo(absence.id, lead_user_id, deputy_user_id, starts_on, ends_on)
+    try:
+        with session_scope(engine) as session:
+            _check_may_record(session, lead_user_id, by)
+            if not is_registered(session, deputy_user_id):
+                raise BadArgument("absence_unknown_deputy", deputy=deputy_user_id)
+            _overlapping(session, lead_user_id, starts_on, ends_on)
+            lead = person_for(session, lead_user_id)
+            deputy = person_for(session, deputy_user_id)
+            assert lead.id is not None and deputy.id is not None
+            absence: Absence = add_absence(
+                session,
+                person_id=lead.id,
+                deputy_person_id=deputy.id,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+            assert absence.id is not None
+            plan(
+                session,
+                key=deputy_named_key(absence.id, deputy_user_id),
+                channel=deputy_user_id,
+                kind=DEPUTY_NAMED,
+                data={"absence_id": absence.id},
+                now=now or _start_of(today),
+            )
+            return AbsenceInfo(absence.id, lead_user_id, deputy_user_id, starts_on, ends_on)
+    except IntegrityError as err:
+        if not is_overlap(err):
+            raise
+        # Another command stored an overlapping absence after this one looked: name it.
+        with session_scope(engine) as session:
+            _overlapping(session, lead_user_id, starts_on, ends_on)
+        raise BadArgument(
+            "absence_overlaps", start=starts_on.isoformat(), end=ends_on.isoformat()
+        ) from err
 
 
-def absences_of(engine: Engine, user_id: str, *, today: date) -> list[AbsenceInfo]:
-    """The user's current and future absences, by start date."""
+def absences_of(
+    engine: Engine, user_id: str, *, today: date, by: str | None = None
+) -> list[AbsenceInfo]:
+    """The user's current and future absences, by start date; `by` (default: the user) must
+    be the user or office staff."""
     with session_scope(engine) as session:
+        if by is not None and by != user_id and not roles_of(session, by) & OFFICE_ROLES:
+            raise AccessDenied("absence_for_others_office_only")
         rows = list_absences(session, lead_user_id=user_id, ending_on_or_after=today)
     return [_info(row) for row in rows]
 
 
 def cancel_absences(
-    engine: Engine, user_id: str, *, today: date, now: datetime | None = None
+    engine: Engine,
+    user_id: str,
+    *,
+    today: date,
+    now: datetime | None = None,
+    by: str | None = None,
 ) -> list[AbsenceInfo]:
     """Cancel the user's current and future absences: a future one is removed; one under way
     ends yesterday (the lead is back today, and is told what went to the deputy). The deputy
     of a removed one is not left waiting for it (`_withdraw_deputy_notice`); the deputy of
-    one cut short is told the lead is back (`_relieve_deputy`). Returns them as they were."""
+    one cut short is told the lead is back (`_relieve_deputy`). Returns them as they were.
+    `by` (default: the user) must be the user or office staff."""
     with session_scope(engine) as session:
+        if by is not None and by != user_id and not roles_of(session, by) & OFFICE_ROLES:
+            raise AccessDenied("absence_for_others_office_only")
         rows = list_absences(session, lead_user_id=user_id, ending_on_or_after=today)
         removed = [row for row in rows if row.starts_on >= today]
         delete_absences(session, [row.id for row in removed])

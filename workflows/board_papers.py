@@ -33,7 +33,7 @@ from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.grants import GrantView, delegation_decisions
 from workflows.interventions import all_interventions
 from workflows.outbox import plan
-from workflows.reports import Reporting, owes_report, reports_in
+from workflows.reports import Reporting, owed_when_due, owes_report, reports_in
 from workflows.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,10 @@ def reporting_since(
     reports = reports_in(engine, [period.label for period in periods])
     rows = []
     for period in periods:
-        owing = [info for info in interventions if owes_report(info, period)]
+        due = reporting.deadline(period).due
+        owing = [
+            info for info in interventions if owes_report(info, period) and owed_when_due(info, due)
+        ]
         found = [reports.get((info.id, period.label)) for info in owing]
         reported = [r for r in found if r is not None and r.status != ReportStatus.returned]
         rows.append(

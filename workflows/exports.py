@@ -110,7 +110,8 @@ def report_table(
     found: list[tuple[Period, InterventionInfo]] = []
     for period in periods:
         past_due = reporting.deadline(period).due < today
-        owed = {info.id for info in owing(interventions, period)} if past_due else set()
+        due = reporting.deadline(period).due
+        owed = {info.id for info in owing(interventions, period, due=due)} if past_due else set()
         found += [
             (period, info)
             for info in interventions

@@ -68,10 +68,6 @@ class LeadHome:
         return bool(self.interventions)
 
 
-def _owed(info: InterventionInfo, period: Period) -> bool:
-    return bool(owing([info], period))
-
-
 def covered_interventions(
     engine: Engine, user_id: str, *, today: date, own: set[int]
 ) -> list[tuple[InterventionInfo, Covering]]:
@@ -118,10 +114,13 @@ def lead_home(engine: Engine, reporting: Reporting, user_id: str, *, today: date
             period, reporting.deadline(period).due, row, row.is_open and period.end < today
         )
 
+    def owed(info: InterventionInfo, period: Period) -> bool:
+        return bool(owing([info], period, due=reporting.deadline(period).due))
+
     homes = []
     for info, covering in shown:
-        open_ = [deadline(info, p) for p in recent_periods if _owed(info, p)]
-        upcoming = [deadline(info, p) for p in ahead if _owed(info, p)][:UPCOMING]
+        open_ = [deadline(info, p) for p in recent_periods if owed(info, p)]
+        upcoming = [deadline(info, p) for p in ahead if owed(info, p)][:UPCOMING]
         homes.append(
             InterventionHome(
                 info,

@@ -9,7 +9,7 @@ every e-mail up again, so a lead who joins Slack later is matched by the next im
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from store import installation
 from store.db import session_scope
 from store.errors import NotFoundError
 from store.importers.interventions import (
@@ -75,6 +76,13 @@ class InterventionInfo:
     starts_on: date | None
     ends_on: date | None
     leads: tuple[Lead, ...]
+    # The first year it has a budget or reports for: the lower bound of the periods it owes
+    # when it has no start date. Not part of its identity (equality).
+    first_year: int | None = field(default=None, compare=False)
+    # Reports due before this day are not owed: the later of the installation's go-live
+    # (FINSAM_REPORTS_FROM, or the bot's first run) and the intervention's own day. Not
+    # part of its identity either.
+    reports_from: date | None = field(default=None, compare=False)
 
     def active_during(self, start: date, end: date) -> bool:
         """Whether it runs on some day of [start, end]; a missing date is open-ended."""
@@ -104,7 +112,8 @@ def all_interventions(engine: Engine) -> list[InterventionInfo]:
     with session_scope(engine) as session:
         found = list_interventions(session)
         leads = leads_by_intervention(session)
-    return [_info(i, leads.get(i.id or 0, [])) for i in found]
+        live = installation.reports_from(session)
+    return [_info(i, leads.get(i.id or 0, []), live) for i in found]
 
 
 def get_intervention(engine: Engine, intervention_id: int) -> InterventionInfo:
@@ -118,7 +127,7 @@ def intervention_in(session: Session, intervention_id: int) -> InterventionInfo:
     if not found:
         raise NotFoundError("unknown_intervention_id", id=intervention_id)
     leads = leads_by_intervention(session, [intervention_id])
-    return _info(found[0], leads.get(intervention_id, []))
+    return _info(found[0], leads.get(intervention_id, []), installation.reports_from(session))
 
 
 def interventions_led_by(engine: Engine, slack_user_id: str) -> list[InterventionInfo]:
@@ -127,11 +136,16 @@ def interventions_led_by(engine: Engine, slack_user_id: str) -> list[Interventio
         ids = intervention_ids_led_by(session, slack_user_id)
         found = interventions_by_id(session, ids)
         leads = leads_by_intervention(session, ids)
-    return [_info(i, leads.get(i.id or 0, [])) for i in found]
+        live = installation.reports_from(session)
+    return [_info(i, leads.get(i.id or 0, []), live) for i in found]
 
 
-def _info(intervention: Intervention, leads: list[LeadRow]) -> InterventionInfo:
+def _info(
+    intervention: Intervention, leads: list[LeadRow], live_from: date | None
+) -> InterventionInfo:
     assert intervention.id is not None
+    own = intervention.reports_from
+    days = [day for day in (live_from, own) if day is not None]
     return InterventionInfo(
         id=intervention.id,
         name=intervention.name,
@@ -141,4 +155,6 @@ def _info(intervention: Intervention, leads: list[LeadRow]) -> InterventionInfo:
         starts_on=intervention.starts_on,
         ends_on=intervention.ends_on,
         leads=tuple(Lead(x.email, x.slack_user_id, x.name) for x in leads),
+        first_year=intervention.first_year,
+        reports_from=max(days) if days else None,
     )

@@ -26,7 +26,14 @@ from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.interventions import InterventionInfo, Lead, all_interventions
 from workflows.outbox import plan
 from workflows.people import OFFICE_ROLES
-from workflows.reports import Reporting, ReportView, days_late, owes_report, reports_in
+from workflows.reports import (
+    Reporting,
+    ReportView,
+    days_late,
+    owed_when_due,
+    owes_report,
+    reports_in,
+)
 
 MISSING = "missing"
 MISSING_REPORTS = "missing_reports"  # the outbox kind of the weekly summary
@@ -67,9 +74,17 @@ class PeriodStatus:
         return sum(row.status == status for row in self.rows)
 
 
-def owing(interventions: Sequence[InterventionInfo], period: Period) -> list[InterventionInfo]:
-    """The interventions that owe a report for `period` (`owes_report`)."""
-    return [info for info in interventions if owes_report(info, period)]
+def owing(
+    interventions: Sequence[InterventionInfo], period: Period, *, due: date | None
+) -> list[InterventionInfo]:
+    """The interventions that owe a report for `period` (`owes_report`) due on `due`: not
+    one due before the bot went live for it (`owed_when_due`). `due` None: every report
+    the intervention is in the cycle for, owed or not (e.g. the figures of a year)."""
+    return [
+        info
+        for info in interventions
+        if owes_report(info, period) and (due is None or owed_when_due(info, due))
+    ]
 
 
 def _passed(reporting: Reporting, today: date) -> list[Period]:
@@ -156,7 +171,7 @@ def period_statuses(
                     period=period,
                     today=today,
                 )
-                for info in owing(interventions, period)
+                for info in owing(interventions, period, due=reporting.deadline(period).due)
             ),
         )
         for period in periods

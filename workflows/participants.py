@@ -197,7 +197,7 @@ def participant_table(engine: Engine, year: int, *, through_month: int = 12) -> 
     interventions = all_interventions(engine)
     rows = []
     for info in interventions:
-        owed = [p for p in periods if owing([info], p)]
+        owed = [p for p in periods if owing([info], p, due=None)]  # figures of all reports
         if not owed:
             continue
         answers = [

@@ -24,7 +24,13 @@ from workflows.absence import AbsenceMap, absence_map
 from workflows.calendar import PeriodDeadline, Reminder, periods_of_year
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.outbox import plan
-from workflows.reports import Reporting, owes_report, reminder_prefix, reports_in
+from workflows.reports import (
+    Reporting,
+    owed_when_due,
+    owes_report,
+    reminder_prefix,
+    reports_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +94,10 @@ def plan_reminders(
         for deadline, stage in active:
             earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
             for intervention in interventions:
-                if not owes_report(intervention, deadline.period):
+                if not (
+                    owes_report(intervention, deadline.period)
+                    and owed_when_due(intervention, deadline.due)
+                ):
                     continue
                 report = reports.get((intervention.id, deadline.period.label))
                 if report is not None and report.status in DONE:

@@ -23,7 +23,7 @@ from store import reports as rows
 from store.absences import list_absences
 from store.budget import bump_revisions
 from store.db import session_scope
-from store.errors import AccessDenied, NotFoundError
+from store.errors import AccessDenied, ConflictError, NotFoundError
 from store.models import Report, ReportKind, ReportStatus, SupportKind
 from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
@@ -36,6 +36,9 @@ RECEIVED = "report_received"
 REMINDERS_DONE = "reminders_done"
 REVIEW = "report_review"
 RETURNED = "report_returned"
+# The office's review post of a revision rewritten once it was sent back (planned with the
+# send-back, so only a send-back that was stored sets it off).
+REVIEW_UPDATE = "report_review_update"
 # The lead's App Home, published again by the worker after a submission or a review.
 HOME_REFRESH = "home_refresh"
 
@@ -72,6 +75,22 @@ def owes_report(intervention: InterventionInfo, period: Period) -> bool:
         and owes(intervention.kind, period)
         and intervention.active_during(period.start, period.end)
     )
+
+
+def owed_when_due(intervention: InterventionInfo, due: date) -> bool:
+    """A report due on `due` is owed once the bot went live for the intervention: not one
+    due before `reports_from` (the installation's go-live, or its own later day). It may
+    still come in (`may_report_period`); nobody is reminded of it or told it is missing."""
+    return intervention.reports_from is None or due >= intervention.reports_from
+
+
+def may_report_period(intervention: InterventionInfo, period: Period, *, today: date) -> bool:
+    """Whether a report for `period` may come in `today`: the intervention owes it (its
+    kind, its start and end; one without a start date reports from its first year only)
+    and the period has begun. A form for any other period (a forged `1999-01`, `2099-12`)
+    is refused before anything is stored."""
+    first = intervention.starts_on or date(intervention.first_year or period.year, 1, 1)
+    return owes_report(intervention, period) and first <= period.end and period.start <= today
 
 
 def reminder_prefix(intervention_id: int, period: str) -> str:
@@ -122,6 +141,12 @@ def may_see_report(engine: Engine, user_id: str, lead_ids: set[str]) -> bool:
         return bool(roles_of(session, user_id) & OFFICE_ROLES)
 
 
+def may_review(engine: Engine, user_id: str) -> bool:
+    """Accepting and sending back reports is for office staff."""
+    with session_scope(engine) as session:
+        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+
+
 def reporting_target(
     engine: Engine, user_id: str, intervention_id: int, *, today: date
 ) -> InterventionInfo:
@@ -153,7 +178,9 @@ def submit_report(
     now: datetime,
     office_channel: str | None,
 ) -> Submission:
-    """Store the answers as the next revision and plan what follows; idempotent per `delivery`."""
+    """Store the answers as the next revision and plan what follows; idempotent per `delivery`.
+    ConflictError `report_already_accepted` when the office accepted the report since the
+    form was opened: an accepted report is reopened only by the office sending it back."""
     late = reporting.is_late(period, now)
     for attempt in range(3):
         try:
@@ -187,6 +214,8 @@ def submit_report(
                     late=revision.late,
                     created=created,
                 )
+        except rows.ReportAccepted as err:
+            raise ConflictError("report_already_accepted", period=period.label) from err
         except (IntegrityError, rows.RevisionTaken):
             # Two submissions took the same revision number at once (SQLite has no row
             # lock): the second tries again on top of the first.
@@ -238,17 +267,32 @@ def review_report(
     accept: bool,
     comment: str | None,
     now: datetime,
+    revision: int | None = None,
 ) -> ReportView:
     """Accept a report, or send it back with a comment (the lead is told, and may correct it).
-    Office staff only."""
+    Office staff only. `revision` is the one the reviewer saw (the review post's): when a
+    newer one came in since, ConflictError `newer_revision` (it has a review post of its
+    own), so a decision is never taken on answers nobody looked at. The report row is locked
+    (PostgreSQL) so a submission and a review do not cross. A send-back plans the rewriting
+    of the revision's review post with the rest: nothing follows a refused one."""
     with session_scope(engine) as session:
         if not roles_of(session, reviewer) & OFFICE_ROLES:
             raise AccessDenied("office_only")
-        report = session.get(Report, report_id)
+        report = rows.report_for_review(session, report_id)
         if report is None:
             raise NotFoundError("unknown_report", report_id=report_id)
+        shown = report.revision if revision is None else revision
         status = ReportStatus.accepted if accept else ReportStatus.returned
-        rows.set_review(session, report, status=status, reviewer=reviewer, at=now, comment=comment)
+        if shown != report.revision or not rows.set_review(
+            session,
+            report,
+            status=status,
+            reviewer=reviewer,
+            at=now,
+            comment=comment,
+            revision=shown,
+        ):
+            raise ConflictError("newer_revision", shown=shown, latest=report.revision)
         latest = rows.latest_revision(session, report)
         assert latest is not None
         plan_new(
@@ -270,7 +314,51 @@ def review_report(
                 data={"report_id": report.id, "revision": report.revision},
                 now=now,
             )
+            _plan_review_update(session, report, status=status, now=now)
         return _view(session, report)
+
+
+@dataclass(frozen=True)
+class ReviewPost:
+    """An office review post that went out: which revision it showed, where it is."""
+
+    revision: int
+    channel: str
+    ts: str
+
+
+def _plan_review_update(
+    session: Any, report: Report, *, status: ReportStatus, now: datetime
+) -> None:
+    """The revision's review post, as the store knows it, is rewritten by the worker."""
+    assert report.id is not None
+    for post in _review_posts(session, report.id):
+        if post.revision != report.revision:
+            continue
+        data = {"report_id": report.id, "revision": report.revision, "ts": post.ts}
+        key = f"{REVIEW_UPDATE}:{report.id}:{report.revision}:{status.value}"
+        update = Planned(key, post.channel, REVIEW_UPDATE, data)
+        plan_new(session, [update], now=now, priority=REPLY)
+
+
+def _review_posts(session: Any, report_id: int) -> list[ReviewPost]:
+    prefix = f"{REVIEW}:{report_id}:"
+    found = []
+    for row in outbox_rows.sent_with_prefix(session, prefix):
+        number = row.key[len(prefix) :]
+        if number.isdigit() and row.message_ts:
+            found.append(ReviewPost(int(number), row.channel, row.message_ts))
+    return found
+
+
+def review_post_revision(engine: Engine, report_id: int, ts: str) -> int | None:
+    """The revision a review post (by its ts) showed; None when no such post went out. For
+    the buttons of posts sent before they carried their revision."""
+    with session_scope(engine) as session:
+        for post in _review_posts(session, report_id):
+            if post.ts == ts:
+                return post.revision
+    return None
 
 
 def report_view(engine: Engine, report_id: int) -> ReportView:

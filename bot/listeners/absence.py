@@ -4,6 +4,10 @@ reminders meanwhile; the deputy is told by DM (planned with the absence, sent at
     /finsam frånvaro                              the asker's current and future absences
     /finsam frånvaro 2026-07-01 2026-08-09 @Anna  record one (dates inclusive, ISO)
     /finsam frånvaro ta bort   (or: av)           cancel current and future ones
+    /finsam frånvaro @Lead …                      office staff, the same for a lead
+
+Only a registered lead records an absence (office staff, for a lead), and the deputy must be
+registered too: the workflow checks both (`record_absence`).
 
 The command is registered with `should_escape: true` (manifest.yml), so a mention arrives as
 `<@U123|anna>` and carries the user id."""
@@ -34,36 +38,42 @@ def answer_absence(
 ) -> list[dict[str, Any]]:
     now = ctx.clock.now()
     today = now.astimezone(ctx.tz).date()
+    lead = user_id
+    if words and MENTION.match(words[0]):
+        lead, words = parse_deputy(words[0]), words[1:]  # office staff, for a lead
+    on_behalf = lead != user_id
     if not words:
-        return _listing(ctx, texts, user_id, today)
+        return _listing(ctx, texts, user_id, today, lead=lead)
     if " ".join(words).casefold() in CANCEL:
-        cancelled = cancel_absences(ctx.engine, user_id, today=today, now=now)
+        cancelled = cancel_absences(ctx.engine, lead, today=today, now=now, by=user_id)
         if cancelled:
             ctx.outbox_bell.ring()  # a deputy told of a removed absence hears of it at once
-        return to_dicts(
-            [section(texts.get("interventions", "absence_cancelled", count=len(cancelled)))]
-        )
+        name = "absence_cancelled_for" if on_behalf else "absence_cancelled"
+        params: dict[str, Any] = {"lead": lead} if on_behalf else {}
+        return to_dicts([section(texts.get("interventions", name, count=len(cancelled), **params))])
     start = parse_date(words[0])
     if len(words) < 2:
         raise BadArgument("absence_usage")
     end = parse_date(words[1])
     deputy = parse_deputy(" ".join(words[2:]))
-    absence = record_absence(ctx.engine, user_id, start, end, deputy, today=today, now=now)
+    absence = record_absence(
+        ctx.engine, lead, start, end, deputy, today=today, now=now, recorded_by=user_id
+    )
     ctx.outbox_bell.ring()  # the deputy's DM goes now, not at the next tick
-    led = interventions_led_by(ctx.engine, user_id)
-    blocks: list[Block] = [
-        section(
-            texts.get(
-                "interventions",
-                "absence_recorded",
-                start=absence.starts_on.isoformat(),
-                end=absence.ends_on.isoformat(),
-                deputy=absence.deputy_user_id,
-                interventions=", ".join(i.label for i in led),
-            )
-        )
-    ]
-    if not led:
+    led = interventions_led_by(ctx.engine, lead)
+    values = {
+        "start": absence.starts_on.isoformat(),
+        "end": absence.ends_on.isoformat(),
+        "deputy": absence.deputy_user_id,
+        "interventions": ", ".join(i.label for i in led),
+    }
+    if on_behalf:
+        blocks: list[Block] = [
+            section(texts.get("interventions", "absence_recorded_for", lead=lead, **values))
+        ]
+    else:
+        blocks = [section(texts.get("interventions", "absence_recorded", **values))]
+    if not led and not on_behalf:
         blocks.append(context(texts.get("interventions", "absence_not_a_lead")))
     return to_dicts(blocks)
 
@@ -88,10 +98,16 @@ def parse_deputy(text: str) -> str:
     return match[1]
 
 
-def _listing(ctx: BotContext, texts: Texts, user_id: str, today: date) -> list[dict[str, Any]]:
-    found = absences_of(ctx.engine, user_id, today=today)
+def _listing(
+    ctx: BotContext, texts: Texts, user_id: str, today: date, *, lead: str
+) -> list[dict[str, Any]]:
+    found = absences_of(ctx.engine, lead, today=today, by=user_id)
+    if lead != user_id:
+        title = texts.get("interventions", "absence_list_title_for", lead=lead)
+    else:
+        title = texts.get("interventions", "absence_list_title")
     if found:
-        lines = [texts.get("interventions", "absence_list_title")] + [
+        lines = [title] + [
             texts.get(
                 "interventions",
                 "absence_item",
@@ -102,6 +118,8 @@ def _listing(ctx: BotContext, texts: Texts, user_id: str, today: date) -> list[d
             for a in found
         ]
         first = section("\n".join(lines))
+    elif lead != user_id:
+        first = section(texts.get("interventions", "absence_none_for", lead=lead))
     else:
         first = section(texts.get("interventions", "absence_none"))
     how = context(texts.get("interventions", "absence_how", command=Command.finsam))

@@ -5,7 +5,12 @@
 - The form's submission is validated and stored before the answer goes back to Slack: errors
   return inline (`response_action: errors`), a storage failure keeps the modal open with a
   message, so nothing the user typed is lost. A duplicated delivery is stored once.
-- Office staff accept a report or send it back with a comment, from the review post."""
+- Office staff accept a report or send it back with a comment, from the review post; the
+  buttons carry the revision the post showed, and a decision on an older one is refused.
+  Only office staff get the send-back form, and only a send-back that was stored rewrites
+  the review post (planned with it, sent by the worker).
+- A form is taken only for a period the intervention owes and that has begun, and not once
+  the office has accepted the report (whatever the form's metadata says)."""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from bot.context import BotContext
 from bot.ids import Action, View
 from bot.listeners.commands import ack_at_once
 from bot.messages.reports import period_name, review_blocks
-from store.errors import AccessDenied, FinsamError, NotFoundError
+from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
 from store.models import ReportStatus
 from workflows.calendar import Period
 from workflows.forms import inputs, validate
@@ -31,10 +36,13 @@ from workflows.interventions import InterventionInfo, get_intervention
 from workflows.reports import (
     delivery_key,
     find_report,
+    may_report_period,
+    may_review,
     may_see_report,
     owes,
     report_view,
     reporting_target,
+    review_post_revision,
     review_report,
     submit_report,
 )
@@ -86,6 +94,10 @@ class ReportListeners:
         intervention = reporting_target(self.ctx.engine, user_id, intervention_id, today=today)
         if not owes(intervention.kind, period):
             raise NotFoundError("no_monthly_report", intervention=intervention.label)
+        if not may_report_period(intervention, period, today=today):
+            raise BadArgument(
+                "period_not_owed", intervention=intervention.label, period=period.label
+            )
         return intervention, period
 
     def open_form(self, body: dict[str, Any], client: WebClient) -> None:
@@ -154,6 +166,17 @@ class ReportListeners:
                 now=self.ctx.clock.now(),
                 office_channel=self.ctx.office_channel,
             )
+        except ConflictError:
+            # Accepted by the office while the form was open: not reopened, not overwritten.
+            text = texts.get(
+                "reports",
+                "accepted_meanwhile",
+                kind=period.kind.value,
+                intervention=intervention.label,
+                period=period_name(texts, period.label),
+            )
+            ack(response_action="update", view=notice_view(texts, text))
+            return
         except Exception:
             log.exception("report for %s %s not stored", intervention.id, period.label)
             first = inputs(form, goals)[0].id
@@ -180,17 +203,40 @@ class ReportListeners:
 
     # -- review
 
+    def _shown(self, body: dict[str, Any]) -> tuple[int, int]:
+        """(report id, revision) of a review button: the revision its post showed. A post
+        sent before the buttons carried it is looked up by its ts; NotFoundError if none."""
+        value = body["actions"][0].get("value") or ""
+        try:
+            found = json.loads(value)
+        except ValueError:
+            found = None
+        if isinstance(found, dict):
+            report_id, revision = found.get("report_id"), found.get("revision")
+            if isinstance(report_id, int) and isinstance(revision, int):
+                return report_id, revision
+            raise NotFoundError("unknown_report", report_id=str(report_id))
+        if not isinstance(found, int) or isinstance(found, bool):
+            raise NotFoundError("unknown_report", report_id=value[:40])
+        ts = str((body.get("message") or {}).get("ts") or "")
+        shown = review_post_revision(self.ctx.engine, found, ts)
+        if shown is None:
+            raise NotFoundError("unknown_report", report_id=str(found))
+        return found, shown
+
     def accept(self, body: dict[str, Any], respond: Respond) -> None:
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
         try:
+            report_id, revision = self._shown(body)
             report = review_report(
                 self.ctx.engine,
-                report_id=int(body["actions"][0]["value"]),
+                report_id=report_id,
                 reviewer=user_id,
                 accept=True,
                 comment=None,
                 now=self.ctx.clock.now(),
+                revision=revision,
             )
         except FinsamError as err:
             respond(text=_error_text(texts, err), response_type="ephemeral", replace_original=False)
@@ -209,15 +255,28 @@ class ReportListeners:
         )
         self.ctx.outbox_bell.ring()  # the lead's App Home shows the report accepted
 
-    def open_return_form(self, body: dict[str, Any], client: WebClient) -> None:
+    def open_return_form(self, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """The send-back form, for office staff only and only for the revision that is the
+        latest; anyone else is told why in an ephemeral message (no form opens)."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
-        report_id = body["actions"][0]["value"]
-        meta = {
-            "report_id": report_id,
-            "channel": (body.get("channel") or {}).get("id"),
-            "ts": (body.get("message") or {}).get("ts"),
-        }
+        try:
+            if not may_review(self.ctx.engine, user_id):
+                raise AccessDenied("review_office_only")
+            report_id, revision = self._shown(body)
+            latest = report_view(self.ctx.engine, report_id).revision
+            if latest != revision:
+                raise ConflictError("newer_revision", shown=revision, latest=latest)
+        except FinsamError as err:
+            text = _error_text(texts, err)
+            if body.get("response_url"):
+                respond(text=text, response_type="ephemeral", replace_original=False)
+            else:
+                channel = (body.get("channel") or {}).get("id")
+                if channel:
+                    client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+            return
+        meta = {"report_id": report_id, "revision": revision}
         view = {
             "type": "modal",
             "callback_id": View.report_return.value,
@@ -242,6 +301,9 @@ class ReportListeners:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def submit_return(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Validate and store the send-back before answering. What follows it (the lead's
+        notice, the review post rewritten, the App Home) was planned with it in the store,
+        so a refused one sets nothing off; the worker is rung to send it at once."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
         comment = (read_view_state(view).get(COMMENT_BLOCK) or "").strip()
@@ -255,43 +317,22 @@ class ReportListeners:
         if problem is not None:
             ack(response_action="errors", errors={COMMENT_BLOCK: problem})
             return
+        meta = _metadata(view)
         try:
+            report_id, revision = _return_target(self.ctx, meta)
             review_report(
                 self.ctx.engine,
-                report_id=int(_metadata(view).get("report_id") or 0),
+                report_id=report_id,
                 reviewer=user_id,
                 accept=False,
                 comment=comment,
                 now=self.ctx.clock.now(),
+                revision=revision,
             )
-        except (FinsamError, ValueError) as err:
-            text = _error_text(texts, err) if isinstance(err, FinsamError) else str(err)
-            ack(response_action="update", view=notice_view(texts, text))
+        except FinsamError as err:
+            ack(response_action="update", view=notice_view(texts, _error_text(texts, err)))
             return
         ack()
-
-    def after_return(self, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        """Lazy: the review post shows the decision; the lead's notice goes by the outbox."""
-        meta = _metadata(view)
-        if meta.get("channel") and meta.get("ts"):
-            try:
-                report = report_view(self.ctx.engine, int(meta["report_id"]))
-            except (FinsamError, ValueError):
-                return
-            if report.status is ReportStatus.returned:
-                intervention = get_intervention(self.ctx.engine, report.intervention_id)
-                office = self.ctx.texts_for()
-                client.chat_update(
-                    channel=meta["channel"],
-                    ts=meta["ts"],
-                    text=office.get(
-                        "reports",
-                        "review_text",
-                        intervention=intervention.label,
-                        period=period_name(office, report.period),
-                    ),
-                    blocks=review_blocks(self.ctx, office, report, intervention.label),
-                )
         self.ctx.outbox_bell.ring()
 
     def show_answers(self, body: dict[str, Any], client: WebClient) -> None:
@@ -343,6 +384,22 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _return_target(ctx: BotContext, meta: dict[str, Any]) -> tuple[int, int]:
+    """(report id, revision) of a send-back form; a form opened before the metadata carried
+    the revision names its review post, whose revision the store knows."""
+    report_id, revision = meta.get("report_id"), meta.get("revision")
+    if isinstance(report_id, str) and report_id.isdigit():
+        report_id = int(report_id)  # forms opened before: the button's value as it was
+    if not isinstance(report_id, int) or isinstance(report_id, bool):
+        raise NotFoundError("unknown_report", report_id=str(report_id)[:40])
+    if isinstance(revision, int) and not isinstance(revision, bool):
+        return report_id, revision
+    shown = review_post_revision(ctx.engine, report_id, str(meta.get("ts") or ""))
+    if shown is None:
+        raise NotFoundError("unknown_report", report_id=str(report_id))
+    return report_id, shown
+
+
 def _error_text(texts: Texts, err: FinsamError) -> str:
     return texts.get("errors", err.code, **err.params)
 
@@ -353,5 +410,5 @@ def register(app: App, ctx: BotContext) -> None:
     app.view(View.report_form.value)(listeners.submit_form)
     app.action(Action.report_accept.value)(ack=ack_at_once, lazy=[listeners.accept])
     app.action(Action.report_return.value)(ack=ack_at_once, lazy=[listeners.open_return_form])
-    app.view(View.report_return.value)(ack=listeners.submit_return, lazy=[listeners.after_return])
+    app.view(View.report_return.value)(listeners.submit_return)
     app.action(Action.report_show.value)(ack=ack_at_once, lazy=[listeners.show_answers])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import Block
 
@@ -18,10 +18,13 @@ from store.errors import NotFoundError
 from store.models import ReportStatus
 from workflows.calendar import Period
 from workflows.interventions import InterventionInfo, get_intervention
-from workflows.outbox import Outgoing
+from workflows.outbox import Outgoing, Progress
 from workflows.reminders import DONE
 from workflows.reports import ReportView, find_report, report_view
 from workflows.texts import Texts, slack_escape
+
+if TYPE_CHECKING:
+    from bot.sender import SlackSender
 
 
 def period_name(texts: Texts, label: str) -> str:
@@ -214,6 +217,8 @@ def review_blocks(
         ).to_dict()
     ]
     value = str(report.report_id)
+    # The decision buttons carry the revision shown: one taken on an older post is refused.
+    decided = json.dumps({"report_id": report.report_id, "revision": report.revision})
     if report.status is ReportStatus.submitted:
         blocks.append(context(texts.get("reports", "review_hint")).to_dict())
         blocks.append(
@@ -224,10 +229,10 @@ def review_blocks(
                     button(
                         texts.get("reports", "accept_button"),
                         Action.report_accept,
-                        value,
+                        decided,
                         style="primary",
                     ),
-                    button(texts.get("reports", "return_button"), Action.report_return, value),
+                    button(texts.get("reports", "return_button"), Action.report_return, decided),
                 ],
             }
         )
@@ -271,6 +276,29 @@ def build_review(ctx: BotContext, message: Outgoing) -> Rendered | None:
         text=texts.get("reports", "review_text", intervention=label, period=period),
         blocks=review_blocks(ctx, texts, report, label),
     )
+
+
+def update_review_post(sender: SlackSender, message: Outgoing, *, progress: Progress) -> str | None:
+    """Rewrite a review post once its revision was sent back (kind `report_review_update`,
+    planned with the send-back): the post and its ts come from the store, never from a
+    request. None (cancelled) when a newer revision came in meanwhile: its own post is the
+    one to act on, and this one's buttons are refused as of an older revision."""
+    ctx = sender._ctx
+    found = _report_and_label(ctx, message)
+    if found is None:
+        return None
+    report, label = found
+    if report.revision != message.data["revision"]:
+        return None
+    texts = ctx.texts_for()
+    period = period_name(texts, report.period)
+    rendered = Rendered(
+        text=texts.get("reports", "review_text", intervention=label, period=period),
+        blocks=review_blocks(ctx, texts, report, label),
+    )
+    progress.still_mine()
+    sender.update_sent(message.channel, str(message.data["ts"]), rendered)
+    return ""
 
 
 def build_returned(ctx: BotContext, message: Outgoing) -> Rendered | None:

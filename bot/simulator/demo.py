@@ -20,7 +20,7 @@ from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.demo_board import run_board_year
-from bot.simulator.demo_reporting import run_reporting_quarter
+from bot.simulator.demo_reporting import GO_LIVE, run_reporting_quarter
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
 from bot.simulator.samples import BUDGET_2026, sample_path
@@ -56,6 +56,8 @@ class Demo:
             "SLACK_APP_TOKEN": "",
             "SLACK_API_URL": fake.api_url,
             "FINSAM_OFFICE_CHANNEL": OFFICE_CHANNEL,
+            # The office went live on 1 April: March's reports are owed, February's are not.
+            "FINSAM_REPORTS_FROM": GO_LIVE.isoformat(),
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "LOG_LEVEL": "WARNING",

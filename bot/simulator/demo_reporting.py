@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.blocks.plain_text import blocks_as_text
@@ -22,6 +22,7 @@ from workflows.reports import Reporting
 if TYPE_CHECKING:
     from bot.simulator.demo import Demo
 
+GO_LIVE = date(2026, 4, 1)  # the office went live: March's reports owed, February's not
 NOT_IN_SLACK = "per.nystrom@osthammar.example"  # shows an unmatched lead
 MARCH = Period.month(2026, 3)
 
@@ -184,6 +185,11 @@ def run_reporting_quarter(demo: Demo) -> None:
     demo.step("reminders_before", at=before.date())
     demo.cli("reminders", "run", "--now", before.isoformat())
     q.show(q.march_reminder(anna))
+    february = stage_at(Period.month(2026, 2), "late_7")
+    demo.step("go_live", day=GO_LIVE, february=february.date())
+    posts = q.fake.calls("chat.postMessage")
+    if any(":2026-02:" in json.dumps(call.args.get("metadata")) for call in posts):
+        raise SystemExit("demo: a reminder about February, due before the bot went live")
 
     with demo.serving(simulated_start=before + timedelta(hours=2)):
         demo.step("form_with_error")

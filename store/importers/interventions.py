@@ -43,7 +43,7 @@ from store.models import (
 )
 
 INTERVENTION_COLUMNS = ("name", "owner", "kind", "lead_emails", "start", "end")
-_OPTIONAL = ("goals",)
+_OPTIONAL = ("goals", "reports_from")
 MAX_EMAIL = 320  # the column's length
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _EMAIL_PART = r"[^\s@<>;,\"'()\[\]]"
@@ -63,6 +63,7 @@ class ParsedIntervention:
     ends_on: date | None
     emails: tuple[str, ...]  # normalised (stripped, lower case), no repeats, file order
     goals: tuple[str, ...]
+    reports_from: date | None = None  # joined the bot later: reports due before are not owed
 
     @property
     def key(self) -> Key:
@@ -136,6 +137,7 @@ def _parse_row(row: SourceRow, problems: list[RowProblem]) -> ParsedIntervention
     emails = _read_emails(row, problems)
     starts_on = _read_date(row, "start", problems, required=True)
     ends_on = _read_date(row, "end", problems, required=False)
+    reports_from = _read_date(row, "reports_from", problems, required=False)
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         problems.append(problem(row.line, "end", ProblemCode.end_before_start, ends_on.isoformat()))
     goals = tuple(goal.strip() for goal in re.split(r"[;\n]", row.get("goals")) if goal.strip())
@@ -152,6 +154,7 @@ def _parse_row(row: SourceRow, problems: list[RowProblem]) -> ParsedIntervention
         ends_on=ends_on,
         emails=emails,
         goals=goals,
+        reports_from=reports_from,
     )
 
 
@@ -224,6 +227,7 @@ def store_interventions(
         intervention.first_year = item.starts_on.year
         intervention.last_year = item.ends_on.year if item.ends_on is not None else None
         intervention.goals = "\n".join(item.goals)
+        intervention.reports_from = item.reports_from
         session.add(intervention)
         stored.append((item, intervention))
     session.flush()
