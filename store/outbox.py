@@ -17,9 +17,16 @@ from store.models import OutboxMessage, OutboxStatus
 
 
 def enqueue(
-    session: Session, *, key: str, channel: str, payload: dict[str, Any], now: datetime
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> bool:
-    """Insert unless the key exists; True when this call created it."""
+    """Insert unless the key exists; True when this call created it. A row with `not_before`
+    later than `now` is not claimed before then (a pending row's lease is its due time)."""
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
         return False
     return insert_if_absent(
@@ -32,6 +39,7 @@ def enqueue(
         attempts=0,
         created_at=utc(now),
         step="",
+        lease_until=utc(not_before) if not_before is not None and not_before > now else None,
     )
 
 
@@ -163,6 +171,32 @@ def cancel_pending(session: Session, key_prefix: str) -> int:
             col(OutboxMessage.status) == OutboxStatus.pending,
         )
         .values(status=OutboxStatus.cancelled, lease_until=None)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def defer_pending(session: Session, key_prefixes: list[str], *, until: datetime) -> int:
+    """Hold the rows not yet claimed whose key starts with one of `key_prefixes` until
+    `until` (those due earlier): reminders waiting from before a downtime go out at the next
+    send time, not at the moment the bot comes back. The number of rows held."""
+    if not key_prefixes:
+        return 0
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            or_(
+                *(
+                    col(OutboxMessage.key).startswith(prefix, autoescape=True)
+                    for prefix in key_prefixes
+                )
+            ),
+            col(OutboxMessage.status) == OutboxStatus.pending,
+            or_(
+                col(OutboxMessage.lease_until).is_(None),
+                col(OutboxMessage.lease_until) < utc(until),
+            ),
+        )
+        .values(lease_until=utc(until))
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 

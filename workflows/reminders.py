@@ -20,8 +20,10 @@ from sqlalchemy import Engine
 from store import outbox as outbox_rows
 from store.db import session_scope
 from store.models import ReportStatus
+from workflows import absence as absences_
+from workflows import board_papers, board_reminders
 from workflows.absence import AbsenceMap, absence_map
-from workflows.calendar import PeriodDeadline, Reminder, periods_of_year
+from workflows.calendar import PeriodDeadline, Reminder, periods_of_year, send_slot
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.outbox import plan
 from workflows.reports import Reporting, owes_report, reminder_prefix, reports_in
@@ -32,6 +34,32 @@ REMINDER = "reminder"
 ESCALATION = "escalation"
 DEFAULT_CATCH_UP = timedelta(days=14)
 DONE = frozenset({ReportStatus.submitted, ReportStatus.accepted})
+
+
+# The rows that go out at the send time on a working day (planned by the reminder tick).
+SEND_TIME_KINDS = (
+    REMINDER,
+    ESCALATION,
+    board_reminders.BOARD_STEP,
+    board_reminders.ANNOUNCE,
+    absences_.KIND,
+    board_papers.KIND,
+)
+
+
+def hold_until_send_time(engine: Engine, *, now: datetime, slot: datetime) -> int:
+    """On start, outside the send window: hold the reminders still waiting from before the
+    bot went down until `slot` (the next send time on a working day), so they are not sent
+    at night. The number of rows held."""
+    if slot <= now:
+        return 0
+    with session_scope(engine) as session:
+        held = outbox_rows.defer_pending(
+            session, [f"{kind}:" for kind in SEND_TIME_KINDS], until=slot
+        )
+    if held:
+        log.info("holding %d waiting reminders until %s", held, slot.isoformat())
+    return held
 
 
 def reminder_key(intervention_id: int, period: str, stage: str, recipient: str) -> str:
@@ -72,7 +100,9 @@ def plan_reminders(
     office_channel: str | None,
     catch_up: timedelta = DEFAULT_CATCH_UP,
 ) -> PlanReport:
-    """Plan the reminders due at `now`; their keys make planning idempotent."""
+    """Plan the reminders due at `now`; their keys make planning idempotent. Planned outside
+    the send window (a bot back at night or on a weekend) they wait for the next send time
+    on a working day."""
     result = PlanReport()
     active = [
         (deadline, stage)
@@ -84,6 +114,12 @@ def plan_reminders(
     interventions = all_interventions(engine)
     reports = reports_in(engine, [deadline.period.label for deadline, _ in active])
     absences = absence_map(engine)
+    slot = send_slot(
+        now,
+        tz=reporting.rules.tz,
+        send_at=reporting.rules.send_time,
+        working_days=reporting.working_days,
+    )
     with session_scope(engine) as session:
         for deadline, stage in active:
             earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
@@ -111,7 +147,15 @@ def plan_reminders(
                         "lead": lead,
                         "on_behalf_of": on_behalf_of,
                     }
-                    if plan(session, key=key, channel=recipient, kind=REMINDER, data=data, now=now):
+                    if plan(
+                        session,
+                        key=key,
+                        channel=recipient,
+                        kind=REMINDER,
+                        data=data,
+                        now=now,
+                        not_before=slot,
+                    ):
                         result.planned.append(key)
                 if stage.notify_office and office_channel:
                     key = escalation_key(intervention.id, deadline.period.label, stage.stage)
@@ -128,6 +172,7 @@ def plan_reminders(
                         kind=ESCALATION,
                         data=data,
                         now=now,
+                        not_before=slot,
                     ):
                         result.planned.append(key)
     if result.planned:
