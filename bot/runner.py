@@ -8,6 +8,8 @@ import os
 import signal
 import socket
 import tempfile
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -60,13 +62,18 @@ def serve(cfg: Settings) -> None:
             for child in children:
                 child.start()
             server = _http_server(cfg, app, engine, sock)
-            _stop_on_signals(server)
+            _stop_on_signals(server, on_stop=lambda: _stop_restarting(children))
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
         finally:
             for child in reversed(children):  # the answering ones first, the worker last
                 child.stop()
             engine.dispose()
+
+
+def _stop_restarting(children: list[Supervised]) -> None:
+    for child in children:
+        child.stop_restarting()
 
 
 def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_pid: int) -> None:
@@ -76,6 +83,7 @@ def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_
     engine = open_engine(cfg.database_url)
     server = _http_server(cfg, _answering_app(cfg, engine, clock, bell), engine, sock)
     _stop_on_signals(server, interrupt=False)
+    log.info("finsam-bot: answering (pid %d)", os.getpid())
     try:
         server.serve_forever()
     finally:
@@ -95,12 +103,27 @@ def _http_server(cfg: Settings, app: App, engine: Engine, sock: socket.socket) -
     )
 
 
-def _stop_on_signals(server: HttpServer, *, interrupt: bool = True) -> None:
+def _stop_on_signals(
+    server: HttpServer, *, interrupt: bool = True, on_stop: Callable[[], None] | None = None
+) -> None:
     """SIGTERM (and Ctrl-C, in `serve` itself) closes the server: waitress answers what it
-    has, then stops. A child leaves Ctrl-C to `serve`, which stops it with SIGTERM."""
+    has, then stops. A child leaves Ctrl-C to `serve`, which stops it with SIGTERM. A child
+    may get SIGTERM twice (systemd's KillMode=control-group signals every process, then
+    `serve` stops its children): after the first, SIGTERM is ignored at the system's level
+    (Python puts the default action back for its own handlers while the interpreter shuts
+    down, when a late SIGTERM would still end the process by the signal), and a second
+    Ctrl-C is only noted, so the orderly stop under way goes on."""
+    stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if stopping.is_set():
+            log.info("finsam-bot: still stopping (signal %d)", signum)
+            return
+        stopping.set()
         log.info("finsam-bot: stopping (signal %d)", signum)
+        if on_stop is not None:
+            on_stop()
         server.close()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,7 @@ class HttpServer:
             clear_untrusted_proxy_headers=True,
             **where,
         )
+        self._close_once = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -84,8 +86,12 @@ class HttpServer:
         self._server.run()
 
     def close(self) -> None:
-        """Stop from any thread: the loop itself closes its sockets (closing them under a
-        running poll loop from another thread fails with EBADF), then finds nothing to run."""
+        """Stop from any thread or a signal handler, once: the loop itself closes its sockets
+        (closing them under a running poll loop from another thread fails with EBADF), then
+        finds nothing to run. A second call (a second signal, SIGTERM to the whole process
+        group and then from `serve`) does nothing: the loop's trigger is closed by then."""
+        if not self._close_once.acquire(blocking=False):  # never released: one close only
+            return
         server: Any = self._server
 
         def shutdown() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from multiprocessing import get_context
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from types import FrameType
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ class Supervised:
         self._spawn()
         threading.Thread(target=self._watch, name=f"watch-{self.name}", daemon=True).start()
 
+    def stop_restarting(self) -> None:
+        """`serve` is stopping: a child that ends from now on (SIGTERM to the whole process
+        group reaches it at the same time) is not started again."""
+        self._stopping.set()
+
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after STOP_TIMEOUT; returns when the child has ended. What a
         worker was sending comes back when its lease runs out; a request being answered is
@@ -68,15 +74,17 @@ class Supervised:
         with _REAPING:
             self._stopping.set()
             process = self._process
-            if process is None or not self._signal(process, signal.SIGTERM):
+            if process is None:
                 return
-        if not wait([process.sentinel], STOP_TIMEOUT):
+            signalled = self._signal(process, signal.SIGTERM)
+        if signalled and not wait([process.sentinel], STOP_TIMEOUT):
             with _REAPING:
                 if self._signal(process, signal.SIGKILL):
                     log.warning("%s did not stop in %.0f s; killed it", self.name, STOP_TIMEOUT)
-            wait([process.sentinel])
+        wait([process.sentinel])
         with _REAPING:
             process.join()
+        log.info("finsam-bot: %s stopped (exit code %s)", self.name, process.exitcode)
 
     def _signal(self, process: BaseProcess, signum: int) -> bool:
         """Send `signum` unless the child has ended (asking reaps it); hold _REAPING."""
@@ -124,10 +132,17 @@ class Supervised:
             self._spawn()
 
 
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def as_child(parent_pid: int) -> None:
     """Call first in a child: Ctrl-C in a terminal reaches the whole process group, but the
     parent alone decides when children stop (SIGTERM); and end when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Until the child puts its own orderly stop in place, SIGTERM (the process group's, at
+    # systemd's stop) ends it cleanly: it has nothing to finish yet.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
 
     def watch() -> None:
         while os.getppid() == parent_pid:

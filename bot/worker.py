@@ -81,12 +81,19 @@ def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
     scheduler = build_scheduler([job for job in jobs.jobs() if job.id != OUTBOX_JOB], tz=cfg.tz)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        """The first SIGTERM ends the loop (what was being sent comes back when its lease
+        runs out). A second one (the process group's, then serve's) must not cut the stop
+        short: it is ignored from then on, at the system's level, since Python puts the
+        default action back for its own handlers while the interpreter shuts down."""
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        log.info("worker: stopping (signal %d)", signum)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
         jobs.catch_up()
         scheduler.start()
+        log.info("worker: running (pid %d)", os.getpid())
         while True:
             rung.wait(OUTBOX_TICK_SECONDS)
             rung.clear()
