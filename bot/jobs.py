@@ -13,12 +13,11 @@ from workflows.absence import plan_back_notices
 from workflows.board_papers import plan_board_papers
 from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
-from workflows.calendar import send_slot
 from workflows.clock import Clock, SystemClock
 from workflows.outbox import DispatchReport, dispatch_due
 from workflows.overview import plan_missing_summary, weekly_due
 from workflows.pacing import Pacer
-from workflows.reminders import PlanReport, hold_until_send_time, plan_reminders
+from workflows.reminders import PlanReport, plan_reminders
 from workflows.reports import Reporting
 from workflows.schedule import Job
 from workflows.working_days import WorkingDays
@@ -159,19 +158,9 @@ class BotJobs:
     def catch_up(self) -> DispatchReport:
         """On start: plan what a tick missed while the bot was down (the month's summary, the
         week's missing reports, the latest reminder stages), then send everything due.
-        Reminders go out at the next send time on a working day, never at night: those
-        planned now and those still waiting from before are held until then."""
+        Reminders planned now go out at the next send time on a working day, never at night
+        (their planning holds them: workflows/calendar.py `send_slot`)."""
         now = self._clock.now()
-        hold_until_send_time(
-            self._engine,
-            now=now,
-            slot=send_slot(
-                now,
-                tz=self._reporting.rules.tz,
-                send_at=self._reporting.rules.send_time,
-                working_days=self._reporting.working_days,
-            ),
-        )
         channel = self._cfg.finsam_office_channel
         if channel and summary_due(self._cfg.finsam_budget_summary_cron, now=now, tz=self._cfg.tz):
             plan_budget_summary(self._engine, now=now, tz=self._cfg.tz, channel=channel)

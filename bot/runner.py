@@ -11,12 +11,14 @@ import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 from types import FrameType
 
 from slack_bolt import App
 
 from bot.app import build_context, create_app
+from bot.heartbeat import Heartbeat
 from bot.jobs import BotJobs
 from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
@@ -47,7 +49,8 @@ def serve(cfg: Settings) -> None:
     with tempfile.TemporaryDirectory(prefix="finsam-bot-") as run_dir:
         bell = str(Path(run_dir) / "bell")
         app = _answering_app(cfg, engine, clock, bell)
-        children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid()))]
+        heartbeat = Heartbeat(get_context("spawn"))  # the worker's, read by /healthz
+        children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid(), heartbeat))]
         try:
             if cfg.slack_app_token is not None and cfg.slack_app_token.get_secret_value():
                 log.info("finsam-bot: Socket Mode")
@@ -56,12 +59,14 @@ def serve(cfg: Settings) -> None:
                 return
             sock = listening_socket(cfg.host, cfg.port)
             children += [
-                Supervised(f"web-{number}", run_web, (cfg, clock, sock, bell, os.getpid()))
+                Supervised(
+                    f"web-{number}", run_web, (cfg, clock, sock, bell, os.getpid(), heartbeat)
+                )
                 for number in range(2, cfg.finsam_web_processes + 1)
             ]
             for child in children:
                 child.start()
-            server = _http_server(cfg, app, engine, sock)
+            server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
             _stop_on_signals(server, on_stop=lambda: _stop_restarting(children))
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
@@ -76,12 +81,20 @@ def _stop_restarting(children: list[Supervised]) -> None:
         child.stop_restarting()
 
 
-def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_pid: int) -> None:
+def run_web(
+    cfg: Settings,
+    clock: Clock,
+    sock: socket.socket,
+    bell: str,
+    parent_pid: int,
+    heartbeat: Heartbeat | None = None,
+) -> None:
     """One more process answering Slack on the shared socket, until SIGTERM."""
     as_child(parent_pid)
-    configure_logging(cfg.log_level, cfg.secrets())
+    configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     engine = open_engine(cfg.database_url)
-    server = _http_server(cfg, _answering_app(cfg, engine, clock, bell), engine, sock)
+    app = _answering_app(cfg, engine, clock, bell)
+    server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
     _stop_on_signals(server, interrupt=False)
     log.info("finsam-bot: answering (pid %d)", os.getpid())
     try:
@@ -97,9 +110,18 @@ def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> Ap
     return create_app(cfg, engine=engine, ctx=ctx)
 
 
-def _http_server(cfg: Settings, app: App, engine: Engine, sock: socket.socket) -> HttpServer:
+def _http_server(
+    cfg: Settings,
+    app: App,
+    engine: Engine,
+    sock: socket.socket,
+    *,
+    heartbeat: Heartbeat | None = None,
+) -> HttpServer:
     return HttpServer(
-        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+        make_wsgi_app(app, engine=engine, heartbeat=heartbeat),
+        sockets=[sock],
+        threads=cfg.finsam_server_threads,
     )
 
 

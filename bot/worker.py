@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from bot.app import build_context, create_app
+from bot.heartbeat import Heartbeat
 from bot.jobs import OUTBOX_JOB, OUTBOX_TICK_SECONDS, BotJobs
 from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
@@ -67,11 +68,14 @@ def listen(address: str) -> threading.Event:
     return rung
 
 
-def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
+def run_worker(
+    cfg: Settings, clock: Clock, bell: str, parent_pid: int, heartbeat: Heartbeat | None = None
+) -> None:
     """The worker process: catch up, then send whenever rung or every tick, and run the
-    scheduled jobs, until SIGTERM or until the serving process is gone."""
+    scheduled jobs, until SIGTERM or until the serving process is gone. `heartbeat` is set
+    after every tick (for /healthz in the answering processes)."""
     as_child(parent_pid)
-    configure_logging(cfg.log_level, cfg.secrets())
+    configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     rung = listen(bell)  # first: a ring while catching up is then not missed
     _lower_priority(cfg.finsam_worker_nice)
     engine = open_engine(cfg.database_url)
@@ -95,6 +99,8 @@ def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
         scheduler.start()
         log.info("worker: running (pid %d)", os.getpid())
         while True:
+            if heartbeat is not None:
+                heartbeat.beat()
             rung.wait(OUTBOX_TICK_SECONDS)
             rung.clear()
             jobs.run_outbox()

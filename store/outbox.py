@@ -5,10 +5,11 @@ hold it at once, and `attempts` fences a stale holder out of marking it done."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
@@ -175,32 +176,6 @@ def cancel_pending(session: Session, key_prefix: str) -> int:
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def defer_pending(session: Session, key_prefixes: list[str], *, until: datetime) -> int:
-    """Hold the rows not yet claimed whose key starts with one of `key_prefixes` until
-    `until` (those due earlier): reminders waiting from before a downtime go out at the next
-    send time, not at the moment the bot comes back. The number of rows held."""
-    if not key_prefixes:
-        return 0
-    changed = session.execute(
-        update(OutboxMessage)
-        .where(
-            or_(
-                *(
-                    col(OutboxMessage.key).startswith(prefix, autoescape=True)
-                    for prefix in key_prefixes
-                )
-            ),
-            col(OutboxMessage.status) == OutboxStatus.pending,
-            or_(
-                col(OutboxMessage.lease_until).is_(None),
-                col(OutboxMessage.lease_until) < utc(until),
-            ),
-        )
-        .values(lease_until=utc(until))
-    )
-    return int(changed.rowcount)  # type: ignore[attr-defined]
-
-
 def sent_with_prefix(session: Session, key_prefix: str) -> list[OutboxMessage]:
     """The rows already sent whose key starts with `key_prefix` (e.g. to update them)."""
     return list(
@@ -247,3 +222,45 @@ def requeue(session: Session, key: str, *, now: datetime) -> bool:
     )
     session.commit()
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """The outbox at a glance (for /healthz): rows waiting, being sent, failed for good, and
+    since when the oldest row waiting has been due (None when none waiting is due yet)."""
+
+    pending: int
+    sending: int
+    failed: int
+    oldest_due: datetime | None
+
+
+def outbox_health(session: Session, *, now: datetime) -> OutboxHealth:
+    counts = dict(
+        session.execute(
+            select(col(OutboxMessage.status), func.count())
+            .where(
+                col(OutboxMessage.status).in_(
+                    [OutboxStatus.pending, OutboxStatus.sending, OutboxStatus.failed]
+                )
+            )
+            .group_by(col(OutboxMessage.status))
+        ).all()
+    )
+    due = func.coalesce(col(OutboxMessage.lease_until), col(OutboxMessage.created_at))
+    oldest = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == OutboxStatus.pending, due <= utc(now))
+        .order_by(due, col(OutboxMessage.id))
+        .limit(1)
+    ).first()
+    oldest_due = None
+    if oldest is not None:
+        moment = oldest.lease_until or oldest.created_at
+        oldest_due = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite: naive
+    return OutboxHealth(
+        pending=int(counts.get(OutboxStatus.pending, 0)),
+        sending=int(counts.get(OutboxStatus.sending, 0)),
+        failed=int(counts.get(OutboxStatus.failed, 0)),
+        oldest_due=oldest_due,
+    )

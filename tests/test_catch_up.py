@@ -69,19 +69,6 @@ def test_a_restart_on_a_saturday_waits_for_the_next_working_day(bot: RunningBot)
     assert len(lead_dms(bot)) == len(sent)
 
 
-def test_reminders_waiting_from_before_the_downtime_are_held_too(bot: RunningBot) -> None:
-    """Planned on Friday at 09:00, the bot went down before sending; back at 01:00 on
-    Monday it holds them until 09:00."""
-    planned = bot.jobs.plan_reminders(now=DUE_STAGE).planned
-    assert reminders_sent(planned)
-    bot.clock.set(MONDAY_NIGHT)
-    assert bot.jobs.catch_up().sent == []
-    assert lead_dms(bot) == []
-    bot.clock.set(MONDAY_SEND_TIME)
-    assert reminders_sent(bot.jobs.run_outbox().sent) == reminders_sent(planned)
-    assert len(lead_dms(bot)) == len(planned)
-
-
 def test_a_restart_during_the_day_sends_at_once(bot: RunningBot) -> None:
     bot.clock.set(MONDAY_SEND_TIME + timedelta(hours=3))
     sent = reminders_sent(bot.jobs.catch_up().sent)

@@ -7,6 +7,7 @@ descriptor`). A second SIGTERM to the group during the stop changes nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -75,6 +77,10 @@ def stop_group(running: Serving, *, twice: bool) -> str:
         60,
         "the worker and the answering child to run",
     )
+    # The worker's heartbeat reaches the answering processes (shared memory made by serve).
+    with urlopen(f"http://127.0.0.1:{running.port}/healthz", timeout=10) as answer:
+        assert answer.status == 200
+        assert json.loads(answer.read())["worker"]["last_tick"] is not None
     os.killpg(running.process.pid, signal.SIGTERM)
     if twice:
         time.sleep(SECOND_SIGNAL_AFTER)

@@ -20,8 +20,6 @@ from sqlalchemy import Engine
 from store import outbox as outbox_rows
 from store.db import session_scope
 from store.models import ReportStatus
-from workflows import absence as absences_
-from workflows import board_papers, board_reminders
 from workflows.absence import AbsenceMap, absence_map
 from workflows.calendar import PeriodDeadline, Reminder, periods_of_year, send_slot
 from workflows.interventions import InterventionInfo, all_interventions
@@ -34,32 +32,6 @@ REMINDER = "reminder"
 ESCALATION = "escalation"
 DEFAULT_CATCH_UP = timedelta(days=14)
 DONE = frozenset({ReportStatus.submitted, ReportStatus.accepted})
-
-
-# The rows that go out at the send time on a working day (planned by the reminder tick).
-SEND_TIME_KINDS = (
-    REMINDER,
-    ESCALATION,
-    board_reminders.BOARD_STEP,
-    board_reminders.ANNOUNCE,
-    absences_.KIND,
-    board_papers.KIND,
-)
-
-
-def hold_until_send_time(engine: Engine, *, now: datetime, slot: datetime) -> int:
-    """On start, outside the send window: hold the reminders still waiting from before the
-    bot went down until `slot` (the next send time on a working day), so they are not sent
-    at night. The number of rows held."""
-    if slot <= now:
-        return 0
-    with session_scope(engine) as session:
-        held = outbox_rows.defer_pending(
-            session, [f"{kind}:" for kind in SEND_TIME_KINDS], until=slot
-        )
-    if held:
-        log.info("holding %d waiting reminders until %s", held, slot.isoformat())
-    return held
 
 
 def reminder_key(intervention_id: int, period: str, stage: str, recipient: str) -> str:
