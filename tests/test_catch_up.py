@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from workflows.calendar import send_slot
+from workflows.outbox import messages
 from workflows.working_days import WorkingDays
 
 # The March 2026 report is due Friday 10 April; its "due" reminder is at 09:00 that day and
@@ -21,7 +22,7 @@ DUE_STAGE = datetime(2026, 4, 10, 9, 0, tzinfo=STOCKHOLM)
 SATURDAY_AFTERNOON = datetime(2026, 4, 11, 14, 0, tzinfo=STOCKHOLM)
 MONDAY_NIGHT = datetime(2026, 4, 13, 1, 0, tzinfo=STOCKHOLM)
 MONDAY_SEND_TIME = datetime(2026, 4, 13, 9, 0, tzinfo=STOCKHOLM)
-KEY_PART = ":2026-03:due:"
+KEY_PART = ":2026-03:"
 
 
 @pytest.fixture
@@ -66,6 +67,22 @@ def test_a_restart_on_a_saturday_waits_for_the_next_working_day(bot: RunningBot)
     assert lead_dms(bot) == []
     bot.clock.set(MONDAY_SEND_TIME)
     sent = reminders_sent(bot.jobs.run_outbox().sent)
+    assert len(lead_dms(bot)) == len(sent)
+
+
+def test_a_stage_whose_next_is_due_at_the_send_time_is_not_held_as_well(
+    bot: RunningBot,
+) -> None:
+    """Back at 01:00 on Wednesday 15 April: the Q1 report's "before" stage (8 April) would
+    wait until 09:00, when its "due" stage comes; the lead gets the "due" one only."""
+    wednesday_night = datetime(2026, 4, 15, 1, 0, tzinfo=STOCKHOLM)
+    bot.clock.set(wednesday_night)
+    assert [key for key in bot.jobs.catch_up().sent if key.startswith("reminder:")] == []
+    planned = [row.key for row in messages(bot.engine)]
+    assert not any(":2026-Q1:" in key for key in planned), planned
+    bot.clock.set(wednesday_night.replace(hour=9))
+    sent = reminders_sent(bot.jobs.run_reminders().sent)
+    assert [key for key in sent if ":2026-Q1:" in key] == [f"reminder:1:2026-Q1:due:{LEAD_USER}"]
     assert len(lead_dms(bot)) == len(sent)
 
 

@@ -54,6 +54,13 @@ def current_stage(deadline: PeriodDeadline, *, now: datetime) -> Reminder | None
     return due[-1] if due else None
 
 
+def _superseded(deadline: PeriodDeadline, stage: Reminder, slot: datetime) -> bool:
+    """A stage held until `slot` whose next stage is due by then is not planned: the next
+    one goes out at the slot instead, and the lead gets one reminder, not two."""
+    later = [reminder for reminder in deadline.reminders if reminder.at > stage.at]
+    return bool(later) and later[0].at <= slot
+
+
 def periods_in_play(now: datetime, reporting: Reporting) -> list[PeriodDeadline]:
     """Periods of this year and last whose first reminder has come (last year's December and
     Q4 are due in January)."""
@@ -76,22 +83,24 @@ def plan_reminders(
     the send window (a bot back at night or on a weekend) they wait for the next send time
     on a working day."""
     result = PlanReport()
-    active = [
-        (deadline, stage)
-        for deadline in periods_in_play(now, reporting)
-        if (stage := current_stage(deadline, now=now)) is not None and stage.at >= now - catch_up
-    ]
-    if not active:
-        return result
-    interventions = all_interventions(engine)
-    reports = reports_in(engine, [deadline.period.label for deadline, _ in active])
-    absences = absence_map(engine)
     slot = send_slot(
         now,
         tz=reporting.rules.tz,
         send_at=reporting.rules.send_time,
         working_days=reporting.working_days,
     )
+    active = [
+        (deadline, stage)
+        for deadline in periods_in_play(now, reporting)
+        if (stage := current_stage(deadline, now=now)) is not None
+        and stage.at >= now - catch_up
+        and not _superseded(deadline, stage, slot)
+    ]
+    if not active:
+        return result
+    interventions = all_interventions(engine)
+    reports = reports_in(engine, [deadline.period.label for deadline, _ in active])
+    absences = absence_map(engine)
     with session_scope(engine) as session:
         for deadline, stage in active:
             earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
