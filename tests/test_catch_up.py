@@ -10,8 +10,12 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import Engine
 
+from store import outbox as rows
+from store.db import session_scope
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
 from tests.reporting_data import add_intervention
+from tests.test_board_reminders import add_people, of, store_cycle
+from tests.test_board_reminders import plan as plan_board
 from workflows.calendar import send_slot
 from workflows.outbox import messages
 from workflows.working_days import WorkingDays
@@ -120,3 +124,23 @@ def test_send_slot(now: tuple[int, ...], expected: tuple[int, ...]) -> None:
     found = slot(datetime(*now, tzinfo=STOCKHOLM))
     assert found == datetime(*expected, tzinfo=STOCKHOLM)
     assert found.utcoffset() == datetime(*expected, tzinfo=STOCKHOLM).utcoffset()
+
+
+def test_a_board_reminder_planned_at_night_is_held_until_the_send_time(engine: Engine) -> None:
+    """The board's step reminders are planned by the same tick and held the same way: the
+    "due" stage of papers due Thursday 12 March, planned at 23:00 that day, goes out at
+    09:00 on Friday (and so does every other step's reminder planned that night)."""
+    add_people(engine)
+    papers = store_cycle(engine)["papers_due"]
+    night = datetime(2026, 3, 12, 23, 0, tzinfo=STOCKHOLM)
+    planned = plan_board(engine, night)
+    assert of(papers, planned) and all(":due:" in key for key in of(papers, planned))
+    friday = datetime(2026, 3, 13, 9, 0, tzinfo=STOCKHOLM)
+    with session_scope(engine) as session:
+        assert rows.claim_next(session, now=night, lease_until=night + timedelta(minutes=5)) is None
+        almost = friday - timedelta(seconds=1)
+        assert rows.claim_next(session, now=almost, lease_until=friday) is None
+        claimed = []
+        while row := rows.claim_next(session, now=friday, lease_until=friday + timedelta(hours=1)):
+            claimed.append(row.key)
+    assert sorted(claimed) == sorted(planned)
