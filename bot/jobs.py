@@ -127,6 +127,7 @@ class BotJobs:
             tz=self._cfg.tz,
             send_at=self._cfg.calendar_rules.send_time,
             fallback_channel=self._cfg.finsam_office_channel,
+            working_days=self._reporting.working_days,
         )
         return plan_reminders(
             self._engine,
@@ -169,7 +170,9 @@ class BotJobs:
 
     def catch_up(self) -> DispatchReport:
         """On start: plan what a tick missed while the bot was down (the month's summary, the
-        week's missing reports, the latest reminder stages), then send everything pending."""
+        week's missing reports, the latest reminder stages), then send everything due.
+        Reminders planned now go out at the next send time on a working day, never at night
+        (their planning holds them: workflows/calendar.py `send_slot`)."""
         now = self._clock.now()
         channel = self._cfg.finsam_office_channel
         if channel and summary_due(self._cfg.finsam_budget_summary_cron, now=now, tz=self._cfg.tz):

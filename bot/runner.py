@@ -9,13 +9,16 @@ import signal
 import socket
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 from types import FrameType
 
 from slack_bolt import App
 
 from bot.app import build_context, create_app
+from bot.heartbeat import Heartbeat
 from bot.jobs import BotJobs
 from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
@@ -49,20 +52,23 @@ def serve(cfg: Settings) -> None:
     with tempfile.TemporaryDirectory(prefix="finsam-bot-") as run_dir:
         bell = str(Path(run_dir) / "bell")
         app = _answering_app(cfg, engine, clock, bell)
-        children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid()))]
+        heartbeat = Heartbeat(get_context("spawn"))  # the worker's, read by /healthz
+        children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid(), heartbeat))]
         try:
             if cfg.socket_mode:
-                _serve_socket_mode(cfg, app, engine, clock, bell, children)
+                _serve_socket_mode(cfg, app, engine, clock, bell, children, heartbeat)
                 return
             sock = listening_socket(cfg.host, cfg.port)
             children += [
-                Supervised(f"web-{number}", run_web, (cfg, clock, sock, bell, os.getpid()))
+                Supervised(
+                    f"web-{number}", run_web, (cfg, clock, sock, bell, os.getpid(), heartbeat)
+                )
                 for number in range(2, cfg.finsam_web_processes + 1)
             ]
             for child in children:
                 child.start()
-            server = _http_server(cfg, app, engine, sock)
-            _stop_on_signals(server)
+            server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
+            _stop_on_signals(server.close, on_stop=lambda: _stop_restarting(children))
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
         finally:
@@ -71,13 +77,27 @@ def serve(cfg: Settings) -> None:
             engine.dispose()
 
 
-def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_pid: int) -> None:
+def _stop_restarting(children: list[Supervised]) -> None:
+    for child in children:
+        child.stop_restarting()
+
+
+def run_web(
+    cfg: Settings,
+    clock: Clock,
+    sock: socket.socket,
+    bell: str,
+    parent_pid: int,
+    heartbeat: Heartbeat | None = None,
+) -> None:
     """One more process answering Slack on the shared socket, until SIGTERM."""
     as_child(parent_pid)
-    configure_logging(cfg.log_level, cfg.secrets())
+    configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     engine = open_engine(cfg.database_url)
-    server = _http_server(cfg, _answering_app(cfg, engine, clock, bell), engine, sock)
-    _stop_on_signals(server, interrupt=False)
+    app = _answering_app(cfg, engine, clock, bell)
+    server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
+    _stop_on_signals(server.close, interrupt=False)
+    log.info("finsam-bot: answering (pid %d)", os.getpid())
     try:
         server.serve_forever()
     finally:
@@ -85,7 +105,13 @@ def run_web(cfg: Settings, clock: Clock, sock: socket.socket, bell: str, parent_
 
 
 def _serve_socket_mode(
-    cfg: Settings, app: App, engine: Engine, clock: Clock, bell: str, children: list[Supervised]
+    cfg: Settings,
+    app: App,
+    engine: Engine,
+    clock: Clock,
+    bell: str,
+    children: list[Supervised],
+    heartbeat: Heartbeat,
 ) -> None:
     """Socket Mode: a connection of its own in this process and in each of the
     FINSAM_WEB_PROCESSES − 1 children (Slack delivers to any of them), /healthz on $PORT.
@@ -93,7 +119,7 @@ def _serve_socket_mode(
     child runs; `serve`'s caller stops the children after this returns."""
     states = SocketStates(cfg.finsam_web_processes)
     connection = _socket_mode(cfg, app, states.slot(0))
-    _stop_socket_on_signals(connection)
+    _stop_on_signals(connection.stop, on_stop=lambda: _stop_restarting(children))
     connection.start()
     children += [
         Supervised(f"web-{number}", run_socket_web, (cfg, clock, bell, os.getpid(), states, number))
@@ -101,7 +127,9 @@ def _serve_socket_mode(
     ]
     for child in children:
         child.start()
-    health = HttpServer(health_app(engine, states), host=cfg.host, port=cfg.port, threads=2)
+    health = HttpServer(
+        health_app(engine, states, heartbeat=heartbeat), host=cfg.host, port=cfg.port, threads=2
+    )
     threading.Thread(target=health.serve_forever, name="healthz", daemon=True).start()
     log.info("finsam-bot: Socket Mode; /healthz on %s", health.url)
     try:
@@ -116,11 +144,11 @@ def run_socket_web(
     """One more process answering Slack by a Socket Mode connection of its own, until
     SIGTERM; a refused token or an unreachable Slack ends it (the supervisor starts it again)."""
     as_child(parent_pid)
-    configure_logging(cfg.log_level, cfg.secrets())
+    configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     engine = open_engine(cfg.database_url)
     app = _answering_app(cfg, engine, clock, bell)
     connection = _socket_mode(cfg, app, states.slot(number - 1))
-    _stop_socket_on_signals(connection, interrupt=False)
+    _stop_on_signals(connection.stop, interrupt=False)
     try:
         connection.start()
         connection.run()
@@ -137,19 +165,6 @@ def _socket_mode(cfg: Settings, app: App, slot: SocketSlot) -> SocketMode:
     return SocketMode(app, token, client=client, threads=cfg.finsam_server_threads, slot=slot)
 
 
-def _stop_socket_on_signals(connection: SocketMode, *, interrupt: bool = True) -> None:
-    """SIGTERM (and Ctrl-C, in `serve` itself) drains the connection: what is in flight is
-    answered and acked, then it closes."""
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("finsam-bot: stopping (signal %d)", signum)
-        connection.stop()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    if interrupt:
-        signal.signal(signal.SIGINT, on_signal)
-
-
 def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> App:
     """The Bolt app of a process that answers Slack; it rings the worker's bell."""
     ctx = build_context(cfg, engine=engine, clock=clock)
@@ -157,19 +172,44 @@ def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> Ap
     return create_app(cfg, engine=engine, ctx=ctx)
 
 
-def _http_server(cfg: Settings, app: App, engine: Engine, sock: socket.socket) -> HttpServer:
+def _http_server(
+    cfg: Settings,
+    app: App,
+    engine: Engine,
+    sock: socket.socket,
+    *,
+    heartbeat: Heartbeat | None = None,
+) -> HttpServer:
     return HttpServer(
-        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+        make_wsgi_app(app, engine=engine, heartbeat=heartbeat),
+        sockets=[sock],
+        threads=cfg.finsam_server_threads,
     )
 
 
-def _stop_on_signals(server: HttpServer, *, interrupt: bool = True) -> None:
-    """SIGTERM (and Ctrl-C, in `serve` itself) closes the server: waitress answers what it
-    has, then stops. A child leaves Ctrl-C to `serve`, which stops it with SIGTERM."""
+def _stop_on_signals(
+    close: Callable[[], None], *, interrupt: bool = True, on_stop: Callable[[], None] | None = None
+) -> None:
+    """SIGTERM (and Ctrl-C, in `serve` itself) calls `close`: the HTTP server answers what it
+    has, then stops; a Socket Mode connection drains (what is in flight is answered and
+    acked), then closes. A child leaves Ctrl-C to `serve`, which stops it with SIGTERM. A child
+    may get SIGTERM twice (systemd's KillMode=control-group signals every process, then
+    `serve` stops its children): after the first, SIGTERM is ignored at the system's level
+    (Python puts the default action back for its own handlers while the interpreter shuts
+    down, when a late SIGTERM would still end the process by the signal), and a second
+    Ctrl-C is only noted, so the orderly stop under way goes on."""
+    stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if stopping.is_set():
+            log.info("finsam-bot: still stopping (signal %d)", signum)
+            return
+        stopping.set()
         log.info("finsam-bot: stopping (signal %d)", signum)
-        server.close()
+        if on_stop is not None:
+            on_stop()
+        close()
 
     signal.signal(signal.SIGTERM, on_signal)
     if interrupt:

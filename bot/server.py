@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -14,7 +16,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
-from store.db import Engine, current_revision, head_revision, ping
+from bot.heartbeat import Heartbeat
+from store.db import Engine
+from workflows.health import check_health
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -24,13 +28,16 @@ EVENTS_PATH = "/slack/events"
 LISTEN_BACKLOG = 1024  # waitress's own default
 
 
-def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
+def make_wsgi_app(
+    app: App, *, engine: Engine, heartbeat: Heartbeat | None = None
+) -> WSGIApplication:
+    """`heartbeat` is the worker's (in `serve`): /healthz then judges whether it ticks."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            return _health(engine, start_response)
+            return _health(engine, start_response, heartbeat=heartbeat)
         if path == EVENTS_PATH:
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -39,22 +46,58 @@ def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
     return wsgi
 
 
+def health(
+    engine: Engine, *, heartbeat: Heartbeat | None = None, now: datetime | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The HTTP status of /healthz and its JSON: 200 when the database answers and is
+    migrated, no outgoing message has failed for good and the worker (when `heartbeat` is
+    given) has ticked lately; 503 otherwise (a load balancer's or a monitor's signal)."""
+    found = check_health(
+        engine,
+        now=now or datetime.now(UTC),
+        last_tick=heartbeat.last_tick() if heartbeat else None,
+        worker_since=heartbeat.started if heartbeat else None,
+    )
+    outbox = found.outbox
+    body: dict[str, Any] = {
+        "database": found.database,
+        "migrated": found.migrated,
+        "outbox": None
+        if outbox is None
+        else {
+            "pending": outbox.pending,
+            "sending": outbox.sending,
+            "failed": outbox.failed,
+            "oldest_due": _iso(outbox.oldest_due),
+        },
+        "worker": {"last_tick": _iso(found.last_tick), "stale": found.worker_stale},
+    }
+    return (200 if found.ok else 503), body
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
 def _health(
     engine: Engine,
     start_response: StartResponse,
     *,
+    heartbeat: Heartbeat | None = None,
     extra: Mapping[str, object] | None = None,
     extra_ok: bool = True,
 ) -> Iterable[bytes]:
-    """200 when the database answers and is migrated; 503 otherwise (a load balancer's signal).
-    A caller adds its own state to the JSON in `extra` (Socket Mode: the connections), and
-    `extra_ok` False makes it a 503 too."""
-    reachable = ping(engine)
-    migrated = reachable and current_revision(engine) == head_revision()
-    status = "200 OK" if migrated and extra_ok else "503 Service Unavailable"
-    body = json.dumps({"database": reachable, "migrated": migrated, **(extra or {})}).encode()
-    start_response(status, [("Content-Type", "application/json")])
-    return [body]
+    """`health` as WSGI. A caller adds its own state to the JSON in `extra` (Socket Mode: the
+    connections), and `extra_ok` False makes it a 503 too."""
+    code, body = health(engine, heartbeat=heartbeat)
+    body.update(extra or {})
+    if not extra_ok:
+        code = 503
+    start_response(HTTP_STATUS[code], [("Content-Type", "application/json")])
+    return [json.dumps(body).encode()]
+
+
+HTTP_STATUS = {200: "200 OK", 503: "503 Service Unavailable"}
 
 
 class HttpServer:
@@ -78,6 +121,7 @@ class HttpServer:
             clear_untrusted_proxy_headers=True,
             **where,
         )
+        self._close_once = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -91,8 +135,12 @@ class HttpServer:
         self._server.run()
 
     def close(self) -> None:
-        """Stop from any thread: the loop itself closes its sockets (closing them under a
-        running poll loop from another thread fails with EBADF), then finds nothing to run."""
+        """Stop from any thread or a signal handler, once: the loop itself closes its sockets
+        (closing them under a running poll loop from another thread fails with EBADF), then
+        finds nothing to run. A second call (a second signal, SIGTERM to the whole process
+        group and then from `serve`) does nothing: the loop's trigger is closed by then."""
+        if not self._close_once.acquire(blocking=False):  # never released: one close only
+            return
         server: Any = self._server
 
         def shutdown() -> None:

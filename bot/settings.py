@@ -12,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logging_setup import LogFormat
 from store.errors import ConfigError
 from workflows.budget_status import BudgetRules
 from workflows.calendar import CalendarRules, Stage
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     # Posts a second, workspace-wide, the outbox keeps under (and 1 a second per channel).
     finsam_slack_posts_per_second: float = Field(default=5.0, gt=0, le=1000)
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message, exception), redacted.
+    log_format: LogFormat = "text"
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("finsam_timezone")
     @classmethod

@@ -48,6 +48,8 @@ from store.errors import ConfigError, SlackUnreachable
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from bot.heartbeat import Heartbeat
+
 log = logging.getLogger(__name__)
 
 PING_INTERVAL = 5.0  # seconds between this side's pings
@@ -143,7 +145,9 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def health_app(engine: Engine, states: SocketStates) -> WSGIApplication:
+def health_app(
+    engine: Engine, states: SocketStates, *, heartbeat: Heartbeat | None = None
+) -> WSGIApplication:
     """`/healthz` on $PORT in Socket Mode: the HTTP health (database) and every connection's
     state; 503 while no connection is up. Nothing else is served: Slack's requests come by the
     sockets, and without a signing secret /slack/events could not check them."""
@@ -151,7 +155,7 @@ def health_app(engine: Engine, states: SocketStates) -> WSGIApplication:
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             ok, extra = states.describe()
-            return _health(engine, start_response, extra=extra, extra_ok=ok)
+            return _health(engine, start_response, heartbeat=heartbeat, extra=extra, extra_ok=ok)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 

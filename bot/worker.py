@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 from bot.app import build_context, create_app
+from bot.heartbeat import Heartbeat
 from bot.jobs import OUTBOX_JOB, OUTBOX_TICK_SECONDS, BotJobs
 from bot.logging_setup import configure_logging
 from bot.sender import SlackSender
@@ -69,11 +70,14 @@ def listen(address: str) -> threading.Event:
     return rung
 
 
-def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
+def run_worker(
+    cfg: Settings, clock: Clock, bell: str, parent_pid: int, heartbeat: Heartbeat | None = None
+) -> None:
     """The worker process: catch up, then send whenever rung or every tick, and run the
-    scheduled jobs, until SIGTERM or until the serving process is gone."""
+    scheduled jobs, until SIGTERM or until the serving process is gone. `heartbeat` is set
+    after every tick (for /healthz in the answering processes)."""
     as_child(parent_pid)
-    configure_logging(cfg.log_level, cfg.secrets())
+    configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     rung = listen(bell)  # first: a ring while catching up is then not missed
     _lower_priority(cfg.finsam_worker_nice)
     engine = open_engine(cfg.database_url)
@@ -83,14 +87,23 @@ def run_worker(cfg: Settings, clock: Clock, bell: str, parent_pid: int) -> None:
     scheduler = build_scheduler([job for job in jobs.jobs() if job.id != OUTBOX_JOB], tz=cfg.tz)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        """The first SIGTERM ends the loop (what was being sent comes back when its lease
+        runs out). A second one (the process group's, then serve's) must not cut the stop
+        short: it is ignored from then on, at the system's level, since Python puts the
+        default action back for its own handlers while the interpreter shuts down."""
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        log.info("worker: stopping (signal %d)", signum)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
         jobs.catch_up()
         scheduler.start()
+        log.info("worker: running (pid %d)", os.getpid())
         wait = float(OUTBOX_TICK_SECONDS)
         while True:
+            if heartbeat is not None:
+                heartbeat.beat()
             rung.wait(wait)
             rung.clear()
             wait = next_round_in(jobs.run_outbox())

@@ -5,6 +5,7 @@ hold it at once, and `attempts` fences a stale holder out of marking it done."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,9 +24,16 @@ LEASE_EXPIRED = "lease_expired"
 
 
 def enqueue(
-    session: Session, *, key: str, channel: str, payload: dict[str, Any], now: datetime
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> bool:
-    """Insert unless the key exists; True when this call created it."""
+    """Insert unless the key exists; True when this call created it. A row with `not_before`
+    later than `now` is not claimed before then (a pending row's lease is its due time)."""
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
         return False
     return insert_if_absent(
@@ -38,6 +46,7 @@ def enqueue(
         attempts=0,
         created_at=utc(now),
         step="",
+        lease_until=utc(not_before) if not_before is not None and not_before > now else None,
     )
 
 
@@ -279,3 +288,45 @@ def requeue(session: Session, key: str, *, now: datetime) -> bool:
     )
     session.commit()
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """The outbox at a glance (for /healthz): rows waiting, being sent, failed for good, and
+    since when the oldest row waiting has been due (None when none waiting is due yet)."""
+
+    pending: int
+    sending: int
+    failed: int
+    oldest_due: datetime | None
+
+
+def outbox_health(session: Session, *, now: datetime) -> OutboxHealth:
+    counts = dict(
+        session.execute(
+            select(col(OutboxMessage.status), func.count())
+            .where(
+                col(OutboxMessage.status).in_(
+                    [OutboxStatus.pending, OutboxStatus.sending, OutboxStatus.failed]
+                )
+            )
+            .group_by(col(OutboxMessage.status))
+        ).all()
+    )
+    due = func.coalesce(col(OutboxMessage.lease_until), col(OutboxMessage.created_at))
+    oldest = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == OutboxStatus.pending, due <= utc(now))
+        .order_by(due, col(OutboxMessage.id))
+        .limit(1)
+    ).first()
+    oldest_due = None
+    if oldest is not None:
+        moment = oldest.lease_until or oldest.created_at
+        oldest_due = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite: naive
+    return OutboxHealth(
+        pending=int(counts.get(OutboxStatus.pending, 0)),
+        sending=int(counts.get(OutboxStatus.sending, 0)),
+        failed=int(counts.get(OutboxStatus.failed, 0)),
+        oldest_due=oldest_due,
+    )

@@ -103,7 +103,15 @@ def test_user_text_reaches_slack_inert(bot: RunningBot) -> None:
 
 def test_health_check(bot: RunningBot) -> None:
     answer = bot.driver.get("/healthz")
-    assert (answer.status, answer.json()) == (200, {"database": True, "migrated": True})
+    assert (answer.status, answer.json()) == (
+        200,
+        {
+            "database": True,
+            "migrated": True,
+            "outbox": {"pending": 0, "sending": 0, "failed": 0, "oldest_due": None},
+            "worker": {"last_tick": None, "stale": False},  # no worker in this process
+        },
+    )
 
 
 def test_names_from_imported_files_reach_slack_inert(bot: RunningBot, tmp_path: Any) -> None:

@@ -38,6 +38,7 @@ from store.interventions import interventions_by_id
 from store.models import Absence, OutboxStatus, Role
 from store.outbox import cancel_pending
 from store.people import is_registered, roles_of
+from workflows.calendar import send_slot
 from workflows.interventions import interventions_led_by
 from workflows.outbox import plan
 from workflows.people import OFFICE_ROLES
@@ -368,6 +369,7 @@ def plan_back_notices(
                 kind=KIND,
                 data={"absence_id": absence.id},
                 now=now,
+                not_before=send_slot(now, tz=tz, send_at=send_at, working_days=working_days),
             ):
                 planned.append(key)
     return planned

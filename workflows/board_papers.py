@@ -29,12 +29,13 @@ from store.errors import NotFoundError
 from store.models import BoardEvent, BoardEventKind, ReportStatus, Role
 from store.people import list_people
 from workflows.budget_status import BudgetRules, BudgetStatus, RuleCheck, budget_status_for
-from workflows.calendar import Period, ReportKind, periods_of_year
+from workflows.calendar import Period, ReportKind, periods_of_year, send_slot
 from workflows.grants import GrantView, delegation_decisions
 from workflows.interventions import all_interventions
 from workflows.outbox import plan
 from workflows.reports import Reporting, owed_when_due, owes_report, reports_in
 from workflows.texts import Texts
+from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def plan_board_papers(
     tz: ZoneInfo,
     send_at: time = DEFAULT_SEND_AT,
     fallback_channel: str | None = None,
+    working_days: WorkingDays | None = None,
 ) -> list[str]:
     """Plan the pack for every meeting whose papers are due: from the step's day at
     `send_at`, up to `WINDOW` after it, unless the step is already marked done. It goes to
@@ -63,6 +65,7 @@ def plan_board_papers(
     registered. Returns the keys this call planned (planning again adds nothing)."""
     local = now.astimezone(tz)
     today = local.date()
+    slot = send_slot(now, tz=tz, send_at=send_at, working_days=working_days or WorkingDays())
     planned: list[str] = []
     with session_scope(engine) as session:
         secretaries = [
@@ -88,6 +91,7 @@ def plan_board_papers(
                     kind=KIND,
                     data={"event_id": event.id, "date": today.isoformat()},
                     now=now,
+                    not_before=slot,
                 ):
                     planned.append(key)
     return planned

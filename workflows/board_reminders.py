@@ -31,7 +31,7 @@ from store.db import session_scope
 from store.errors import AccessDenied, NotFoundError
 from store.models import BoardEvent, BoardEventKind, BoardStep, Role
 from store.people import roles_of
-from workflows.calendar import Stage
+from workflows.calendar import Stage, send_slot
 from workflows.outbox import plan, sent_messages
 from workflows.working_days import WorkingDays
 
@@ -249,7 +249,15 @@ def _plan_step(
             "due": step.due.isoformat(),
             "day": current.day.isoformat(),
         }
-        if plan(session, key=key, channel=recipient, kind=BOARD_STEP, data=data, now=now):
+        if plan(
+            session,
+            key=key,
+            channel=recipient,
+            kind=BOARD_STEP,
+            data=data,
+            now=now,
+            not_before=send_slot(now, tz=tz, send_at=send_at, working_days=working_days),
+        ):
             planned.append(key)
     return planned
 
@@ -291,7 +299,10 @@ def _plan_announcement(
     assert step.id is not None
     key = announce_key(step.id, step.due)
     data = {"step_id": step.id, "due": step.due.isoformat()}
-    if plan(session, key=key, channel=channel, kind=ANNOUNCEMENT, data=data, now=now):
+    slot = send_slot(now, tz=tz, send_at=send_at, working_days=working_days)
+    if plan(
+        session, key=key, channel=channel, kind=ANNOUNCEMENT, data=data, now=now, not_before=slot
+    ):
         return [key]
     return []
 

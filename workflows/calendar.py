@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,10 @@ from store.models import ReportKind as ReportKind  # re-exported: the calendar s
 from workflows.working_days import WorkingDays
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Reminders go out on a working day from the send time until this long after it (09:00–18:00
+# by default): a tick in that window sends at once, one outside it (a bot back at 01:00, on a
+# Saturday) waits for the next send time on a working day.
+SEND_WINDOW = timedelta(hours=9)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,32 @@ def reminder_at(day: date, rules: CalendarRules) -> datetime:
     gap) becomes the instant just after the gap; an ambiguous one is its first occurrence."""
     local = datetime.combine(day, rules.send_time, tzinfo=rules.tz)
     return local.astimezone(UTC).astimezone(rules.tz)
+
+
+def send_slot(
+    now: datetime,
+    *,
+    tz: ZoneInfo,
+    send_at: time,
+    working_days: WorkingDays,
+    window: timedelta = SEND_WINDOW,
+) -> datetime:
+    """When a reminder planned at `now` may go out: `now` itself on a working day between
+    the send time and `window` after it, else the next send time on a working day (so a bot
+    that catches up at night or on a weekend does not DM anyone then)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    if working_days.is_working_day(day):
+        start = _local_instant(day, send_at, tz)
+        if local < start:
+            return start
+        if local < start + window:
+            return now
+    return _local_instant(working_days.next_working_day(day + timedelta(days=1)), send_at, tz)
+
+
+def _local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 def reminders_for(due: date, rules: CalendarRules, working_days: WorkingDays) -> list[Reminder]:

@@ -121,10 +121,23 @@ class DispatchReport:
 
 
 def plan(
-    session: Session, *, key: str, channel: str, kind: str, data: dict[str, Any], now: datetime
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    kind: str,
+    data: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> bool:
+    """Plan a row unless its key exists; it is not sent before `not_before` (if given)."""
     return rows.enqueue(
-        session, key=key, channel=channel, payload={"kind": kind, "data": data}, now=now
+        session,
+        key=key,
+        channel=channel,
+        payload={"kind": kind, "data": data},
+        now=now,
+        not_before=not_before,
     )
 
 

@@ -21,7 +21,7 @@ from store import outbox as outbox_rows
 from store.db import session_scope
 from store.models import ReportStatus
 from workflows.absence import AbsenceMap, absence_map
-from workflows.calendar import PeriodDeadline, Reminder, periods_of_year
+from workflows.calendar import PeriodDeadline, Reminder, periods_of_year, send_slot
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.outbox import plan
 from workflows.reports import (
@@ -60,6 +60,13 @@ def current_stage(deadline: PeriodDeadline, *, now: datetime) -> Reminder | None
     return due[-1] if due else None
 
 
+def _superseded(deadline: PeriodDeadline, stage: Reminder, slot: datetime) -> bool:
+    """A stage held until `slot` whose next stage is due by then is not planned: the next
+    one goes out at the slot instead, and the lead gets one reminder, not two."""
+    later = [reminder for reminder in deadline.reminders if reminder.at > stage.at]
+    return bool(later) and later[0].at <= slot
+
+
 def periods_in_play(now: datetime, reporting: Reporting) -> list[PeriodDeadline]:
     """Periods of this year and last whose first reminder has come (last year's December and
     Q4 are due in January)."""
@@ -78,12 +85,22 @@ def plan_reminders(
     office_channel: str | None,
     catch_up: timedelta = DEFAULT_CATCH_UP,
 ) -> PlanReport:
-    """Plan the reminders due at `now`; their keys make planning idempotent."""
+    """Plan the reminders due at `now`; their keys make planning idempotent. Planned outside
+    the send window (a bot back at night or on a weekend) they wait for the next send time
+    on a working day."""
     result = PlanReport()
+    slot = send_slot(
+        now,
+        tz=reporting.rules.tz,
+        send_at=reporting.rules.send_time,
+        working_days=reporting.working_days,
+    )
     active = [
         (deadline, stage)
         for deadline in periods_in_play(now, reporting)
-        if (stage := current_stage(deadline, now=now)) is not None and stage.at >= now - catch_up
+        if (stage := current_stage(deadline, now=now)) is not None
+        and stage.at >= now - catch_up
+        and not _superseded(deadline, stage, slot)
     ]
     if not active:
         return result
@@ -120,7 +137,15 @@ def plan_reminders(
                         "lead": lead,
                         "on_behalf_of": on_behalf_of,
                     }
-                    if plan(session, key=key, channel=recipient, kind=REMINDER, data=data, now=now):
+                    if plan(
+                        session,
+                        key=key,
+                        channel=recipient,
+                        kind=REMINDER,
+                        data=data,
+                        now=now,
+                        not_before=slot,
+                    ):
                         result.planned.append(key)
                 if stage.notify_office and office_channel:
                     key = escalation_key(intervention.id, deadline.period.label, stage.stage)
@@ -137,6 +162,7 @@ def plan_reminders(
                         kind=ESCALATION,
                         data=data,
                         now=now,
+                        not_before=slot,
                     ):
                         result.planned.append(key)
     if result.planned:

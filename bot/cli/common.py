@@ -53,7 +53,7 @@ def settings() -> Settings:
         loaded = load_settings()
     except ConfigError as err:
         fail(Texts(), err)
-    configure_logging(loaded.log_level, loaded.secrets())
+    configure_logging(loaded.log_level, loaded.secrets(), loaded.log_format)
     return loaded
 
 
