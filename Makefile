@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_reminders.py
 	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_imports.py
 
 serve: install
 	$(BIN)/finsam-bot serve
