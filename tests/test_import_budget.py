@@ -14,6 +14,7 @@ from jinja2 import Environment, nodes
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from bot.simulator.samples import BUDGET_2026, sample_path
 from store.db import session_scope
 from store.errors import ConflictError, ImportRejected, RowProblem
 from store.importers import BudgetImportResult, ProblemCode, import_budget, read_table
@@ -25,7 +26,7 @@ from workflows.texts import Texts, templates_dir
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_2024 = DATA / "budget-uppsala-2024.csv"
-SAMPLE_2026 = DATA / "budget-uppsala-2026.csv"
+SAMPLE_2026 = sample_path(BUDGET_2026)  # the demo's budget, shipped in the package
 HEADER = "year,section,category,name,owner,support,amount_tkr"
 
 

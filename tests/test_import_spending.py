@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
+from bot.simulator.samples import BUDGET_2026, sample_path
 from store.db import session_scope
 from store.errors import ImportRejected, RowProblem
 from store.importers import SpendingImportResult, import_budget, import_spending
@@ -17,7 +18,7 @@ from workflows.texts import Texts
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_2024 = DATA / "budget-uppsala-2024.csv"
-SAMPLE_2026 = DATA / "budget-uppsala-2026.csv"
+SAMPLE_2026 = sample_path(BUDGET_2026)  # the demo's budget, shipped in the package
 HEADER = "year,month,category,name,owner,amount_tkr"
 BOOKS = (
     f"{HEADER}\n"
