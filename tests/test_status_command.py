@@ -126,7 +126,7 @@ def test_cli_status_text_is_the_slack_answer_in_plain_text(
     assert result.stdout.splitlines()[:3] == [
         "Rapportläge mars 2026",
         "",
-        "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnade, 0 godkända,"
+        "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnad, 0 godkända,"
         " 0 återskickade, 1 saknas",
     ]
     assert (
