@@ -116,7 +116,7 @@ def test_the_deputy_is_told_at_once_who_when_and_what(
         "• &lt;!channel&gt; &amp; Co (Håbo)",  # user text escaped: it pings nobody
         "• Växtkraft (Enköping)",
         "Varje påminnelse har knappen *Rapportera*: den öppnar formuläret, och du rapporterar "
-        "för insatsen i den ansvarigas ställe. Under frånvaron ser du också insatserna under "
+        "för insatsen i den insatsansvarigas ställe. Under frånvaron ser du också insatserna under "
         "fliken Hem här i appen.",
     ]
     assert bot.fake.messages(bot.fake.dm_channel(LEAD_USER)) == []
@@ -288,7 +288,7 @@ def set_status(engine: Engine, key: str, status: OutboxStatus) -> None:
 
 COVERING = (
     f"👥 Du är ersättare för <@{LEAD_USER}> till och med 2026-08-09: påminnelserna kommer "
-    "till dig, och du rapporterar i den ansvarigas ställe."
+    "till dig, och du rapporterar i den insatsansvarigas ställe."
 )
 
 

@@ -323,7 +323,8 @@ def check_sheets(book: Any) -> None:
     by_name = {row[0]: row for row in rules[1:]}
     assert by_name["Intäkterna täcker kostnaderna"][1] == "Nej"
     grants = by_name["Andel av årets beslut till individstödjande insatser"]
-    assert grants[1:4] == ["Ja", 1.0, None]
+    assert grants[1:4] == ["–", 1.0, None]  # no minimum: shown, neither met nor missed
+    assert by_name["Andel till individstödjande insatser i budgeten"][1] == "–"
     assert grants[4].startswith("Årets beslut till individstödjande insatser: 551")
     equity = by_name["Eget kapital under taket"]
     assert (equity[1], equity[2], equity[3]) == ("Ja", 0.1693, 0.2)
@@ -431,7 +432,7 @@ def test_the_secretary_gets_the_summary_and_the_file_in_a_dm(bot: RunningBot) ->
     assert "förra sammanträdet (Styrelsemöte 10/3, 2026-03-10)" in text
     assert (
         "*Budget 2026:* kvarvarande beslutsutrymme 1 007 tkr, beviljat under året 551 tkr, "
-        "kvar efter beslut 457 tkr. Regler: 3 av 4 uppfyllda." in text
+        "kvar efter beslut 457 tkr. Regler: 1 av 2 uppfyllda." in text
     )
     assert "⚠️ Kostnaderna överstiger intäkterna med 2 970 tkr" in text
     assert (

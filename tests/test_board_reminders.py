@@ -372,11 +372,11 @@ def test_an_announcement_is_not_wanted_once_superseded_moved_or_past(
         (
             "sv",
             [
-                "Påminnelse: Handlingar &lt;klara&gt; (Möte) ska vara klart senast 2026-03-12.",
-                "Idag ska Handlingar &lt;klara&gt; (Möte) vara klart.",
-                "Senast 2026-03-12 ska Handlingar &lt;klara&gt; (Möte) vara klart.",
-                "Handlingar &lt;klara&gt; (Möte) är 1 arbetsdag sent.",
-                "Handlingar &lt;klara&gt; (Möte) är 2 arbetsdagar sent.",
+                "Påminnelse: Handlingar &lt;klara&gt; – Möte, senast 2026-03-12.",
+                "Idag: Handlingar &lt;klara&gt; – Möte.",
+                "Senast 2026-03-12: Handlingar &lt;klara&gt; – Möte.",
+                "Försenat 1 arbetsdag: Handlingar &lt;klara&gt; – Möte.",
+                "Försenat 2 arbetsdagar: Handlingar &lt;klara&gt; – Möte.",
             ],
         ),
         (

@@ -140,7 +140,7 @@ def test_people_language_shows_and_sets_what_the_bot_answers_in(cli: Cli, engine
     change = "Byt med: finsam-bot people language U012AB3CD sv|en"
     cli.ok("people", "add", "U012AB3CD", "--role", "lead", "--name", "Anna Lead")
     assert cli.ok("people", "language", "U012AB3CD").stdout == (
-        f"U012AB3CD får svar på svenska (föreningens standardspråk – inget eget val). {change}\n"
+        f"U012AB3CD får svar på svenska (förbundets standardspråk – inget eget val). {change}\n"
     )
     assert cli.json("people", "language", "U012AB3CD") == {
         "slack_user_id": "U012AB3CD",
@@ -378,7 +378,7 @@ def test_spending_import_counts_new_changed_and_unchanged_rows(budgets: Cli) -> 
     rows[1] = (2, "intervention", "Växtkraft", "Enköping", "220")
     write_spending(books, 2026, rows)
     second = budgets.ok("spending", "import", str(books))
-    assert second.stdout == ("Utfallet är importerat: 3 rader (0 nya, 1 ändrade, 2 oförändrade).\n")
+    assert second.stdout == ("Utfallet är importerat: 3 rader (0 nya, 1 ändrad, 2 oförändrade).\n")
 
 
 def test_spending_import_refuses_a_line_unknown_to_the_budget(budgets: Cli) -> None:

@@ -25,7 +25,7 @@ def test_import_then_show(cli: Cli) -> None:
     imported = cli.ok("cycle", "import", str(EXAMPLE))
     assert imported.stdout == (
         "Årshjulet 2026 importerat: 5 möten, 5 andra hållpunkter, 20 steg "
-        "(10 nya, 0 uppdaterade, 0 borttagna händelser).\n"
+        "(händelser: 10 nya, 0 uppdaterade, 0 borttagna).\n"
     )
     again = cli.json("cycle", "import", str(EXAMPLE))
     assert (again["added"], again["updated"], again["warnings"]) == (0, 10, [])

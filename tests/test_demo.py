@@ -133,12 +133,12 @@ def test_demo_runs_end_to_end_from_the_installed_wheel(installed: Path, tmp_path
     assert (out / "budget-2026-11.png").read_bytes().startswith(b"\x89PNG")
     # The reporting quarter: reminders, a form refused inline then stored, a report sent back
     # and corrected, a late one, the office told, and the status table.
-    assert "ska månadsrapporten för mars 2026 lämnas för Växtkraft (Enköping)" in shown
+    assert "ska månadsrapporten från Växtkraft (Enköping) för mars 2026 lämnas" in shown
     assert "delarna kan inte vara fler än helheten" in shown
-    assert "har skickat tillbaka månadsrapporten för mars 2026" in shown
+    assert "har skickat tillbaka månadsrapporten från " in shown
     assert "(version 2, ersätter den tidigare)" in shown
     assert "markerad som sen" in shown
-    assert "Månadsrapporten för mars 2026 saknas" in shown
+    assert "för mars 2026 saknas" in shown
     assert "Rapportläge mars 2026" in shown
     # The board's year: the cycle, a delegation decision, the papers day, Klart.
     assert "Årshjulet 2026 importerat: 5 möten" in shown

@@ -114,7 +114,7 @@ def test_import_warns_about_a_missing_budget_line(cli: Cli, fake: SlackFake) -> 
     )
     result = cli.ok("interventions", "import", str(path))
     assert result.stdout.splitlines() == [
-        "Insatserna är importerade: 1 nya, 0 uppdaterade. 0 insatsansvariga matchade mot Slack, "
+        "Insatserna är importerade: 1 ny, 0 uppdaterade. 0 insatsansvariga matchade mot Slack, "
         "1 utan Slack-användare.",
         "Obs: ingen Slack-användare med e-post a@heby.example (Ny insats (Heby)); "
         "matchas igen vid nästa import.",

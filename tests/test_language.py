@@ -178,7 +178,7 @@ def test_a_database_that_does_not_answer_means_the_default() -> None:
 
 def test_swedish_by_default_and_how_to_switch(budget_bot: RunningBot) -> None:
     text = all_text(ask(budget_bot, "språk"))
-    assert "Jag svarar dig på svenska (föreningens standardspråk)" in text
+    assert "Jag svarar dig på svenska (förbundets standardspråk)" in text
     assert "/finsam språk en" in text
 
 

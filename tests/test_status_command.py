@@ -57,7 +57,7 @@ def test_office_staff_see_who_has_reported_to_themselves_only(bot: RunningBot) -
     assert body["response_type"] == "ephemeral"
     text = all_text(body)
     assert "Rapportläge mars 2026" in text
-    assert "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnade" in text
+    assert "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnad" in text
     lines = [line for line in text.splitlines() if line.startswith(("🔴", "📥"))]
     # the missing report first, with its working days late and its lead, inert
     assert lines == [
@@ -126,7 +126,7 @@ def test_cli_status_text_is_the_slack_answer_in_plain_text(
     assert result.stdout.splitlines()[:3] == [
         "Rapportläge mars 2026",
         "",
-        "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnade, 0 godkända,"
+        "Månadsrapport · senast 2026-04-10 · 2 insatser: 1 inlämnad, 0 godkända,"
         " 0 återskickade, 1 saknas",
     ]
     assert (

@@ -327,7 +327,7 @@ def _rule_rows(pack: Pack, texts: Texts) -> list[_Row]:
             _Row(
                 (
                     texts.get("papers", "rule_name", rule=rule.rule),
-                    texts.get("papers", "yes_no", ok=rule.ok),
+                    texts.get("papers", "yes_no", ok=rule.ok if rule.checked else None),
                     _share(rule.value),
                     _share(rule.limit),
                     _without_mark(rule_text(texts, rule)),

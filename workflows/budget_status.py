@@ -99,6 +99,8 @@ class RuleCheck:
     value: Decimal | None
     limit: Decimal | None
     figures: dict[str, int]
+    # False for a share rule without a minimum: the figure is shown, nothing is met or missed.
+    checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ def _rules(
             value=individual_share,
             limit=minimum,
             figures={"individual_support": individual, "interventions": intervention_total},
+            checked=minimum is not None,
         ),
     ]
 
@@ -249,6 +252,7 @@ def _grants_rule(grants: Sequence[GrantInput], rules: BudgetRules) -> RuleCheck:
         value=share,
         limit=minimum,
         figures={"individual_grants": individual, "granted": granted},
+        checked=minimum is not None,
     )
 
 

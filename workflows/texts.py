@@ -58,6 +58,13 @@ def format_percent(ratio: float | Decimal | None, lang: str = DEFAULT_LANGUAGE) 
     return f"{value}".replace(".", ",").replace("-", "\u2212") + "\u00a0%"
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """A count with its noun or adjective in the right number: 1 rad, 2 rader, 0 rader
+    (Swedish and English both take the singular for one only); thousands grouped with a
+    space, as Swedish writes them ("4 812 fel")."""
+    return f"{count:,}".replace(",", " ") + f" {one if abs(count) == 1 else many}"
+
+
 def format_date(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
     return value.isoformat() if lang == "sv" else value.strftime("%-d %b %Y")
 
@@ -80,6 +87,7 @@ def _environment(lang: str) -> Environment:
     env.filters["kr"] = lambda kr: format_kr(kr, lang)
     env.filters["percent"] = lambda ratio: format_percent(ratio, lang)
     env.filters["date"] = lambda value: format_date(value, lang)
+    env.filters["plural"] = plural
     return env
 
 

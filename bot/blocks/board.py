@@ -56,4 +56,4 @@ def build_board_blocks(
     for event in overview.upcoming:
         blocks += chunked_sections(event_lines(event, texts, tz=tz))
     blocks.append(context(texts.get("board", "calendar_hint", command=command)))
-    return cap_blocks(blocks, more=texts.get("board", "more_events"))
+    return cap_blocks(blocks, more=texts.get("board", "more_events", command=command))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.blocks.common import cap_blocks, chunked_sections, context, header, section
+from bot.ids import Command
 from workflows.budget_status import BudgetStatus, LineStatus, RuleCheck
 from workflows.texts import Texts
 
@@ -76,7 +77,8 @@ def build_budget_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:
     blocks += _line_blocks(status, texts)
     if status.intervention_filter is None:
         blocks += [DividerBlock(), *_category_blocks(status, texts)]
-    return cap_blocks(blocks, more=texts.get("budget", "more_omitted"))
+    more = texts.get("budget", "more_omitted", command=Command.finsam, year=status.year)
+    return cap_blocks(blocks, more=more)
 
 
 def _line_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:

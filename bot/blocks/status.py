@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.blocks.common import cap_blocks, chunked_sections, context, header, section
+from bot.ids import Command
 from workflows.calendar import Period
 from workflows.interventions import InterventionInfo
 from workflows.overview import (
@@ -78,7 +79,8 @@ def build_status_blocks(status: PeriodStatus, texts: Texts, *, tz: ZoneInfo) -> 
         return [*blocks, section(texts.get("status", "nobody_owes", period=name))]
     lines = [build_status_line(texts, row, tz=tz) for row in attention_first(status.rows)]
     blocks += chunked_sections(lines)
-    return cap_blocks(blocks, more=texts.get("status", "more_omitted"))
+    more = texts.get("status", "more_omitted", command=Command.finsam, period=None)
+    return cap_blocks(blocks, more=more)
 
 
 def build_missing_blocks(
@@ -120,7 +122,9 @@ def build_missing_blocks(
         blocks += [DividerBlock(), *chunked_sections(lines)]
     if participants is not None and participants.total.months:
         blocks += [DividerBlock(), context(build_year_to_date(texts, participants, threshold))]
-    return cap_blocks(blocks, more=texts.get("status", "more_omitted"))
+    first = periods[0].period.label if periods else None
+    more = texts.get("status", "more_omitted", command=Command.finsam, period=first)
+    return cap_blocks(blocks, more=more)
 
 
 def build_year_to_date(texts: Texts, table: ParticipantTable, threshold: int) -> str:

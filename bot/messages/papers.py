@@ -44,8 +44,8 @@ def _budget_text(pack: Pack, texts: Texts) -> str:
             remaining=status.remaining_decision_room,
             granted=status.granted,
             remaining_after=status.remaining_after_grants,
-            rules_ok=sum(rule.ok for rule in status.rules),
-            rules=len(status.rules),
+            rules_ok=sum(rule.ok for rule in status.rules if rule.checked),
+            rules=sum(rule.checked for rule in status.rules),
         )
     ]
     lines += [rule_text(texts, rule) for rule in status.rules if not rule.ok]
