@@ -91,7 +91,9 @@ def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> Ap
 
 def _http_server(cfg: Settings, app: App, engine: Engine, sock: socket.socket) -> HttpServer:
     return HttpServer(
-        make_wsgi_app(app, engine=engine), sockets=[sock], threads=cfg.finsam_server_threads
+        make_wsgi_app(app, engine=engine, signing_secret=cfg.require_slack()[1]),
+        sockets=[sock],
+        threads=cfg.finsam_server_threads,
     )
 
 

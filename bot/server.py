@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
+from bot.verification import MAX_BODY_BYTES, SlackEvents
 from store.db import Engine, current_revision, head_revision, ping
 
 if TYPE_CHECKING:
@@ -25,8 +25,10 @@ EVENTS_PATH = "/slack/events"
 LISTEN_BACKLOG = 1024  # waitress's own default
 
 
-def make_wsgi_app(app: App, *, engine: Engine) -> WSGIApplication:
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: App, *, engine: Engine, signing_secret: str) -> WSGIApplication:
+    """Slack's requests go through `SlackEvents` (size limit, signature) before Bolt sees
+    them; `signing_secret` is the app's (SLACK_SIGNING_SECRET)."""
+    slack = SlackEvents(app, signing_secret=signing_secret)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -69,6 +71,9 @@ class HttpServer:
             threads=threads,
             ident="finsam-bot",
             clear_untrusted_proxy_headers=True,
+            # waitress answers 413 itself, before reading, for a larger declared length, and
+            # stops reading a chunked body there (its limit counts the byte that is too many).
+            max_request_body_size=MAX_BODY_BYTES + 1,
             **where,
         )
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.simulator.slack_driver import sign, slash_command
-from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot
+from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot, running_bot
 
 
 @pytest.fixture
-def bot(budget_bot: RunningBot) -> RunningBot:
-    return budget_bot
+def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
+    """The running bot with an office user (no budget: `/finsam budget` answers all the same)."""
+    with running_bot(engine, database_url) as running:
+        running.add_office_user()
+        yield running
+        running.fake.assert_clean()
 
 
 def budget_body(marker: str = "budget 2026") -> bytes:
