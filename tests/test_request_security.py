@@ -3,15 +3,16 @@ refused bodies never reach a log line, even at DEBUG."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.slack_driver import sign, slash_command
+from bot.simulator.slack_driver import Response, sign, slash_command, url_verification
 from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot, running_bot
 
 
@@ -103,3 +104,196 @@ def test_the_database_password_is_a_secret_too() -> None:
 
     cfg = load_settings(_env_file=None, database_url="postgresql+psycopg://u:p%40ss-w0rd@h/db")
     assert "p@ss-w0rd" in cfg.secrets()
+
+
+# --------------------------------------------------------------------------- malformed bodies
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+MALFORMED = [
+    (b"payload=x", FORM),
+    (b"payload=%ZZ", FORM),
+    (b"text=\xff\xfe caf\xe9", FORM),  # not UTF-8
+    (b"payload=%7B%22type%22%3A%22block_actions%22", FORM),  # JSON cut short
+    (b"payload=%5B1%5D", FORM),  # JSON, but not an object
+    (b"{not json", JSON),
+    (b"this is not json", JSON),
+    (b"[1, 2]", JSON),
+    (b"\xff\xfe", JSON),
+    (b"", FORM),
+]
+MALFORMED_IDS = [
+    "payload-x",
+    "payload-bad-escape",
+    "invalid-utf8",
+    "payload-cut-short",
+    "payload-a-list",
+    "json-cut-short",
+    "json-that-is-text",
+    "json-a-list",
+    "json-invalid-utf8",
+    "empty",
+]
+
+
+def logged_during(caplog: pytest.LogCaptureFixture, send: Callable[[], object]) -> list[str]:
+    """The records (INFO and up, from every logger, every thread) logged while `send` ran, as
+    "LEVEL message" lines; any traceback fails the test."""
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    send()
+    assert "Traceback" not in caplog.text
+    assert all(record.exc_info is None and record.exc_text is None for record in caplog.records)
+    return [f"{record.levelname} {record.getMessage()}" for record in caplog.records]
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED, ids=MALFORMED_IDS)
+def test_an_unsigned_malformed_body_gets_401_and_one_quiet_line(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture, body: bytes, content_type: str
+) -> None:
+    answers: list[int] = []
+
+    def send() -> None:
+        answers.append(bot.driver.send(body, content_type=content_type, unsigned=True).status)
+        forged = bot.driver.send(body, content_type=content_type, signature="v0=" + "0" * 64)
+        answers.append(forged.status)
+
+    lines = logged_during(caplog, send)
+    assert answers == [401, 401]
+    assert lines == [
+        f"WARNING refused a request ({len(body)} bytes): no signature headers",
+        f"WARNING refused a request ({len(body)} bytes): a bad signature",
+    ]
+    assert bot.fake.calls() == []
+
+
+def test_200_unsigned_malformed_bodies_write_200_short_lines(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    def send() -> None:
+        for index in range(200):
+            body, content_type = MALFORMED[index % len(MALFORMED)]
+            assert bot.driver.send(body, content_type=content_type, unsigned=True).status == 401
+
+    lines = logged_during(caplog, send)
+    assert len(lines) == 200
+    assert max(len(line) for line in lines) < 100
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"), [m for m in MALFORMED if m[0]], ids=MALFORMED_IDS[:-1]
+)
+def test_a_signed_malformed_body_gets_400_quietly(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture, body: bytes, content_type: str
+) -> None:
+    """Slack never sends these, but whoever holds the secret (or a bug of Slack's) gets a 400
+    and one line, not a 500 and a traceback."""
+    answers: list[int] = []
+    lines = logged_during(
+        caplog, lambda: answers.append(bot.driver.send(body, content_type=content_type).status)
+    )
+    assert answers == [400]
+    assert len(lines) == 1 and lines[0].startswith("WARNING refused a signed request")
+    assert bot.fake.calls() == []
+
+
+def test_a_signed_empty_body_is_not_a_500(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers: list[int] = []
+    lines = logged_during(
+        caplog, lambda: answers.append(bot.driver.send(b"", content_type=FORM).status)
+    )
+    assert answers[0] not in (200, 500)  # Bolt's own answer to a request it has no listener for
+    assert len(lines) <= 1
+    assert {call.method for call in bot.fake.calls()} <= {"auth.test"}  # Bolt's authorization
+
+
+# --------------------------------------------------------------------------- signature edges
+
+
+def url_verification_at(bot: RunningBot, offset: int) -> Response:
+    """The url_verification handshake signed `offset` s from now (negative: in the past), sent
+    while this second lasts: so the server's clock reads the second it was signed in."""
+    for _ in range(50):
+        now = int(time.time())
+        response = bot.driver.event(url_verification("edge"), timestamp=now + offset)
+        if int(time.time()) == now:
+            return response
+    pytest.fail("the clock ticked during every try")
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (0, True),
+        (-60, True),
+        (60, True),
+        (-300, True),
+        (300, True),
+        (-301, False),
+        (301, False),
+        (-3600, False),
+        (3600, False),
+        (10**9, False),
+    ],
+)
+def test_a_timestamp_is_accepted_within_300_s_either_way(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture, offset: int, accepted: bool
+) -> None:
+    """Slack's rule (and Bolt's): refused when more than five minutes from the clock, in the
+    past or the future; 300 s is still accepted."""
+    answers: list[Response] = []
+    lines = logged_during(caplog, lambda: answers.append(url_verification_at(bot, offset)))
+    [response] = answers
+    if accepted:
+        assert response.status == 200
+        assert response.json() == {"challenge": "edge"}
+        assert not [line for line in lines if "refused" in line]
+        return
+    assert response.status == 401
+    side = "behind" if offset < 0 else "ahead of"
+    assert lines == [
+        f"WARNING refused a request ({len(json.dumps(url_verification('edge')))} bytes): "
+        f"request timestamp {abs(offset)} s {side} this server's clock (Slack allows 300 s): "
+        "is the clock right?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({}, "no signature headers"),
+        ({"X-Slack-Signature": "SIGNED"}, "no X-Slack-Request-Timestamp header"),
+        ({"X-Slack-Request-Timestamp": "NOW"}, "no X-Slack-Signature header"),
+        ({"X-Slack-Request-Timestamp": "", "X-Slack-Signature": ""}, "no signature headers"),
+        ({"X-Slack-Request-Timestamp": "12.5", "X-Slack-Signature": "SIGNED"}, "not a number"),
+        ({"X-Slack-Request-Timestamp": "-5", "X-Slack-Signature": "SIGNED"}, "not a number"),
+    ],
+    ids=[
+        "both-missing",
+        "timestamp-missing",
+        "signature-missing",
+        "both-empty",
+        "fraction",
+        "negative",
+    ],
+)
+def test_missing_signature_headers_get_401(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture, headers: dict[str, str], reason: str
+) -> None:
+    body = json.dumps(url_verification("edge")).encode()
+    now = str(int(time.time()))
+    sent = {
+        name: (sign(SIGNING_SECRET, body, now) if value == "SIGNED" else value).replace("NOW", now)
+        for name, value in headers.items()
+    }
+    answers: list[int] = []
+    lines = logged_during(
+        caplog,
+        lambda: answers.append(
+            bot.driver.send(body, content_type=JSON, unsigned=True, headers=sent).status
+        ),
+    )
+    assert answers == [401]
+    assert len(lines) == 1 and lines[0].endswith(reason)
