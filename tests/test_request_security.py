@@ -3,17 +3,32 @@ refused bodies never reach a log line, even at DEBUG."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import select
+import socket
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import Engine
 
+from bot.app import create_app
+from bot.server import make_wsgi_app
 from bot.simulator.slack_driver import Response, sign, slash_command, url_verification
-from tests.harness import BOT_TOKEN, OFFICE_USER, SIGNING_SECRET, RunningBot, running_bot
+from bot.verification import MAX_BODY_BYTES
+from tests.harness import (
+    BOT_TOKEN,
+    OFFICE_USER,
+    SIGNING_SECRET,
+    RunningBot,
+    running_bot,
+)
+from tests.harness import test_settings as settings_for
 
 
 @pytest.fixture
@@ -297,3 +312,105 @@ def test_missing_signature_headers_get_401(
     )
     assert answers == [401]
     assert len(lines) == 1 and lines[0].endswith(reason)
+
+
+# --------------------------------------------------------------------------- oversize bodies
+
+MB = 1024 * 1024
+HUGE = 50 * MB
+
+
+def upload(bot: RunningBot, *, chunked: bool, size: int = HUGE) -> int:
+    """POST `size` bytes to /slack/events, streamed from one 64 kB buffer (so this test never
+    holds the body), declared by Content-Length or sent chunked without one; stops sending
+    when the server answers or hangs up. The answer's status, 0 for none."""
+    host, port = bot.server.url.removeprefix("http://").split(":")
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\n{framing}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+    ).encode()
+    piece = b"x" * (64 * 1024)
+    chunk = b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(head)
+        sent = 0
+        try:
+            while sent < size and not select.select([sock], [], [], 0)[0]:
+                sock.sendall(chunk)
+                sent += len(piece)
+            if chunked and sent >= size:
+                sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it hung up: what it answered first is still to be read
+        try:
+            answer = sock.recv(64)
+        except ConnectionResetError:
+            return 0
+    return int(answer.split()[1]) if answer.startswith(b"HTTP/") else 0
+
+
+def rss_peak_kb() -> int:
+    return _status_kb("VmHWM")
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"{field} not in /proc/self/status")
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_over_1_mib_gets_413(bot: RunningBot, chunked: bool) -> None:
+    assert upload(bot, chunked=chunked) == 413
+    assert upload(bot, chunked=chunked, size=MAX_BODY_BYTES + 64 * 1024) == 413
+    assert bot.fake.calls() == []
+
+
+def test_a_body_of_exactly_1_mib_is_read_and_judged_by_its_signature(bot: RunningBot) -> None:
+    body = b"text=" + b"x" * (MAX_BODY_BYTES - 5)
+    assert bot.driver.send(body, content_type=FORM, signature="v0=bad").status == 401
+    assert bot.driver.send(body + b"x", content_type=FORM, signature="v0=bad").status == 413
+
+
+def test_concurrent_50_mb_uploads_cost_the_server_no_memory(bot: RunningBot) -> None:
+    """8 at once, half declared and half chunked: the process (the server runs in it) peaks
+    at most a few MB above where it started; before, each upload was read whole into Bolt."""
+    reset_peak = Path("/proc/self/clear_refs")
+    try:
+        reset_peak.write_text("5")  # VmHWM := VmRSS, so the peak below is this test's own
+    except OSError:
+        pytest.skip("cannot reset the peak RSS here")
+    start = _status_kb("VmRSS")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda i: upload(bot, chunked=i % 2 == 1), range(8)))
+    assert statuses == [413] * 8
+    grown_mb = (rss_peak_kb() - start) / 1024
+    assert grown_mb < 50, f"the process grew {grown_mb:.0f} MB"
+    assert bot.fake.calls() == []
+
+
+def test_the_wsgi_layer_refuses_a_declared_length_over_the_limit_unread(
+    engine: Engine, database_url: str
+) -> None:
+    """Whatever server is in front: a longer Content-Length is 413 before one byte is read."""
+
+    class Untouchable(io.RawIOBase):
+        def read(self, size: int = -1) -> bytes:
+            raise AssertionError("the body was read")
+
+    cfg = settings_for(api_url="http://127.0.0.1:9", database_url=database_url)
+    app = create_app(cfg, engine=engine)
+    wsgi = make_wsgi_app(app, engine=engine, signing_secret=SIGNING_SECRET)
+    statuses: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "CONTENT_LENGTH": str(HUGE),
+        "CONTENT_TYPE": FORM,
+        "wsgi.input": Untouchable(),
+    }
+    body = b"".join(wsgi(environ, lambda status, headers, *_: statuses.append(status)))
+    assert statuses == ["413 Request Entity Too Large"]
+    assert json.loads(body) == {"error": "request body too large"}
