@@ -1,22 +1,26 @@
 """Slack delivers an Events API event again when it thinks the first delivery went unanswered
 (`X-Slack-Retry-Num` 1–3, `X-Slack-Retry-Reason`, the same `event_id`), to whichever of
-`serve`'s answering processes takes the connection. Its side effect happens once: here the
-same `app_home_opened`, four times, alternately into two apps that share only the database,
-publishes the Home tab once."""
+`serve`'s answering processes takes the connection. Its side effect happens once: the same
+`app_home_opened`, four times, alternately into two apps in this process that share only the
+database, and into each process of the real `serve`, publishes the Home tab once."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from bot.app import build_context, create_app
 from bot.server import HttpServer, make_wsgi_app
+from bot.simulator.fake_slack import SlackFake
 from bot.simulator.slack_driver import SlackDriver, app_home_opened, event_callback
-from tests.harness import SIGNING_SECRET, RunningBot, running_bot
+from tests.harness import BOT_TOKEN, SIGNING_SECRET, RunningBot, running_bot
+from tests.test_worker import SETTLE, START_TIMEOUT, driver_for, frozen, serving
 from workflows.outbox import messages
 
 FIRST = "U0FIRST01"
@@ -80,3 +84,49 @@ def test_each_opening_is_its_own_event(bot: RunningBot) -> None:
     for number in (1, 2):
         bot.driver.event(event_callback(app_home_opened(FIRST), event_id=f"Ev0OPEN{number}"))
         bot.fake.wait_for(lambda n=number: published(bot, FIRST) == n, timeout=30)  # type: ignore[misc]
+
+
+def test_retries_answered_by_each_process_of_serve_publish_once(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """The real `serve` with two answering children: the first delivery answered by `serve`,
+    each retry by another process (the others frozen, so only it accepts), which share
+    nothing but the database."""
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        for user in (FIRST, SECOND):
+            fake.add_user(user)
+        with serving(fake, database_url, tmp_path, web_processes=3) as running:
+            serve = running.process.pid
+            worker = running.wait_worker()
+            first_child, second_child = running.wait_answering(2, worker=worker)
+            answerers = [serve, first_child, second_child, serve]
+            everyone = set(answerers)
+            driver = driver_for(running, fake, timeout=START_TIMEOUT)
+            event = event_callback(app_home_opened(FIRST), event_id="Ev0SERVED1")
+            for number, (answerer, retry_num) in enumerate(
+                zip(answerers, [None, 1, 2, 3], strict=True)
+            ):
+                with frozen(*(everyone - {answerer})):
+                    response = driver.event(event, retry_num=retry_num)
+                    assert response.status == 200
+                    if number == 0:
+                        fake.wait_for(lambda: published_by(fake, FIRST) == 1, START_TIMEOUT)
+                    time.sleep(SETTLE)  # its lazy listener planned (or not), before it stops
+            # A later event into each process, and each published: the retries before them
+            # were long handled.
+            for number, answerer in enumerate(sorted(everyone)):
+                with frozen(*(everyone - {answerer})):
+                    later = event_callback(app_home_opened(SECOND), event_id=f"Ev0LATER{number}")
+                    assert driver.event(later).status == 200
+                    fake.wait_for(
+                        lambda n=number: published_by(fake, SECOND) == n + 1,  # type: ignore[misc]
+                        START_TIMEOUT,
+                    )
+            time.sleep(SETTLE)
+            assert published_by(fake, FIRST) == 1, running.output()
+        keys = [m.key for m in messages(engine) if m.key.startswith(f"home_refresh:{FIRST}:")]
+        assert keys == [f"home_refresh:{FIRST}:opened:Ev0SERVED1"]
+
+
+def published_by(fake: SlackFake, user: str) -> int:
+    return sum(call.args.get("user_id") == user for call in fake.calls("views.publish"))
