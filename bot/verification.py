@@ -4,7 +4,8 @@
   before reading it, reads at most that much, and refuses anything Slack did not sign with 401
   before Bolt parses a byte (Bolt parses the body as it builds its request, before any
   middleware: `payload=x` unsigned was a 500 and a traceback). A signed body Bolt cannot parse
-  gets 400. Each refusal is one log line that says why, never the body.
+  gets 400. Each refusal is one log line that says why, never the body. Slack's `ssl_check`,
+  which Slack does not sign, gets its 200 here and goes no further.
 - `StrictRequestVerification`, Bolt's own check (for an app served another way), answers 401
   for every bad request too, including a timestamp that is not a number (slack_sdk's verifier
   raises ValueError there, which Bolt turns into a 500).
@@ -24,6 +25,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -129,6 +131,10 @@ class SlackEvents:
         if len(body) > self._max_body:
             log.warning("refused a request body over %d bytes", self._max_body)
             return _answer(start_response, 413, {"error": "request body too large"})
+        if _is_ssl_check(body):
+            # Slack's check of the certificate behind a slash command's URL, sent unsigned:
+            # answered here, never passed on, so it cannot carry anything past the check.
+            return _answer(start_response, 200, {})
         problem = signature_problem(
             self._secret,
             body,
@@ -169,6 +175,16 @@ class SlackEvents:
         return b""
 
 
+def _is_ssl_check(body: bytes) -> bool:
+    """`ssl_check=1` (Slack adds its verification token): exactly that value, as Slack's
+    documentation says; nothing else makes a request one."""
+    try:
+        fields = parse_qs(body.decode("ascii"), strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return fields.get("ssl_check") == ["1"]
+
+
 def _content_length(environ: WSGIEnvironment) -> int | None:
     """CONTENT_LENGTH as a number (0 when absent), None when it is not one."""
     text = str(environ.get("CONTENT_LENGTH") or "0").strip()
@@ -176,6 +192,7 @@ def _content_length(environ: WSGIEnvironment) -> int | None:
 
 
 STATUS = {
+    200: "200 OK",
     400: "400 Bad Request",
     401: "401 Unauthorized",
     405: "405 Method Not Allowed",
@@ -184,7 +201,7 @@ STATUS = {
 
 
 def _answer(start_response: StartResponse, status: int, body: dict[str, str]) -> list[bytes]:
-    data = json.dumps(body).encode()
+    data = json.dumps(body).encode() if body else b""
     start_response(
         STATUS[status],
         [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],

@@ -414,3 +414,32 @@ def test_the_wsgi_layer_refuses_a_declared_length_over_the_limit_unread(
     body = b"".join(wsgi(environ, lambda status, headers, *_: statuses.append(status)))
     assert statuses == ["413 Request Entity Too Large"]
     assert json.loads(body) == {"error": "request body too large"}
+
+
+# --------------------------------------------------------------------------- ssl_check
+
+
+def test_slacks_unsigned_ssl_check_gets_200_and_goes_no_further(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack checks a slash command URL's certificate with an unsigned `ssl_check=1`: a 200,
+    and nothing in the body reaches Bolt (a command smuggled beside it is not run)."""
+    smuggled = urlencode(
+        {"ssl_check": "1", **slash_command("budget 2026", user_id=OFFICE_USER,
+                                           response_url=bot.fake.new_response_url())}
+    ).encode()  # fmt: skip
+    answers: list[Response] = []
+
+    def send() -> None:
+        for body in (b"ssl_check=1&token=" + b"x" * 24, smuggled):
+            answers.append(bot.driver.send(body, content_type=FORM, unsigned=True))
+
+    assert logged_during(caplog, send) == []
+    assert [(a.status, a.body) for a in answers] == [(200, b""), (200, b"")]
+    assert bot.fake.calls() == [] and bot.fake.responses() == []
+
+
+@pytest.mark.parametrize("value", ["0", "true", "1 ", "11"])
+def test_anything_else_than_ssl_check_1_needs_a_signature(bot: RunningBot, value: str) -> None:
+    body = urlencode({"ssl_check": value, "token": "x"}).encode()
+    assert bot.driver.send(body, content_type=FORM, unsigned=True).status == 401
