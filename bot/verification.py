@@ -178,6 +178,8 @@ class SlackEvents:
 def _is_ssl_check(body: bytes) -> bool:
     """`ssl_check=1` (Slack adds its verification token): exactly that value, as Slack's
     documentation says; nothing else makes a request one."""
+    if b"ssl_check=1" not in body:  # most bodies: no parsing
+        return False
     try:
         fields = parse_qs(body.decode("ascii"), strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
