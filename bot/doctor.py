@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -10,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.socket_mode import open_url
+from bot.verification import MAX_SKEW_SECONDS
 from store.db import Engine, current_revision, head_revision, open_engine, ping
 from store.errors import ConfigError, SlackUnreachable
 from workflows.texts import Texts
@@ -117,7 +120,31 @@ def _check_token(client: WebClient, texts: Texts, report: DoctorReport) -> bool:
     }
     missing = [scope for scope in REQUIRED_SCOPES if scope not in granted]
     report.add(not missing, texts, "scopes", missing=", ".join(missing))
+    date = next((v for k, v in response.headers.items() if k.lower() == "date"), None)
+    _check_clock(date, texts, report, now=time.time())
     return True
+
+
+def _check_clock(date: object, texts: Texts, report: DoctorReport, *, now: float) -> None:
+    """This server's clock against the `Date` of Slack's answer: more than Slack's five
+    minutes off, and the signature check refuses every request Slack sends. No `Date` (a
+    proxy dropped it), no check."""
+    if not isinstance(date, str) or not date:
+        return
+    try:
+        slack_now = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        return
+    ahead = round(now - slack_now - 0.5)  # a Date is truncated to its second
+    seconds = abs(ahead)
+    report.add(
+        seconds <= MAX_SKEW_SECONDS,
+        texts,
+        "clock",
+        seconds=seconds,
+        ahead=ahead > 0,
+        limit=MAX_SKEW_SECONDS,
+    )
 
 
 def _check_channel(cfg: Settings, client: WebClient, texts: Texts, report: DoctorReport) -> None:

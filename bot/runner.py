@@ -181,7 +181,9 @@ def _http_server(
     heartbeat: Heartbeat | None = None,
 ) -> HttpServer:
     return HttpServer(
-        make_wsgi_app(app, engine=engine, heartbeat=heartbeat),
+        make_wsgi_app(
+            app, engine=engine, signing_secret=cfg.require_slack()[1], heartbeat=heartbeat
+        ),
         sockets=[sock],
         threads=cfg.finsam_server_threads,
     )

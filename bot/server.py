@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.heartbeat import Heartbeat
+from bot.verification import MAX_BODY_BYTES, SlackEvents
 from store.db import Engine
 from workflows.health import check_health
 
@@ -29,10 +29,12 @@ LISTEN_BACKLOG = 1024  # waitress's own default
 
 
 def make_wsgi_app(
-    app: App, *, engine: Engine, heartbeat: Heartbeat | None = None
+    app: App, *, engine: Engine, signing_secret: str, heartbeat: Heartbeat | None = None
 ) -> WSGIApplication:
-    """`heartbeat` is the worker's (in `serve`): /healthz then judges whether it ticks."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    """Slack's requests go through `SlackEvents` (size limit, signature) before Bolt sees
+    them; `signing_secret` is the app's (SLACK_SIGNING_SECRET). `heartbeat` is the worker's
+    (in `serve`): /healthz then judges whether it ticks."""
+    slack = SlackEvents(app, signing_secret=signing_secret)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -119,6 +121,9 @@ class HttpServer:
             threads=threads,
             ident="finsam-bot",
             clear_untrusted_proxy_headers=True,
+            # waitress answers 413 itself, before reading, for a larger declared length, and
+            # stops reading a chunked body there (its limit counts the byte that is too many).
+            max_request_body_size=MAX_BODY_BYTES + 1,
             **where,
         )
         self._close_once = threading.Lock()

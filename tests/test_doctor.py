@@ -4,6 +4,7 @@ scope or channel). Run through the CLI in-process and as `run_doctor(settings)`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -100,6 +101,7 @@ def test_all_good_every_line_is_ticked_and_the_exit_code_is_0(
         f"✅ Databasen är migrerad (version {head()}).",
         "✅ Token fungerar: boten finsam i Finsam.",
         "✅ Alla behörigheter finns.",
+        "✅ Serverns klocka stämmer med Slacks.",
         f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}.",
     ]
     assert result.stdout.splitlines()[-1] == "Allt ser bra ut."
@@ -110,7 +112,7 @@ def test_all_good_every_line_is_ticked_and_the_exit_code_is_0(
 def test_all_good_through_run_doctor(engine: Engine, database_url: str, fake: SlackFake) -> None:
     report = run_doctor(settings_for(database_url, fake))
     assert report.ok
-    assert len(report.checks) == 5
+    assert len(report.checks) == 6
     assert all(message.startswith("✅ ") for message in messages(report))
 
 
@@ -214,6 +216,46 @@ def test_slack_that_does_not_answer(engine: Engine, database_url: str) -> None:
     assert "SLACK_API_URL" in messages(report)[-1]
 
 
+# --------------------------------------------------------------------------- clock
+
+
+@pytest.mark.parametrize(
+    ("slack_ahead", "expected"),
+    [
+        (-400, "❌ Serverns klocka går 400 s före Slacks (mer än 300 s): boten avvisar då varje "
+               "förfrågan från Slack (kommandon, knappar, formulär) – slå på "
+               "tidssynkronisering (NTP), t.ex. timedatectl set-ntp true."),
+        (400, "❌ Serverns klocka går 400 s efter Slacks (mer än 300 s): boten avvisar då varje "
+              "förfrågan från Slack (kommandon, knappar, formulär) – slå på "
+              "tidssynkronisering (NTP), t.ex. timedatectl set-ntp true."),
+        (-200, "✅ Serverns klocka stämmer med Slacks."),
+        (200, "✅ Serverns klocka stämmer med Slacks."),
+    ],
+)  # fmt: skip
+def test_a_clock_more_than_five_minutes_off_slacks(
+    engine: Engine, database_url: str, fake: SlackFake, slack_ahead: int, expected: str
+) -> None:
+    """Compared with the `Date` of Slack's answer to auth.test: off by more than the 300 s
+    Slack's signature allows, every request Slack sends would be refused."""
+    fake.date_skew = slack_ahead
+    result = doctor_cli(database_url, fake)
+    lines = check_lines(result)
+    # The Date header has whole seconds, and the answer takes a moment: 400 s is 399–401.
+    assert expected in [re.sub(r"\b(399|401) s\b", "400 s", line) for line in lines]
+    assert result.exit_code == (1 if expected.startswith("❌") else 0), result.output
+
+
+def test_the_clock_check_in_english(engine: Engine, database_url: str, fake: SlackFake) -> None:
+    fake.date_skew = 3600
+    result = doctor_cli(database_url, fake, FINSAM_LANGUAGE="en")
+    assert result.exit_code == 1
+    output = re.sub(r"\b(3599|3601) s\b", "3600 s", result.stdout)
+    assert (
+        "❌ This server's clock is 3600 s behind Slack's (more than 300 s): the bot then refuses "
+        "every request from Slack (commands, buttons, forms)"
+    ) in output
+
+
 # --------------------------------------------------------------------------- settings missing
 
 
@@ -256,7 +298,7 @@ def test_an_unmigrated_database_is_reported_and_left_alone(
             "kör: finsam-bot db upgrade"
         )
         assert all(line.startswith("✅ ") for line in lines[2:])  # Slack was still checked
-        assert len(lines) == 5
+        assert len(lines) == 6
         assert result.stdout.splitlines()[-1] == "1 problem att åtgärda."
         assert current_revision(empty) is None  # doctor did not migrate it
     finally:
@@ -271,6 +313,7 @@ def test_an_unreachable_database(tmp_path: Path, fake: SlackFake) -> None:
     assert messages(report)[1:] == [
         "✅ Token fungerar: boten finsam i Finsam.",
         "✅ Alla behörigheter finns.",
+        "✅ Serverns klocka stämmer med Slacks.",
         f"✅ Boten är med i kanslikanalen {OFFICE_CHANNEL}.",
     ]
 

@@ -36,7 +36,7 @@ def get_health(bot: RunningBot, heartbeat: Heartbeat | None) -> tuple[int, dict[
     """GET /healthz of the real app, served with `heartbeat` as serve's processes are."""
     app = create_app(bot.settings, engine=bot.engine, ctx=bot.ctx)
     server = HttpServer(
-        make_wsgi_app(app, engine=bot.engine, heartbeat=heartbeat),
+        make_wsgi_app(app, engine=bot.engine, signing_secret=SIGNING_SECRET, heartbeat=heartbeat),
         host="127.0.0.1",
         port=0,
         threads=1,

@@ -14,11 +14,13 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from store.db import session_scope
 from workflows.absence import covering_absences
 from workflows.calendar import Period, periods_of_year
 from workflows.interventions import InterventionInfo, interventions_led_by
+from workflows.outbox import REPLY, plan_new
 from workflows.overview import OPEN, StatusRow, as_utc, owing, past_due_periods, status_row
-from workflows.reports import Reporting, ReportView, reports_in
+from workflows.reports import Reporting, ReportView, home_refresh, reports_in
 
 UPCOMING = 3
 RECENT = 5
@@ -158,3 +160,16 @@ def _recent(
         )
         for view in mine[:RECENT]
     )
+
+
+def plan_home_opened(engine: Engine, user_id: str, *, event_id: str, now: datetime) -> bool:
+    """Plan the publish of `user_id`'s Home tab for one `app_home_opened` event; True unless
+    it was planned already. Slack delivers an event again when it thinks the first delivery
+    went unanswered (`X-Slack-Retry-Num` 1–3, the same `event_id`), to whichever process
+    answers: the outbox key, unique in the database, names the event, so a retry is a no-op
+    in every process."""
+    with session_scope(engine) as session:
+        planned = plan_new(
+            session, [home_refresh(user_id, event=f"opened:{event_id}")], now=now, priority=REPLY
+        )
+    return bool(planned)

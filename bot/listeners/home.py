@@ -1,5 +1,7 @@
 """The App Home tab: published when a user opens it, and again by whoever calls
-`publish_home` (e.g. after a submission), so a lead always sees where they stand."""
+`publish_home` (e.g. after a submission), so a lead always sees where they stand. Opening it
+plans a `home_refresh` row keyed by the event's id, which the worker sends at once (the
+bell): Slack's retries of the same event publish nothing more."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.home import build_home_view
 from bot.context import BotContext
-from workflows.home import lead_home
+from workflows.home import lead_home, plan_home_opened
 
 
 def publish_home(client: WebClient, ctx: BotContext, user_id: str) -> None:
@@ -26,9 +28,11 @@ def ack_event(ack: Ack) -> None:
 
 
 def register(app: App, ctx: BotContext) -> None:
-    def handle_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return  # the Messages tab: nothing to publish
-        publish_home(client, ctx, event["user"])
+        event_id = str(body.get("event_id") or f"ts:{event.get('event_ts', '')}")
+        if plan_home_opened(ctx.engine, event["user"], event_id=event_id, now=ctx.clock.now()):
+            ctx.outbox_bell.ring()
 
     app.event("app_home_opened")(ack=ack_event, lazy=[handle_app_home_opened])

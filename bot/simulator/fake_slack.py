@@ -397,6 +397,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: http.server would print request lines, and tests read their own output."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` of every answer: Slack's clock, `fake.date_skew` seconds off this
+        machine's (doctor's clock check)."""
+        if timestamp is None:
+            timestamp = time.time() + self.server.fake.date_skew
+        return super().date_time_string(timestamp)
+
     def _dispatch(self) -> None:
         self.server.fake._handle(self)
 
@@ -589,6 +596,7 @@ class SlackFake:
         self.response_url_max_uses = response_url_max_uses
         self._clock = clock
         self._ts_base = ts_base
+        self.date_skew = 0.0  # seconds Slack's clock (its `Date` header) is ahead of ours
 
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
