@@ -150,8 +150,10 @@ def reports_export(
     """
     from workflows.exports import (
         csv_paths,
+        export_title,
         participant_table_rows,
         report_table,
+        reported_through,
         write_csv,
         write_xlsx,
     )
@@ -169,9 +171,30 @@ def reports_export(
     chosen = year or today.year
     forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
     with database(cfg) as engine:
-        reports = report_table(engine, reporting, chosen, today=today, tz=cfg.tz, forms=forms)
+        through = reported_through(engine, chosen)
+
+        def title(table: str) -> str:
+            return export_title(
+                texts,
+                table,
+                year=chosen,
+                through=through,
+                made=today,
+                association=cfg.finsam_association_name,
+            )
+
+        reports = report_table(
+            engine,
+            reporting,
+            chosen,
+            today=today,
+            tz=cfg.tz,
+            texts=texts,
+            forms=forms,
+            title=title("reports"),
+        )
         participants = participant_table_rows(
-            participant_table(engine, chosen), total_label=texts.get("status", "export_total")
+            participant_table(engine, chosen), texts, title=title("participants")
         )
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":
