@@ -240,12 +240,14 @@ def report_table(
     *,
     today: date,
     tz: ZoneInfo,
-    texts: Texts,
+    texts: Texts | None = None,
     forms: dict[ReportKind, FormDefinition] | None = None,
     title: str = "",
 ) -> Table:
     """One row per intervention and period of `year`: every report, and every owed period
-    past due without one; a last row sums the counts and amounts."""
+    past due without one; a last row sums the counts and amounts. In `texts`' language
+    (default Swedish)."""
+    texts = texts or Texts()
     forms = forms or load_forms()
     interventions = all_interventions(engine)
     periods = periods_of_year(year)
