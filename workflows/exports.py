@@ -418,6 +418,8 @@ HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 WIDTH_MIN = 8
 WIDTH_MAX = 60  # longer text is cut off by the next cell; the cell keeps it whole
 HEADER_WIDTH = 30  # a longer header wraps rather than widening its column
+NUMBER_HEADER_WIDTH = 14  # a column of small numbers under a long label: the label wraps
+LINE_HEIGHT = 15  # points per line of the header row
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, Table]]) -> Path:
@@ -455,6 +457,7 @@ def fill_sheet(sheet: Worksheet, table: Table) -> None:
             if cell.data_type == "f":
                 cell.data_type = "s"
     sheet.freeze_panes = sheet.cell(row=header + 1, column=1).coordinate
+    lines = 1  # of the wrapped header row, which Excel does not grow by itself
     for index, column in enumerate(table.columns, start=1):
         kind = table.kind(index - 1)
         number_format = NUMBER_FORMATS.get(kind)
@@ -462,8 +465,11 @@ def fill_sheet(sheet: Worksheet, table: Table) -> None:
             for (cell,) in sheet.iter_rows(min_row=header + 1, min_col=index, max_col=index):
                 cell.number_format = number_format
         shown = [_shown_length(row[index - 1], kind) for row in body if index <= len(row)]
-        width = max(WIDTH_MIN, min(len(column), HEADER_WIDTH), *shown)
-        sheet.column_dimensions[get_column_letter(index)].width = min(width, WIDTH_MAX) + 2
+        header_width = HEADER_WIDTH if kind is Kind.TEXT else NUMBER_HEADER_WIDTH
+        width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
+        lines = max(lines, -(-len(column) // width))
+    sheet.row_dimensions[header].height = LINE_HEIGHT * min(lines, 6)
 
 
 def _shown_length(value: Cell, kind: Kind) -> int:
