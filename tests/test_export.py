@@ -188,6 +188,7 @@ def test_export_xlsx(
     assert sheet["A1"].font.bold
     # the header under it, bold and frozen, in Swedish from the forms: no codes
     assert sheet.freeze_panes == "A3"
+    assert sheet.row_dimensions[2].height >= 30  # the long labels wrap onto lines of their own
     assert all(cell.font.bold for cell in sheet[2])
     header, by_key = sheet_table(sheet)
     assert header[:8] == (

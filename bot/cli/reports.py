@@ -143,8 +143,11 @@ def reports_export(
     on: OnOption = None,
 ) -> None:
     """Every report of a year with every figure (a row per intervention and period; owed
-    periods past due without a report as "missing"), and the annual report's participant
-    table. Exact figures: nothing is masked. XLSX: two sheets; CSV: two files.
+    periods past due without a report as "Saknas"), and the annual report's participant
+    table. Exact figures: nothing is masked. Headers and values in FINSAM_LANGUAGE, from the
+    forms. XLSX: two sheets, each with a title row (FINSAM_ASSOCIATION_NAME, the months the
+    reports cover) and a totals row; CSV: two files for Excel in Swedish (";" between fields,
+    decimal comma, UTF-8 with BOM).
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
