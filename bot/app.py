@@ -91,4 +91,5 @@ def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotCon
         office_channel=settings.finsam_office_channel,
         forms=load_forms(settings.finsam_forms_dir),
         small_count_threshold=settings.finsam_small_count_threshold,
+        association_name=settings.finsam_association_name,
     )

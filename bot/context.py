@@ -48,6 +48,7 @@ class BotContext:
     forms: dict[ReportKind, FormDefinition] = field(default_factory=load_forms)
     outbox_bell: Bell = field(default_factory=lambda: Bell())
     small_count_threshold: int = 5  # channel posts show smaller counts as "<5"
+    association_name: str | None = None  # FINSAM_ASSOCIATION_NAME: workbooks' title rows
 
     def texts_for(self, user_id: str | None = None) -> Texts:
         """The texts for a user (or a DM addressed by user id): their chosen language, else the

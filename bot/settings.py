@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     finsam_timezone: str = "Europe/Stockholm"
     finsam_language: str = "sv"
+    # The association's name, at the top of the exported workbooks.
+    finsam_association_name: str | None = Field(default=None, max_length=200)
     finsam_office_channel: str | None = None
     # Where the application deadline is announced (the parties' and local groups' channel).
     finsam_announce_channel: str | None = None

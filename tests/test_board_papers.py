@@ -273,6 +273,12 @@ def test_the_workbook_has_the_four_sheets(year: Engine) -> None:
     check_sheets(book)
     english = load_workbook(BytesIO(write_papers_xlsx(pack, Texts("en"))))
     assert english.sheetnames == ["Budget", "Rules", "Reporting", "Delegation decisions"]
+    assert pack.status is not None
+    booked = replace(pack, status=replace(pack.status, through_month=4))
+    titled = load_workbook(BytesIO(write_papers_xlsx(booked, Texts("sv"), association="SF X")))
+    assert titled["Regler"]["A1"].value == (
+        "SF X – Underlag till handlingarna: Styrelsemöte 12/5 2026-05-12 – bokfört t.o.m. april"
+    )
 
 
 def rows_of(sheet: Any) -> list[list[Any]]:
@@ -286,9 +292,21 @@ def rows_of(sheet: Any) -> list[list[Any]]:
     return found
 
 
-def check_sheets(book: Any) -> None:
-    budget = rows_of(book["Budget"])
+def check_sheets(book: Any, association: str = "") -> None:
+    """Every sheet under its title row (the association, the meeting, how far the books go),
+    its first header bold and frozen, fitted widths; then each sheet's figures."""
+    title = "Underlag till handlingarna: Styrelsemöte 12/5 2026-05-12 – inga utgifter bokförda ännu"
+    for sheet in book.worksheets:
+        assert sheet["A1"].value == (f"{association} – " if association else "") + title
+        assert sheet["A1"].font.bold and sheet.freeze_panes == "A3"
+        assert all(cell.font.bold for cell in sheet[2] if cell.value is not None)
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[2]]
+        assert all(8 < width <= 62 for width in widths), (sheet.title, widths)
+    lines_width = book["Budget"].column_dimensions["B"].width
+    assert lines_width >= max(len(str(c.value or "")) for c in book["Budget"]["B"][1:])
+    budget = rows_of(book["Budget"])[1:]
     assert budget[0] == ["Post", "Belopp (tkr)"]
+    assert book["Budget"]["B3"].number_format == "#,##0"
     totals = {row[0]: row[1] for row in budget[1:8]}
     assert totals["Kvarvarande beslutsutrymme"] == 1007
     assert totals["Beviljat under året"] == 550.5
@@ -318,7 +336,7 @@ def check_sheets(book: Any) -> None:
         0,
     ]
 
-    rules = [list(row) for row in book["Regler"].iter_rows(values_only=True)]
+    rules = [list(row) for row in book["Regler"].iter_rows(values_only=True)][1:]
     assert rules[0] == ["Regel", "Uppfylld", "Värde", "Gräns", "Underlag"]
     by_name = {row[0]: row for row in rules[1:]}
     assert by_name["Intäkterna täcker kostnaderna"][1] == "Nej"
@@ -329,7 +347,7 @@ def check_sheets(book: Any) -> None:
     equity = by_name["Eget kapital under taket"]
     assert (equity[1], equity[2], equity[3]) == ("Ja", 0.1693, 0.2)
 
-    reporting = [list(row) for row in book["Rapportering"].iter_rows(values_only=True)]
+    reporting = [dated(row) for row in book["Rapportering"].iter_rows(values_only=True)][1:]
     assert reporting == [
         [
             "Period",
@@ -340,17 +358,33 @@ def check_sheets(book: Any) -> None:
             "Saknas",
             "Inlämnade sent",
         ],
-        ["2026-02", "Månadsrapport", "2026-03-10", 1, 1, 0, 0],
-        ["2026-03", "Månadsrapport", "2026-04-10", 1, 0, 1, 0],
-        ["2026-Q1", "Kvartalsrapport", "2026-04-15", 2, 1, 1, 1],
+        ["2026-02", "Månadsrapport", date(2026, 3, 10), 1, 1, 0, 0],
+        ["2026-03", "Månadsrapport", date(2026, 4, 10), 1, 0, 1, 0],
+        ["2026-Q1", "Kvartalsrapport", date(2026, 4, 15), 2, 1, 1, 1],
+        ["Summa", None, None, 4, 2, 2, 1],
     ]
-    decisions = [list(row) for row in book["Delegationsbeslut"].iter_rows(values_only=True)]
+    sheet = book["Rapportering"]
+    assert (sheet["C3"].number_format, sheet["D3"].number_format) == ("yyyy-mm-dd", "0")
+    assert all(cell.font.bold for cell in sheet[sheet.max_row])
+    decisions = [dated(row) for row in book["Delegationsbeslut"].iter_rows(values_only=True)][1:]
     assert decisions == [
         ["Beslutsdatum", "Insats", "Insatsägare", "Typ av stöd", "Belopp (tkr)", "Beslutad av"],
-        ["2026-03-10", "Växtkraft", "Enköping", "individstödjande", 120, "Förbundschefen"],
-        ["2026-04-22", "Växtkraft", "Enköping", "individstödjande", 80.5, "Förbundschefen"],
+        [date(2026, 3, 10), "Växtkraft", "Enköping", "individstödjande", 120, "Förbundschefen"],
+        [
+            date(2026, 4, 22),
+            "Växtkraft",
+            "Enköping",
+            "individstödjande",
+            80.5,
+            "Förbundschefen",
+        ],
         ["Summa", None, None, None, 200.5, None],
     ]
+
+
+def dated(row: tuple[Any, ...]) -> list[Any]:
+    """A row with its date cells (openpyxl reads them as midnight) as dates."""
+    return [cell.date() if isinstance(cell, datetime) else cell for cell in row]
 
 
 def test_text_that_looks_like_a_formula_stays_text(year: Engine) -> None:
@@ -360,7 +394,7 @@ def test_text_that_looks_like_a_formula_stays_text(year: Engine) -> None:
     assert pack is not None
     evil = replace(pack.delegation[0], decided_by='=HYPERLINK("http://x","y")')
     book = load_workbook(BytesIO(write_papers_xlsx(replace(pack, delegation=(evil,)), Texts("sv"))))
-    cell = book["Delegationsbeslut"]["F2"]
+    cell = book["Delegationsbeslut"]["F3"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
 
 
@@ -372,7 +406,7 @@ def test_a_year_without_budget_still_gets_a_pack(engine: Engine) -> None:
     )
     assert pack is not None and pack.status is None
     book = load_workbook(BytesIO(write_papers_xlsx(pack, Texts("sv"))))
-    assert book["Budget"]["A1"].value == "Ingen budget för 2027 är importerad."
+    assert book["Budget"]["A2"].value == "Ingen budget för 2027 är importerad."
 
 
 def event_id_of(engine: Engine, year: int) -> int:
@@ -386,10 +420,14 @@ def event_id_of(engine: Engine, year: int) -> int:
 
 # --------------------------------------------------------------------------- end to end
 
+ASSOCIATION = "Samordningsförbundet Uppsala län"
+
 
 @pytest.fixture
 def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
-    with running_bot(engine, database_url, now=SEND) as running:
+    with running_bot(
+        engine, database_url, now=SEND, finsam_association_name=ASSOCIATION
+    ) as running:
         running.fake.add_user(SECRETARY, email="sara@forbundet.example")
         running.fake.add_user(LEAD, email="lead@forbundet.example")  # their App Home refreshes
         set_up_year(engine)
@@ -445,7 +483,7 @@ def test_the_secretary_gets_the_summary_and_the_file_in_a_dm(bot: RunningBot) ->
     [upload] = [f for f in bot.fake.files() if f["filename"].endswith(".xlsx")]
     assert upload["filename"] == "underlag-styrelsen-2026-05-12.xlsx"
     assert upload["channel"] == bot.fake.dm_channel(SECRETARY)
-    check_sheets(load_workbook(BytesIO(upload["content"])))
+    check_sheets(load_workbook(BytesIO(upload["content"])), association=ASSOCIATION)
 
     # Later ticks plan nothing new.
     bot.clock.set(SEND + timedelta(hours=2))

@@ -8,6 +8,7 @@ import io
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,7 @@ from bot.cli import app
 from store.models import ReportKind, SupportKind
 from tests.overview_data import monthly_answers, submit
 from tests.reporting_data import add_intervention
-from workflows.exports import Table, _csv_value, csv_line, neutralise_formula, write_csv
+from workflows.exports import Table, csv_field, csv_line, neutralise_formula, write_csv
 from workflows.forms import FieldType, load_forms
 from workflows.participants import (
     FIELDS_USED,
@@ -135,13 +136,42 @@ def test_the_table_for_a_year_from_the_store(engine: Engine, reported: dict[str,
     assert table.total.participants == Split(11, 8)
 
 
-def export(database_url: str, *args: str, year: str = "2026", on: str = "2026-04-20") -> Result:
-    env = {"DATABASE_URL": database_url, "LOG_LEVEL": "ERROR"}
+def export(
+    database_url: str,
+    *args: str,
+    year: str = "2026",
+    on: str = "2026-04-20",
+    env: dict[str, str] | None = None,
+) -> Result:
+    settings = {
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "ERROR",
+        "FINSAM_ASSOCIATION_NAME": "Samordningsförbundet Uppsala län",
+        **(env or {}),
+    }
     result = CliRunner().invoke(
-        app, ["reports", "export", "--year", year, "--on", on, *args], env=env
+        app, ["reports", "export", "--year", year, "--on", on, *args], env=settings
     )
     assert result.exit_code == 0, result.output
     return result
+
+
+TITLE = (
+    "Samordningsförbundet Uppsala län – {what} 2026 – månadsrapporter t.o.m. mars "
+    "(uttag 2026-04-20)"
+)
+COSTS = "Kostnader under kvartalet (kr)"
+
+
+def sheet_table(sheet: Any) -> tuple[tuple[Any, ...], dict[tuple[Any, Any], dict[str, Any]]]:
+    """The header row (row 2, under the title) and the rows below it by (first, third) cell."""
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[1]
+    return header, {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in rows[2:]}
+
+
+def column_of(sheet: Any, header: str) -> int:
+    return next(cell.column for cell in sheet[2] if cell.value == header)
 
 
 def test_export_xlsx(
@@ -153,50 +183,137 @@ def test_export_xlsx(
     book = load_workbook(out)
     assert book.sheetnames == ["Rapporter", "Deltagare 2026"]
     sheet = book["Rapporter"]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
+    # a title row: the association, what it is, which months the reports cover
+    assert sheet["A1"].value == TITLE.format(what="Rapporter")
+    assert sheet["A1"].font.bold
+    # the header under it, bold and frozen, in Swedish from the forms: no codes
+    assert sheet.freeze_panes == "A3"
+    assert sheet.row_dimensions[2].height >= 30  # the long labels wrap onto lines of their own
+    assert all(cell.font.bold for cell in sheet[2])
+    header, by_key = sheet_table(sheet)
     assert header[:8] == (
-        "period", "kind", "intervention", "owner", "status", "revision", "submitted_at", "late"
+        "Period", "Rapport", "Insats", "Insatsägare", "Status", "Version", "Inlämnad", "Sen"
     )  # fmt: skip
-    assert header[8:12] == ("month_end_women", "month_end_men", "new_women", "new_men")
-    assert {"goal_1", "goal_1_comment", "goal_2", "costs"} <= set(header)
-    assert "note" not in header
-    by_key = {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert header[8:12] == (
+        "Deltagare vid månadens slut – kvinnor",
+        "Deltagare vid månadens slut – män",
+        "Nya deltagare under månaden – kvinnor",
+        "Nya deltagare under månaden – män",
+    )
+    assert {"Mål 1", "Mål 1 – Måluppfyllelse", "Mål 1 – Kommentar till målet", "Mål 2"} <= set(
+        header
+    )
+    assert COSTS in header
+    assert not [h for h in header if re.fullmatch(r"[a-z0-9_]+", str(h))]  # no input ids
     march = by_key[("2026-03", "Växtkraft")]
-    assert march["status"] == "submitted"
+    assert (march["Rapport"], march["Status"], march["Sen"], march["Version"]) == (
+        "Månadsrapport", "Inlämnad", "Nej", 1
+    )  # fmt: skip
     # local wall-clock time: Excel has no time zones
     local = datetime(2026, 4, 1, 10, 0, tzinfo=STOCKHOLM).replace(tzinfo=None)
-    assert march["submitted_at"] == local
-    assert (march["late"], march["revision"]) == (False, 1)
+    assert march["Inlämnad"] == local
     # exact figures: a 1 stays a 1 in the office's own export
-    assert (march["ended_women"], march["to_work_women"], march["to_studies_men"]) == (2, 1, 1)
+    assert (
+        march["Avslutade deltagare under månaden – kvinnor"],
+        march["Till arbete – kvinnor"],
+        march["Till studier – män"],
+    ) == (2, 1, 1)
     # owed and past due without a report: a row saying so; April is not due yet: none
     missing = by_key[("2026-03", "Liten")]
-    assert (missing["status"], missing["late"], missing["month_end_women"]) == (
-        "missing", True, None
-    )  # fmt: skip
+    assert (missing["Status"], missing["Sen"]) == ("Saknas", "Ja")
+    assert missing["Deltagare vid månadens slut – kvinnor"] is None
     assert ("2026-04", "Växtkraft") not in by_key
     assert ("2026-03", "RegExPro") not in by_key  # structural: no monthly report
+    # a goal column carries the goal's own text, the attainment its label in the form
     q1 = by_key[("2026-Q1", "RegExPro")]
-    assert (q1["goal_1"], q1["goal_1_comment"], q1["costs"]) == ("partly", "På väg", 125000)
+    assert (q1["Mål 1"], q1["Mål 1 – Måluppfyllelse"], q1["Mål 1 – Kommentar till målet"]) == (
+        "A", "Delvis uppnått", "På väg"
+    )  # fmt: skip
+    assert (q1["Mål 2"], q1["Mål 2 – Måluppfyllelse"]) == ("B", None)
+    assert q1[COSTS] == 125000
+    assert by_key[("2026-Q1", "Växtkraft")]["Mål 1"] == "Fler i arbete"
+    assert by_key[("2026-03", "Växtkraft")]["Mål 1"] is None  # a monthly row has no goals
     # free text is text, never a formula
-    assert q1["other"] == '=HYPERLINK("https://x.example","klicka")'
-    [formula_like] = [c for row in sheet.iter_rows() for c in row if c.value == q1["other"]]
+    assert q1["Övriga kommentarer"] == '=HYPERLINK("https://x.example","klicka")'
+    [formula_like] = [
+        c for row in sheet.iter_rows() for c in row if c.value == q1["Övriga kommentarer"]
+    ]
     assert formula_like.data_type == "s"
-    assert by_key[("2026-Q1", "Växtkraft")]["status"] == "missing"
+    assert by_key[("2026-Q1", "Växtkraft")]["Status"] == "Saknas"
+    # number formats: kronor with a thousands separator, counts as integers, times as dates
+    last = sheet.max_row
+    assert sheet.cell(row=3, column=column_of(sheet, COSTS)).number_format == "#,##0"
+    ended_women = column_of(sheet, "Avslutade deltagare under månaden – kvinnor")
+    assert sheet.cell(row=3, column=ended_women).number_format == "0"
+    assert sheet.cell(row=3, column=7).number_format == "yyyy-mm-dd hh:mm"
+    # the totals row sums the counts and the amounts, bold; it sums no versions or text
+    totals = dict(zip(header, next(sheet.iter_rows(min_row=last, values_only=True)), strict=True))
+    assert totals["Period"] == "Summa" and all(cell.font.bold for cell in sheet[last])
+    assert totals["Avslutade deltagare under månaden – kvinnor"] == 1 + 1 + 2  # Växtkraft's
+    assert totals[COSTS] == 125000
+    assert (totals["Version"], totals["Status"], totals["Mål 1"]) == (None, None, None)
+    # widths fitted: every column set, as wide as its longest value (up to a limit)
+    widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[2]}
+    assert widths["Insats"] >= len("Växtkraft") and widths["Inlämnad"] >= 16
+    assert widths["Övriga kommentarer"] >= len(q1["Övriga kommentarer"])
+    assert widths["Period"] < widths["Övriga kommentarer"]
+    assert max(widths.values()) <= 62
 
-    table = list(book["Deltagare 2026"].iter_rows(values_only=True))
-    columns = table[0]
-    named = {row[0]: dict(zip(columns, row, strict=True)) for row in table[1:]}
+    participants = book["Deltagare 2026"]
+    assert participants["A1"].value == TITLE.format(what="Deltagartabell")
+    columns, named_rows = sheet_table(participants)
+    named = {name: row for (name, _), row in named_rows.items()}
     assert list(named) == ["Liten", "Växtkraft", "Totalt"]
+    assert columns[:6] == (
+        "Insats",
+        "Insatsägare",
+        "Rapporterade månader",
+        "Deltagare under året – kvinnor",
+        "Deltagare under året – män",
+        "Deltagare under året",
+    )
     vaxtkraft = named["Växtkraft"]
-    assert (vaxtkraft["participants_women"], vaxtkraft["participants_men"]) == (9, 8)
-    assert (vaxtkraft["ended"], vaxtkraft["work_or_studies"]) == (7, 5)
-    assert vaxtkraft["work_or_studies_share"] == pytest.approx(5 / 7)
-    assert vaxtkraft["women_share"] == pytest.approx(9 / 17)
-    assert named["Totalt"]["participants"] == 19
-    share_column = columns.index("women_share") + 1
-    assert book["Deltagare 2026"].cell(row=3, column=share_column).number_format == "0.0%"
+    assert (
+        vaxtkraft["Deltagare under året – kvinnor"],
+        vaxtkraft["Deltagare under året – män"],
+    ) == (9, 8)
+    assert (vaxtkraft["Avslutade under året"], vaxtkraft["Till arbete eller studier"]) == (7, 5)
+    share = "Andel av de avslutade till arbete eller studier"
+    assert vaxtkraft[share] == pytest.approx(5 / 7)
+    assert vaxtkraft["Andel kvinnor"] == pytest.approx(9 / 17)
+    assert named["Totalt"]["Deltagare under året"] == 19
+    assert all(cell.font.bold for cell in participants[participants.max_row])
+    share_column = column_of(participants, "Andel kvinnor")
+    assert participants.cell(row=4, column=share_column).number_format == "0.0%"
+    assert participants.cell(row=4, column=6).number_format == "0"
+
+
+def test_export_xlsx_in_english(
+    engine: Engine, database_url: str, reported: dict[str, int], clean_env: Path
+) -> None:
+    out = clean_env / "finsam-2026.xlsx"
+    export(database_url, "--out", str(out), env={"FINSAM_LANGUAGE": "en"})
+    header, by_key = sheet_table(load_workbook(out)["Reports"])
+    assert header[8] == "Participants at the end of the month – women"
+    q1 = by_key[("2026-Q1", "RegExPro")]
+    assert (q1["Status"], q1["Late"], q1["Goal 1 – Goal attainment"]) == (
+        "Submitted", "No", "Partly reached"
+    )  # fmt: skip
+
+
+def read_swedish_csv(path: Path) -> list[dict[str, str]]:
+    """The file as Excel with Swedish settings splits it: `;` between fields, quotes honoured."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8 (å, ä, ö)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert {len(row) for row in rows} == {len(rows[0])}  # every record splits into columns
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def swedish_number(text: str) -> float:
+    """A number as Swedish Excel reads it: a decimal comma, no thousands separator."""
+    assert re.fullmatch(r"-?[0-9]+(,[0-9]+)?", text), text
+    return float(text.replace(",", "."))
 
 
 def test_export_csv_two_files(
@@ -208,24 +325,31 @@ def test_export_csv_two_files(
     reports_path = stem.with_name("finsam-reports.csv")
     participants_path = stem.with_name("finsam-participants.csv")
     assert result.stdout == f"Skrev {reports_path}\nSkrev {participants_path}\n"
-    assert reports_path.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM for Excel
-    with reports_path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    march = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-03", "Växtkraft"))
-    assert march["submitted_at"] == "2026-04-01T10:00:00+02:00"
-    assert (march["late"], march["ended_women"], march["to_work_men"]) == ("false", "2", "0")
-    missing = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-03", "Liten"))
-    assert (missing["status"], missing["revision"], missing["month_end_women"]) == (
-        "missing", "", ""
-    )  # fmt: skip
-    with participants_path.open(encoding="utf-8-sig", newline="") as handle:
-        table = {row["intervention"]: row for row in csv.DictReader(handle)}
-    assert table["Växtkraft"]["work_or_studies_share"] == "0.7143"
-    assert table["Växtkraft"]["work_or_studies_share_women"] == "0.75"
-    assert table["Liten"]["work_or_studies_share"] == ""  # nobody ended: no share
-    assert table["Totalt"]["participants"] == "19"
-    q1 = next(r for r in rows if (r["period"], r["intervention"]) == ("2026-Q1", "RegExPro"))
-    assert q1["other"] == '\'=HYPERLINK("https://x.example","klicka")'
+    rows = read_swedish_csv(reports_path)
+    assert list(rows[0])[:8] == [
+        "Period", "Rapport", "Insats", "Insatsägare", "Status", "Version", "Inlämnad", "Sen"
+    ]  # fmt: skip
+    by_key = {(r["Period"], r["Insats"]): r for r in rows}
+    march = by_key[("2026-03", "Växtkraft")]
+    assert march["Inlämnad"] == "2026-04-01 10:00"  # local time, as Excel reads a date
+    assert (march["Sen"], march["Status"]) == ("Nej", "Inlämnad")
+    assert swedish_number(march["Avslutade deltagare under månaden – kvinnor"]) == 2
+    assert swedish_number(march["Till arbete – män"]) == 0
+    missing = by_key[("2026-03", "Liten")]
+    assert (missing["Status"], missing["Version"], missing["Sen"]) == ("Saknas", "", "Ja")
+    assert missing["Deltagare vid månadens slut – kvinnor"] == ""
+    q1 = by_key[("2026-Q1", "RegExPro")]
+    assert (q1["Mål 1"], q1["Mål 1 – Måluppfyllelse"]) == ("A", "Delvis uppnått")
+    assert swedish_number(q1[COSTS]) == 125000  # no thousands separator inside a number
+    assert q1["Övriga kommentarer"] == '\'=HYPERLINK("https://x.example","klicka")'
+    assert swedish_number(by_key[("Summa", "")][COSTS]) == 125000
+
+    table = {row["Insats"]: row for row in read_swedish_csv(participants_path)}
+    share = "Andel av de avslutade till arbete eller studier"
+    assert table["Växtkraft"][share] == "0,7143"
+    assert swedish_number(table["Växtkraft"][share + " – kvinnor"]) == 0.75
+    assert table["Liten"][share] == ""  # nobody ended: no share
+    assert swedish_number(table["Totalt"]["Deltagare under året"]) == 19
 
 
 def test_export_refuses_an_unknown_format(database_url: str, clean_env: Path) -> None:
@@ -280,7 +404,7 @@ def test_csv_text_is_one_cell_with_commas_and_never_a_formula_with_semicolons(
     path = write_csv(tmp_path / "x.csv", table)
     text = path.read_bytes().decode("utf-8-sig")
 
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert rows[0] == ["n", "text", "amount"]
     assert [row[2] for row in rows[1:]] == ["-1500"] * len(HOSTILE)  # numbers stay numbers
     read = [row[1] for row in rows[1:]]
@@ -293,12 +417,17 @@ def test_csv_text_is_one_cell_with_commas_and_never_a_formula_with_semicolons(
         assert not [cell for cell in re.split(r"[;,]", line) if is_formula(cell)], line
 
 
-def test_a_value_with_a_semicolon_is_quoted(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "x.csv", Table(("a", "b"), (("x;y", "z"),)))
-    assert path.read_bytes().decode("utf-8-sig") == 'a,b\r\n"x;y",z\r\n'
+def test_a_value_with_a_semicolon_or_a_comma_is_quoted(tmp_path: Path) -> None:
+    table = Table(("a", "b", "c"), (("x;y", "z", "1,5 timmar"),))
+    path = write_csv(tmp_path / "x.csv", table)
+    assert path.read_bytes().decode("utf-8-sig") == 'a;b;c\r\n"x;y";z;"1,5 timmar"\r\n'
 
 
-def test_negative_numbers_are_numbers_and_negative_text_is_text() -> None:
+def test_numbers_are_numbers_with_a_decimal_comma_and_negative_text_is_text() -> None:
     """A figure is written as a number (`-5`, which a spreadsheet reads as minus five, no
-    formula); text that looks like one gets the apostrophe, as OWASP advises."""
-    assert csv_line([_csv_value(-5), _csv_value(-0.25), _csv_value("-5")]) == "-5,-0.25,'-5\r\n"
+    formula; a share with a decimal comma, unquoted, as Swedish Excel reads numbers); text
+    that looks like one gets the apostrophe, as OWASP advises."""
+    fields = [csv_field(-5), csv_field(-0.25), csv_field("-5"), csv_field(1234567)]
+    assert csv_line(fields) == "-5;-0,25;'-5;1234567\r\n"
+    assert csv_field(datetime(2026, 4, 1, 10, 5, tzinfo=STOCKHOLM)) == "2026-04-01 10:05"
+    assert csv_field(date(2026, 4, 1)) == "2026-04-01"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -214,16 +215,23 @@ def reporting_since(
 
 # --------------------------------------------------------------------------- the file
 
-Cell = str | int | float | None
-TKR_FORMAT = "#,##0"
+Cell = str | int | float | date | None
+TKR_FORMAT = "#,##0"  # Excel's notation: "1 007" in Swedish Excel
 SHARE_FORMAT = "0.0%"
+COUNT_FORMAT = "0"
+DATE_FORMAT = "yyyy-mm-dd"
 BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=13)
+WIDTH_MIN = 8
+WIDTH_MAX = 60
 
 
-def write_papers_xlsx(pack: Pack, texts: Texts) -> bytes:
+def write_papers_xlsx(pack: Pack, texts: Texts, *, association: str | None = None) -> bytes:
     """The pack as a workbook: sheets Budget, Regler, Rapportering, Delegationsbeslut (in the
-    secretary's language). Money in tkr, shares as percentages; text from users is text,
-    never a formula."""
+    secretary's language), each under a title row (the association, the meeting, the month
+    the books are through), its first header frozen, the columns as wide as what they show.
+    Money in tkr with a thousands separator, shares as percentages, counts as integers, dates
+    as dates; text from users is text, never a formula."""
     book = Workbook()
     first = book.active
     assert first is not None
@@ -234,9 +242,17 @@ def write_papers_xlsx(pack: Pack, texts: Texts) -> bytes:
         ("reporting", _reporting_rows(pack, texts)),
         ("delegation", _delegation_rows(pack, texts)),
     )
+    title = texts.get(
+        "export",
+        "papers_title",
+        association=association or "",
+        title=pack.title,
+        day=pack.meeting_on,
+        through=None if pack.status is None else pack.status.through_month,
+    )
     for name, rows in sheets:
         sheet = book.create_sheet(texts.get("papers", "sheet_name", sheet=name)[:31])
-        _fill(sheet, rows)
+        _fill(sheet, rows, title)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -247,6 +263,7 @@ class _Row:
     cells: tuple[Cell, ...]
     formats: tuple[str | None, ...] = ()
     heading: bool = False
+    total: bool = False  # a sum: bold like a heading
 
 
 def _column(texts: Texts, name: str) -> str:
@@ -353,20 +370,30 @@ def rule_text(texts: Texts, rule: RuleCheck) -> str:
 
 def _reporting_rows(pack: Pack, texts: Texts) -> list[_Row]:
     rows = [_heading(texts, "period", "kind", "due", "owed", "reported", "missing", "late")]
+    counts = (None, None, DATE_FORMAT, *(COUNT_FORMAT,) * 4)
     for row in pack.reporting:
         rows.append(
             _Row(
                 (
                     row.period.label,
                     texts.get("papers", "report_kind", kind=row.period.kind.value),
-                    row.due.isoformat(),
+                    row.due,
                     row.owed,
                     row.reported,
                     row.missing,
                     row.late,
-                )
+                ),
+                counts,
             )
         )
+    if pack.reporting:
+        sums = (
+            sum(row.owed for row in pack.reporting),
+            sum(row.reported for row in pack.reporting),
+            sum(row.missing for row in pack.reporting),
+            sum(row.late for row in pack.reporting),
+        )
+        rows.append(_Row((_column(texts, "total"), None, None, *sums), counts, total=True))
     return rows
 
 
@@ -376,14 +403,14 @@ def _delegation_rows(pack: Pack, texts: Texts) -> list[_Row]:
         rows.append(
             _Row(
                 (
-                    grant.decided_on.isoformat(),
+                    grant.decided_on,
                     grant.intervention,
                     grant.owner,
                     texts.get("grants", "support_name", support=grant.support.value),
                     _tkr(grant.amount_kr),
                     grant.decided_by,
                 ),
-                (None, None, None, None, TKR_FORMAT, None),
+                (DATE_FORMAT, None, None, None, TKR_FORMAT, None),
             )
         )
     if pack.delegation:
@@ -391,20 +418,40 @@ def _delegation_rows(pack: Pack, texts: Texts) -> list[_Row]:
             _Row(
                 (_column(texts, "total"), None, None, None, _tkr(pack.delegated_total), None),
                 (None, None, None, None, TKR_FORMAT, None),
+                total=True,
             )
         )
     return rows
 
 
-def _fill(sheet: Worksheet, rows: list[_Row]) -> None:
+def _fill(sheet: Worksheet, rows: list[_Row], title: str) -> None:
+    sheet.append([title])
+    sheet.cell(row=1, column=1).font = TITLE_FONT
+    widths: dict[int, int] = {}
     for row in rows:
         sheet.append(list(row.cells))
         for cell, number_format in zip(sheet[sheet.max_row], row.formats, strict=False):
             if number_format is not None:
                 cell.number_format = number_format
-        for cell in sheet[sheet.max_row]:
+        cells = zip(sheet[sheet.max_row], row.cells, strict=False)
+        for index, (cell, value) in enumerate(cells, start=1):
             if cell.data_type == "f":  # text that starts with "=" is text, never a formula
                 cell.data_type = "s"
-            if row.heading:
+            if row.heading or row.total:
                 cell.font = BOLD
-    sheet.freeze_panes = "A2"
+            widths[index] = max(widths.get(index, WIDTH_MIN), _shown_length(value))
+    first_heading = next((n for n, row in enumerate(rows, start=2) if row.heading), 2)
+    sheet.freeze_panes = sheet.cell(row=first_heading + 1, column=1).coordinate
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, WIDTH_MAX) + 2
+
+
+def _shown_length(value: Cell) -> int:
+    """About how many characters a cell shows (tkr grouped, dates as YYYY-MM-DD)."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:,.0f}")
+    return len(str(value))

@@ -3,35 +3,81 @@ figure, and the annual participant table (workflows/participants.py). Exact figu
 masking: the export is the office's own.
 
 Two tables: `reports` (one row per intervention and period: the periods with a report, and
-the owed periods past due without one, as `missing`) and `participants`. An XLSX file holds
-them as two sheets; CSV gives two files, `<stem>-reports.csv` and `<stem>-participants.csv`
-(UTF-8 with a byte-order mark so that Excel reads å, ä, ö; comma-separated, a field quoted
-when it holds `,` or `;`; shares as fractions with a decimal point, e.g. 0.189). Free text
-from the reports is never taken for a formula: an XLSX cell keeps it as text; in a CSV an
-apostrophe goes before = + - @ wherever a spreadsheet splitting on `,` or on `;` would begin
-a cell (`neutralise_formula`)."""
+the owed periods past due without one, as "Saknas") and `participants`. Both are for people
+to read as they open: headers and values in the user's language, from the form files (an
+input's label, a choice's option text, a goal's own text) and templates/export.j2, never
+codes. Each table knows the kind of each column (count, money, share, date and time), which
+gives the XLSX its number formats and the totals row its sums.
+
+An XLSX file holds them as two sheets: a title row (the association, what, the months the
+reports cover), the header bold and frozen, widths fitted, a bold totals row. CSV gives two
+files, `<stem>-reports.csv` and `<stem>-participants.csv`, as Excel in Swedish reads them
+with a double-click: UTF-8 with a byte-order mark (å, ä, ö), `;` between fields, a decimal
+comma, dates as YYYY-MM-DD, numbers without a thousands separator (so they stay numbers).
+Free text from the reports is never taken for a formula: an XLSX cell keeps it as text; in a
+CSV a text field is quoted when it holds `,` or `;` and an apostrophe goes before = + - @
+wherever a spreadsheet splitting on `,` or on `;` would begin a cell (`neutralise_formula`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
+from workflows.answers import choice_label, input_label
 from workflows.calendar import Period, ReportKind, periods_of_year
-from workflows.forms import FormDefinition, inputs, load_forms
+from workflows.forms import (
+    GOALS_MAX,
+    FieldType,
+    FormDefinition,
+    FormField,
+    Input,
+    InputType,
+    goal_list,
+    inputs,
+    load_forms,
+)
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.overview import MISSING, as_utc, owing
 from workflows.participants import ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
+from workflows.texts import Texts
 
-Cell = str | int | float | bool | datetime | None
+Cell = str | int | float | bool | datetime | date | None
+
+
+class Kind(StrEnum):
+    """What a column holds: its number format in the XLSX, and whether the totals sum it."""
+
+    TEXT = "text"
+    COUNT = "count"  # people, months: summed
+    MONEY = "money"  # whole kronor: summed
+    NUMBER = "number"  # a whole number that is no quantity (a revision): not summed
+    SHARE = "share"  # a fraction, shown as a percentage
+    DATETIME = "datetime"
+
+
+SUMMED = frozenset({Kind.COUNT, Kind.MONEY})
+# Excel stores formats in its own (US) notation and shows them in the reader's: "#,##0" is
+# "250 000" in Swedish Excel, with the space at every thousand however large the amount.
+NUMBER_FORMATS = {
+    Kind.COUNT: "0",
+    Kind.NUMBER: "0",
+    Kind.MONEY: "#,##0",
+    Kind.SHARE: "0.0%",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+}
+
 REPORT_COLUMNS = (
     "period",
     "kind",
@@ -41,6 +87,16 @@ REPORT_COLUMNS = (
     "revision",
     "submitted_at",
     "late",
+)
+REPORT_KINDS = (
+    Kind.TEXT,
+    Kind.TEXT,
+    Kind.TEXT,
+    Kind.TEXT,
+    Kind.TEXT,
+    Kind.NUMBER,
+    Kind.DATETIME,
+    Kind.TEXT,
 )
 PARTICIPANT_COLUMNS = (
     "intervention",
@@ -75,22 +131,106 @@ SHARE_COLUMNS = frozenset(
 
 @dataclass(frozen=True)
 class Table:
+    """Headers as the reader reads them, rows of typed cells, each column's kind (TEXT when
+    not given), the XLSX's title row and a last row of totals (both files write it)."""
+
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    kinds: tuple[Kind, ...] = ()
+    title: str = ""
+    total: tuple[Cell, ...] | None = None
+
+    def kind(self, index: int) -> Kind:
+        return self.kinds[index] if index < len(self.kinds) else Kind.TEXT
+
+
+def export_title(
+    texts: Texts, table: str, *, year: int, through: int, made: date, association: str | None
+) -> str:
+    """ "Samordningsförbundet X – Rapporter 2026 – månadsrapporter t.o.m. mars (uttag …)"."""
+    return texts.get(
+        "export",
+        "title",
+        association=association or "",
+        what=texts.get("export", "what", table=table),
+        year=year,
+        through=through,
+        made=made.isoformat(),
+    )
+
+
+def reported_through(engine: Engine, year: int) -> int:
+    """The last month of `year` with a monthly report (0: none yet): what the figures cover."""
+    reports = reports_in(engine, [Period.month(year, month).label for month in range(1, 13)])
+    return max((Period.parse(label).number for _, label in reports), default=0)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class AnswerColumn:
+    """A column of answers: `key` is the answer's id; a column with a `goal_number` carries
+    the text of that goal of the row's intervention (the goals differ between interventions,
+    so "Mål 1" is named in each row and its attainment and comment follow it)."""
+
+    key: str
+    header: str
+    kind: Kind = Kind.TEXT
+    item: Input | None = None
+    goal_number: int = 0
 
 
 def answer_columns(
     forms: dict[ReportKind, FormDefinition],
     interventions: Sequence[InterventionInfo],
-    answered: Sequence[dict[str, object]],
-) -> tuple[str, ...]:
-    """Every input id of the monthly form, then of the quarterly form (its goal inputs for
-    every intervention's goals), then any answer no longer in a form, sorted."""
-    ids: dict[str, None] = {i.id: None for i in inputs(forms[ReportKind.monthly], ())}
-    for info in interventions:
-        ids |= {i.id: None for i in inputs(forms[ReportKind.quarterly], info.goals)}
-    extra = sorted({key for answers in answered for key in answers} - set(ids))
-    return (*ids, *extra)
+    answered: Sequence[Mapping[str, object]],
+    texts: Texts,
+) -> list[AnswerColumn]:
+    """Every input of the monthly form, then of the quarterly form (its goal inputs for every
+    number of goals the interventions have, in the form's order), then any answer no longer
+    in a form, sorted, headed by its id."""
+    found: dict[str, Input] = {item.id: item for item in inputs(forms[ReportKind.monthly], ())}
+    quarterly = forms[ReportKind.quarterly]
+    counts = sorted({len(goal_list(info.goals)) for info in interventions} or {0})
+    variants = [inputs(quarterly, ["."] * count) for count in counts]
+    for form_field in quarterly.fields:
+        for variant in variants:
+            for item in variant:
+                if item.field_id == form_field.id:
+                    found.setdefault(item.id, item)
+    goal_fields = {
+        f.id: f for form in forms.values() for f in form.fields if f.type is FieldType.GOALS
+    }
+    columns: list[AnswerColumn] = []
+    for key, item in found.items():
+        goals = goal_fields.get(item.field_id)
+        if goals is None:
+            kind = {InputType.COUNT: Kind.COUNT, InputType.MONEY: Kind.MONEY}.get(item.type)
+            columns.append(AnswerColumn(key, input_label(item, texts), kind or Kind.TEXT, item))
+        else:
+            columns += _goal_columns(goals, key, item, texts)
+    extra = sorted({key for answers in answered for key in answers} - set(found))
+    return [*columns, *(AnswerColumn(key, key) for key in extra)]
+
+
+def _goal_columns(f: FormField, key: str, item: Input, texts: Texts) -> list[AnswerColumn]:
+    lang = texts.lang
+    which = key.removeprefix(f"{f.id}_").removesuffix("_comment")
+    if which.isdigit():
+        goal = texts.get("export", "goal", number=int(which))
+    else:  # the goals as a whole, or the rest of them: the input's label says which
+        named = (f.overall_label if which == "all" else f.rest_label) or f.label
+        goal = named.get(lang) if item.type is InputType.TEXT else item.label.get(lang)
+    if item.type is InputType.TEXT:
+        label = (f.comment_label or f.label).get(lang)
+        return [AnswerColumn(key, texts.get("export", "goal_column", goal=goal, label=label))]
+    attainment = AnswerColumn(
+        key, texts.get("export", "goal_column", goal=goal, label=f.label.get(lang)), item=item
+    )
+    if not which.isdigit():
+        return [attainment]
+    return [AnswerColumn(f.id, goal, goal_number=int(which)), attainment]
 
 
 def report_table(
@@ -100,10 +240,15 @@ def report_table(
     *,
     today: date,
     tz: ZoneInfo,
+    texts: Texts | None = None,
     forms: dict[ReportKind, FormDefinition] | None = None,
+    title: str = "",
 ) -> Table:
     """One row per intervention and period of `year`: every report, and every owed period
-    past due without one."""
+    past due without one; a last row sums the counts and amounts. In `texts`' language
+    (default Swedish)."""
+    texts = texts or Texts()
+    forms = forms or load_forms()
     interventions = all_interventions(engine)
     periods = periods_of_year(year)
     reports = reports_in(engine, [period.label for period in periods])
@@ -117,42 +262,122 @@ def report_table(
             for info in interventions
             if info.id in owed or (info.id, period.label) in reports
         ]
-    answer_ids = answer_columns(
-        forms or load_forms(), interventions, [report.answers for report in reports.values()]
+    answers = answer_columns(
+        forms, interventions, [report.answers for report in reports.values()], texts
     )
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for period, info in found:
         report = reports.get((info.id, period.label))
-        head: tuple[Cell, ...] = (period.label, period.kind.value, info.name, info.owner)
+        head: tuple[Cell, ...] = (
+            period.label,
+            forms[period.kind].title.get(texts.lang),
+            info.name,
+            info.owner,
+        )
         if report is None:
-            rows.append((*head, MISSING, None, None, True, *(None for _ in answer_ids)))
-            continue
-        rows.append(
-            (
-                *head,
-                report.status.value,
+            status: tuple[Cell, ...] = (_status(texts, MISSING), None, None, _yes_no(texts, True))
+            given: Mapping[str, object] = {}
+        else:
+            status = (
+                _status(texts, report.status.value),
                 report.revision,
                 as_utc(report.submitted_at).astimezone(tz),
-                report.late,
-                *(_cell(report.answers.get(key)) for key in answer_ids),
+                _yes_no(texts, report.late),
             )
-        )
-    return Table((*REPORT_COLUMNS, *answer_ids), tuple(rows))
+            given = report.answers
+        cells = (_answer(column, info, period, given, texts) for column in answers)
+        rows.append((*head, *status, *cells))
+    kinds = (*REPORT_KINDS, *(column.kind for column in answers))
+    return Table(
+        tuple(texts.get("export", "column", name=name) for name in REPORT_COLUMNS)
+        + tuple(column.header for column in answers),
+        tuple(rows),
+        kinds,
+        title,
+        summed_row(texts.get("export", "total"), kinds, rows),
+    )
 
 
-def _cell(value: object) -> Cell:
-    if value is None or isinstance(value, str | int | float | bool):
+def _status(texts: Texts, status: str) -> str:
+    return texts.get("export", "status", status=status)
+
+
+def _yes_no(texts: Texts, value: bool) -> str:
+    return texts.get("export", "yes_no", value=value)
+
+
+def _answer(
+    column: AnswerColumn,
+    info: InterventionInfo,
+    period: Period,
+    answers: Mapping[str, object],
+    texts: Texts,
+) -> Cell:
+    if column.goal_number:
+        if period.kind is not ReportKind.quarterly:
+            return None
+        goals = goal_list(info.goals)
+        named = len(goals) if len(goals) <= GOALS_MAX else GOALS_MAX - 1
+        return goals[column.goal_number - 1] if column.goal_number <= named else None
+    value = answers.get(column.key)
+    if column.item is not None and column.item.type is InputType.CHOICE:
+        return choice_label(column.item, value, texts.lang) or _cell(value, texts)
+    return _cell(value, texts)
+
+
+def _cell(value: object, texts: Texts) -> Cell:
+    if isinstance(value, bool):
+        return _yes_no(texts, value)
+    if value is None or isinstance(value, str | int | float):
         return value
     return str(value)
 
 
-def participant_table_rows(table: ParticipantTable, *, total_label: str) -> Table:
-    rows = [
+def summed_row(
+    label: str, kinds: Sequence[Kind], rows: Sequence[Sequence[Cell]]
+) -> tuple[Cell, ...]:
+    """`label`, then the sum of each count and amount column (other columns empty)."""
+    cells: list[Cell] = [label]
+    for index, kind in enumerate(kinds[1:], start=1):
+        if kind not in SUMMED:
+            cells.append(None)
+            continue
+        total = 0
+        for row in rows:
+            value = row[index]
+            if isinstance(value, int) and not isinstance(value, bool):
+                total += value
+        cells.append(total)
+    return tuple(cells)
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def participant_table_rows(table: ParticipantTable, texts: Texts, *, title: str = "") -> Table:
+    """The participant table with the reader's headers; its total recomputes the shares."""
+    rows = tuple(
         _participant_row(row.intervention.name, row.intervention.owner, row.figures)
         for row in table.rows
-    ]
-    rows.append(_participant_row(total_label, "", table.total))
-    return Table(PARTICIPANT_COLUMNS, tuple(rows))
+    )
+    kinds = tuple(
+        Kind.TEXT
+        if column in ("intervention", "owner")
+        else Kind.SHARE
+        if column in SHARE_COLUMNS
+        else Kind.COUNT
+        for column in PARTICIPANT_COLUMNS
+    )
+    total = _participant_row(texts.get("status", "export_total"), "", table.total)
+    headers = tuple(_participant_header(column, texts) for column in PARTICIPANT_COLUMNS)
+    return Table(headers, rows, kinds, title, total)
+
+
+def _participant_header(column: str, texts: Texts) -> str:
+    base, _, split = column.rpartition("_")
+    if split in ("women", "men"):
+        return texts.get("export", "split", label=_participant_header(base, texts), split=split)
+    return texts.get("export", "column", name=column)
 
 
 def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell, ...]:
@@ -185,43 +410,89 @@ def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell
     )
 
 
-# --------------------------------------------------------------------------- files
+# --------------------------------------------------------------------------- XLSX
+
+TITLE_FONT = Font(bold=True, size=13)
+BOLD = Font(bold=True)
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+WIDTH_MIN = 8
+WIDTH_MAX = 60  # longer text is cut off by the next cell; the cell keeps it whole
+HEADER_WIDTH = 30  # a longer header wraps rather than widening its column
+NUMBER_HEADER_WIDTH = 14  # a column of small numbers under a long label: the label wraps
+LINE_HEIGHT = 15  # points per line of the header row
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, Table]]) -> Path:
-    """One sheet per table (titles cut to Excel's 31 characters), the header row frozen,
-    shares as percentages."""
+    """One sheet per table (titles cut to Excel's 31 characters)."""
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
     for title, table in sheets:
-        _fill(book.create_sheet(title[:31]), table)
+        fill_sheet(book.create_sheet(title[:31]), table)
     book.save(path)
     return path
 
 
-def _fill(sheet: Worksheet, table: Table) -> None:
+def fill_sheet(sheet: Worksheet, table: Table) -> None:
+    """The title row, the header bold, wrapped and frozen, the rows with each column's number
+    format, the totals bold, and each column as wide as what it shows. Text that starts with
+    "=" is text, never a formula."""
+    if table.title:
+        sheet.append([table.title])
+        sheet.cell(row=1, column=1).font = TITLE_FONT
     sheet.append(list(table.columns))
-    for row in table.rows:
+    header = sheet.max_row
+    for cell in sheet[header]:
+        cell.font = BOLD
+        cell.alignment = HEADER_ALIGNMENT
+    body = [*table.rows, *([table.total] if table.total is not None else [])]
+    for row in body:
         sheet.append([_xlsx_value(value) for value in row])
-    for cells in sheet.iter_rows(min_row=2):
+    if table.total is not None:
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
+    for cells in sheet.iter_rows():
         for cell in cells:
-            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
+            if cell.data_type == "f":
                 cell.data_type = "s"
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=1).coordinate
+    lines = 1  # of the wrapped header row, which Excel does not grow by itself
     for index, column in enumerate(table.columns, start=1):
-        if column in SHARE_COLUMNS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "0.0%"
-        elif column == "submitted_at":
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+        kind = table.kind(index - 1)
+        number_format = NUMBER_FORMATS.get(kind)
+        if number_format is not None:
+            for (cell,) in sheet.iter_rows(min_row=header + 1, min_col=index, max_col=index):
+                cell.number_format = number_format
+        shown = [_shown_length(row[index - 1], kind) for row in body if index <= len(row)]
+        header_width = HEADER_WIDTH if kind is Kind.TEXT else NUMBER_HEADER_WIDTH
+        width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
+        lines = max(lines, -(-len(column) // width))
+    sheet.row_dimensions[header].height = LINE_HEIGHT * min(lines, 6)
+
+
+def _shown_length(value: Cell, kind: Kind) -> int:
+    """About how many characters the cell shows in Swedish Excel."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, float) and kind is Kind.SHARE:
+        return 7  # "100,0 %"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return len(f"{value:,.0f}") if kind is Kind.MONEY else len(str(value))
+    return max((len(line) for line in str(value).splitlines()), default=0)
 
 
 def _xlsx_value(value: Cell) -> Cell:
     # Excel has no time zones: local wall-clock time, as the office reads it.
     return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+# --------------------------------------------------------------------------- CSV
+
+SEPARATOR = ";"  # what Excel with Swedish settings splits on (the comma is the decimal sign)
 
 
 def csv_paths(stem: Path) -> tuple[Path, Path]:
@@ -235,18 +506,19 @@ def csv_paths(stem: Path) -> tuple[Path, Path]:
 
 
 def write_csv(path: Path, table: Table) -> Path:
-    """Comma-separated, one record per line (CRLF, as csv's default). A field is quoted when it
-    holds the separator of either convention (`,` or the Swedish Excel `;`), a quote, a tab, a
-    line break or spaces at its ends, so it stays one cell whichever separator is used."""
+    """The header, the rows, the totals; one record per line (CRLF), no title row (the first
+    line names the columns, for programs as for people)."""
+    body = [*table.rows, *([table.total] if table.total is not None else [])]
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        out.write(csv_line(table.columns))
-        for row in table.rows:
-            out.write(csv_line(_csv_value(value) for value in row))
+        out.write(csv_line(csv_field(column) for column in table.columns))
+        for row in body:
+            out.write(csv_line(csv_field(value) for value in row))
     return path
 
 
 def csv_line(fields: Iterable[str]) -> str:
-    return ",".join(_quoted(field) for field in fields) + "\r\n"
+    """Fields as `csv_field` writes them, separated by `;`."""
+    return SEPARATOR.join(fields) + "\r\n"
 
 
 _NEEDS_QUOTES = re.compile(r'[,;"\t\r\n]|^\s|\s$')
@@ -274,18 +546,24 @@ def neutralise_formula(text: str) -> str:
     return _CELL_START_INSIDE.sub(r"\1'", text)
 
 
-def _csv_value(value: Cell) -> str:
-    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)` in a comment) is neutralised
-    (`neutralise_formula`). Numbers are written as they are: a negative figure is a number,
-    `-5`, not a formula, and only text is ever prefixed (text "-5" becomes "'-5")."""
+def csv_field(value: Cell) -> str:
+    """One field as written. Text is neutralised (`neutralise_formula`: `=HYPERLINK(…)` in a
+    comment is never run) and quoted when it holds `,`, `;`, a quote, a tab, a line break or
+    spaces at its ends, so it stays one cell whichever separator a program uses. Numbers are
+    numbers as Swedish Excel reads them: a decimal comma (0,7143), no thousands separator, a
+    minus that is a minus (`-5` is minus five, not a formula; only text "-5" becomes "'-5").
+    Times as YYYY-MM-DD HH:MM (local), dates as YYYY-MM-DD."""
     if isinstance(value, str):
-        return neutralise_formula(value)
+        return _quoted(neutralise_formula(value))
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "1" if value else "0"
     if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+        return text.replace(".", ",")
     return str(value)

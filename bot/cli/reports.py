@@ -143,15 +143,20 @@ def reports_export(
     on: OnOption = None,
 ) -> None:
     """Every report of a year with every figure (a row per intervention and period; owed
-    periods past due without a report as "missing"), and the annual report's participant
-    table. Exact figures: nothing is masked. XLSX: two sheets; CSV: two files.
+    periods past due without a report as "Saknas"), and the annual report's participant
+    table. Exact figures: nothing is masked. Headers and values in FINSAM_LANGUAGE, from the
+    forms. XLSX: two sheets, each with a title row (FINSAM_ASSOCIATION_NAME, the months the
+    reports cover) and a totals row; CSV: two files for Excel in Swedish (";" between fields,
+    decimal comma, UTF-8 with BOM).
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
     from workflows.exports import (
         csv_paths,
+        export_title,
         participant_table_rows,
         report_table,
+        reported_through,
         write_csv,
         write_xlsx,
     )
@@ -169,9 +174,30 @@ def reports_export(
     chosen = year or today.year
     forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
     with database(cfg) as engine:
-        reports = report_table(engine, reporting, chosen, today=today, tz=cfg.tz, forms=forms)
+        through = reported_through(engine, chosen)
+
+        def title(table: str) -> str:
+            return export_title(
+                texts,
+                table,
+                year=chosen,
+                through=through,
+                made=today,
+                association=cfg.finsam_association_name,
+            )
+
+        reports = report_table(
+            engine,
+            reporting,
+            chosen,
+            today=today,
+            tz=cfg.tz,
+            texts=texts,
+            forms=forms,
+            title=title("reports"),
+        )
         participants = participant_table_rows(
-            participant_table(engine, chosen), total_label=texts.get("status", "export_total")
+            participant_table(engine, chosen), texts, title=title("participants")
         )
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":

@@ -29,6 +29,7 @@ from bot.listeners.commands import ack_at_once
 from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
 from store.models import ReportStatus
+from workflows.answers import answer_text, input_label
 from workflows.calendar import Period
 from workflows.forms import inputs, validate
 from workflows.identity_numbers import find_identity_number
@@ -350,11 +351,8 @@ class ReportListeners:
             period = Period.parse(report.period)
             lines = []
             for item in inputs(self.ctx.forms[period.kind], list(intervention.goals)):
-                label = item.label.get(texts.lang)
-                if item.split:
-                    label = texts.get("forms", "split_label", label=label, split=item.split)
-                value = report.answers.get(item.id)
-                shown = "–" if value in (None, "") else str(value)
+                label = input_label(item, texts)
+                shown = answer_text(item, report.answers.get(item.id), texts)
                 lines.append(f"*{_escape(label)}*: {_escape(shown)}")
             view = {
                 "type": "modal",

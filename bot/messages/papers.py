@@ -130,7 +130,7 @@ def send_board_papers(sender: SlackSender, message: Outgoing, *, progress: Progr
             _call(
                 sender._client.files_upload_v2,
                 channel=channel,
-                content=write_papers_xlsx(pack, texts),
+                content=write_papers_xlsx(pack, texts, association=ctx.association_name),
                 filename=filename,
                 title=texts.get("papers", "file_title", title=pack.title, day=pack.meeting_on),
                 initial_comment=texts.get("papers", "file_comment"),
