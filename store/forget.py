@@ -15,8 +15,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Enum,
+    String,
+    Table,
+    TypeDecorator,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel, col, delete
 
 from store.models import (
@@ -153,6 +166,14 @@ def _delete(session: Session, model: type[SQLModel], where: object) -> int:
     return int(getattr(outcome, "rowcount", 0) or 0)
 
 
+def _is_text(kind: TypeEngine[Any]) -> bool:
+    """A text column (SQLModel's `str` fields are AutoString, a TypeDecorator over String);
+    not an enum column, whose values are codes."""
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    return isinstance(kind, String) and not isinstance(kind, Enum)
+
+
 def _variants(identifier: str) -> list[tuple[str, bool]]:
     """The identifier as stored in text, and as json.dumps escapes it when that differs
     (outbox payloads escape non-ASCII): (text, escaped)."""
@@ -165,7 +186,7 @@ def _scrub_table(
 ) -> list[tuple[object, ...]]:
     """Replace the identifiers in every text column of `table`; the keys of rows changed."""
     identifiers = list(identifiers)
-    columns = [c for c in table.columns if isinstance(c.type, String)]
+    columns = [c for c in table.columns if _is_text(c.type)]
     if not identifiers or not columns or not list(table.primary_key.columns):
         return []
     keys = list(table.primary_key.columns)
