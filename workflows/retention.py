@@ -13,10 +13,11 @@ from sqlalchemy import Engine
 from store.db import session_scope
 from store.models import ReportKind
 from store.retention import Cleared, clear_before
-from workflows.forms import FormDefinition, InputType, inputs
+from workflows.forms import GOALS_MAX, FormDefinition, InputType, inputs
 
-# Goal comments are inputs per goal (goal_1_comment …): ask the form for plenty of goals.
-_GOALS_ENOUGH = [str(n) for n in range(1, 101)]
+# Goal comments are inputs per goal (goal_1_comment …, goal_rest_comment past GOALS_MAX,
+# goal_all_comment without goals): these goal counts give every id a form can have.
+_GOAL_COUNTS = (0, GOALS_MAX, GOALS_MAX + 1)
 
 
 def text_inputs(forms: dict[ReportKind, FormDefinition]) -> dict[ReportKind, set[str]]:
@@ -24,8 +25,8 @@ def text_inputs(forms: dict[ReportKind, FormDefinition]) -> dict[ReportKind, set
     return {
         kind: {
             item.id
-            for goals in ("", _GOALS_ENOUGH)
-            for item in inputs(form, goals)
+            for count in _GOAL_COUNTS
+            for item in inputs(form, [f"mål {n}" for n in range(1, count + 1)])
             if item.type is InputType.TEXT
         }
         for kind, form in forms.items()
