@@ -190,8 +190,11 @@ def _scrub_table(
     if not identifiers or not columns or not list(table.primary_key.columns):
         return []
     keys = list(table.primary_key.columns)
+    # Whole words only: a name like "Per" must not turn a payload's "period" into nonsense.
     patterns = [
-        re.compile(re.escape(text), re.IGNORECASE) for i in identifiers for text, _ in _variants(i)
+        re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+        for i in identifiers
+        for text, _ in _variants(i)
     ]
     like = [
         func.lower(column).contains(text.lower(), autoescape=True)

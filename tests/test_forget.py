@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, MetaData, select
+from sqlmodel import select as sqlmodel_select
 
 from bot.simulator.reading import buttons
 from bot.simulator.slack_driver import block_action, text_input, view_submission
 from store.db import session_scope
-from store.models import Role
+from store.models import OutboxMessage, OutboxStatus, Role
+from store.outbox import enqueue
 from store.people import roles_of
 from tests.cli_runner import Cli
 from tests.harness import BOT_TOKEN, LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
@@ -26,7 +28,7 @@ from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import MARCH, MONTHLY_OK, dms, open_form, stage_at, submit
 from workflows.absence import record_absence
 from workflows.grants import GrantFields, record_grant
-from workflows.people import register_person
+from workflows.people import forget_person, parse_who, register_person
 from workflows.reports import find_report
 
 LEAD_NAME = "Åsa Öberg-Lindqvist"
@@ -189,3 +191,31 @@ def test_a_forgotten_lead_and_office_user_leave_no_trace_but_their_counts(
         for c in bot.fake.calls("chat.postMessage")
         if c.args.get("channel") in (LEAD_USER, lead_dm)
     ] == []
+
+
+def test_a_short_name_is_replaced_as_a_word_only(engine: Engine) -> None:
+    """A lead called "Per": the word goes, "period" in a waiting post to the office stays,
+    and that post (not to the forgotten person) is still sent."""
+    register_person(engine, "U0PER0001", role=Role.lead, name="Per", email="per@example.se")
+    now = datetime(2026, 4, 20, 10, 0, tzinfo=UTC)
+    with session_scope(engine) as session:
+        enqueue(
+            session,
+            key="office:1",
+            channel=OFFICE_CHANNEL,
+            payload={"period": "2026-03", "text": "Per har rapporterat, <@U0PER0001>"},
+            now=now,
+        )
+    forgotten = forget_person(engine, parse_who("U0PER0001"))
+    with session_scope(engine) as session:
+        row = session.exec(
+            sqlmodel_select(OutboxMessage).where(OutboxMessage.key == "office:1")
+        ).one()
+        payload = json.loads(row.payload)
+        assert row.status is OutboxStatus.pending
+    placeholder = forgotten.placeholder
+    assert payload == {
+        "period": "2026-03",
+        "text": f"{placeholder} har rapporterat, <@{placeholder}>",
+    }
+    assert _traces(engine, ["U0PER0001", "per@example.se"]) == []
