@@ -161,4 +161,8 @@ def test_personer_usage_and_bad_input(engine: Engine, database_url: str) -> None
             user=OFFICE_USER,
         )
         assert "Ingen i Slack-arbetsytan" in all_text(mailto)  # parsed as the address
+        number = all_text(
+            bot.ask(f"personer lägg till {LEAVER} kansli Lena 811218-9876", user=OFFICE_USER)
+        )
+        assert "Namnet ser ut att innehålla ett personnummer" in number
         assert _roles(engine, LEAVER) == set()

@@ -16,6 +16,7 @@ from store.forget import Forgotten, forget
 from store.models import Person, Role
 from store.people import add_person, get_person, list_people, person_by_email, roles_of
 from store.people import remove_role as remove_stored_role
+from workflows.identity_numbers import find_identity_number
 from workflows.interventions import Directory
 
 OFFICE_ROLES = frozenset({Role.office, Role.director})
@@ -110,6 +111,10 @@ def add_role(
     may (AccessDenied)."""
     if by is not None:
         _check_office(engine, by)
+    name = " ".join(name.split())[:200]
+    kind = find_identity_number(name)
+    if kind is not None:
+        raise BadArgument("person_name_identity_number", kind=kind)
     slack_user_id, email = who.slack_user_id, who.email
     if slack_user_id is None:
         assert email is not None
