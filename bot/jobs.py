@@ -9,17 +9,20 @@ from bot.sender import SlackSender
 from bot.settings import Settings
 from store.db import Engine
 from store.errors import NotFoundError
+from store.retention import Cleared
 from workflows.absence import plan_back_notices
 from workflows.board_papers import plan_board_papers
 from workflows.board_reminders import plan_board_reminders
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
+from workflows.forms import load_forms
 from workflows.go_live import go_live
 from workflows.outbox import DispatchReport, dispatch_due
 from workflows.overview import plan_missing_summary, weekly_due
 from workflows.pacing import Pacer
 from workflows.reminders import PlanReport, plan_reminders
 from workflows.reports import Reporting
+from workflows.retention import apply_retention
 from workflows.schedule import Job
 from workflows.working_days import WorkingDays
 
@@ -29,6 +32,7 @@ OUTBOX_TICK_SECONDS = 30
 # Reminders are due at the send time; planning is idempotent, so a tick every few minutes
 # also picks up a report sent back (its next stage) and a bot that just came back.
 REMINDER_TICK_SECONDS = 300
+RETENTION_CRON = "30 3 * * *"  # nightly, when nobody is reporting
 
 
 class BotJobs:
@@ -58,6 +62,8 @@ class BotJobs:
             Job(id=OUTBOX_JOB, func=self.run_outbox, every_seconds=OUTBOX_TICK_SECONDS),
             Job(id="reminders", func=self.run_reminders, every_seconds=REMINDER_TICK_SECONDS),
         ]
+        if self._cfg.finsam_retention_months:
+            found.append(Job(id="retention", func=self.run_retention, cron=RETENTION_CRON))
         if self._cfg.finsam_office_channel:
             found.append(
                 Job(
@@ -89,6 +95,24 @@ class BotJobs:
             call_timeout=timedelta(seconds=self._cfg.slack_timeout_seconds),
             pacer=self._pacer,
         )
+
+    def run_retention(self, *, now: datetime | None = None) -> Cleared | None:
+        """Remove report free text and sent messages older than FINSAM_RETENTION_MONTHS."""
+        cleared = apply_retention(
+            self._engine,
+            load_forms(self._cfg.finsam_forms_dir),
+            months=self._cfg.finsam_retention_months,
+            now=now or self._clock.now(),
+        )
+        if cleared is not None:
+            log.info(
+                "retention: free text emptied in %d revisions, %d review comments,"
+                " %d sent messages deleted",
+                cleared.revisions,
+                cleared.review_comments,
+                cleared.outbox_rows,
+            )
+        return cleared
 
     def go_live(self) -> date:
         """Record from which day reports are owed (FINSAM_REPORTS_FROM, or this first run's

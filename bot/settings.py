@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Reports due before this day are not owed (go-live); unset: the day the bot first ran.
     finsam_reports_from: date | None = None
     finsam_forms_dir: Path | None = None
+    # Report free text, review comments and sent messages older than this many months are
+    # removed by a daily job; 0 keeps them (the förbund's own gallringsbeslut decides).
+    finsam_retention_months: int = Field(default=0, ge=0, le=1200)
     # Demos only: the bot's clock starts at this instant and runs at real speed.
     finsam_simulated_start: datetime | None = None
     finsam_server_threads: int = Field(default=8, ge=1)

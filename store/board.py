@@ -196,22 +196,35 @@ def add_grant(
     return grant
 
 
-def grants_of_year(session: Session, year: int) -> list[Grant]:
-    return list(
-        session.exec(
-            select(Grant).where(Grant.year == year).order_by(col(Grant.decided_on), col(Grant.id))
-        ).all()
-    )
+def grants_of_year(session: Session, year: int, *, with_withdrawn: bool = False) -> list[Grant]:
+    """The grants for `year` by date of decision; a withdrawn one only when asked for (it
+    no longer uses the year's decision room)."""
+    query = select(Grant).where(Grant.year == year)
+    if not with_withdrawn:
+        query = query.where(col(Grant.withdrawn_at).is_(None))
+    return list(session.exec(query.order_by(col(Grant.decided_on), col(Grant.id))).all())
 
 
 def grants_between(session: Session, start: date, end: date) -> list[Grant]:
+    """Grants not withdrawn decided from `start` to `end` (inclusive), by date."""
     return list(
         session.exec(
             select(Grant)
-            .where(col(Grant.decided_on) >= start, col(Grant.decided_on) <= end)
+            .where(
+                col(Grant.decided_on) >= start,
+                col(Grant.decided_on) <= end,
+                col(Grant.withdrawn_at).is_(None),
+            )
             .order_by(col(Grant.decided_on), col(Grant.id))
         ).all()
     )
+
+
+def get_grant(session: Session, grant_id: int, *, for_update: bool = False) -> Grant | None:
+    query = select(Grant).where(Grant.id == grant_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
 
 
 def open_steps_due_between(

@@ -283,7 +283,8 @@ class DecisionBody(StrEnum):
 
 
 class Grant(SQLModel, table=True):
-    """Money granted during the year from the remaining decision room."""
+    """Money granted from the remaining decision room of `year`: the year it is for, which
+    may be the year after the decision's (a September decision on next year's applications)."""
 
     __tablename__ = "budget_grant"  # GRANT is an SQL keyword
     id: int | None = Field(default=None, primary_key=True)
@@ -297,6 +298,12 @@ class Grant(SQLModel, table=True):
     decided_by: str = Field(max_length=200)
     recorded_by: str = Field(default="", max_length=32)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+    # The last correction (amount, intervention, date) and the withdrawal, by whom and when
+    # (migration 0008). A withdrawn grant stays on record but no longer uses decision room.
+    corrected_by: str | None = Field(default=None, max_length=200)
+    corrected_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    withdrawn_by: str | None = Field(default=None, max_length=200)
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
 
 
 class OutboxStatus(StrEnum):

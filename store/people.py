@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, func, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
-from store.models import Person, PersonRole, Role
+from store.models import InterventionLead, Person, PersonRole, Role
 
 
 def get_person(session: Session, slack_user_id: str) -> Person | None:
     return session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
 
 
-def add_person(session: Session, slack_user_id: str, *, role: Role, name: str = "") -> Person:
-    """Register a person or give an existing one another role; a new name replaces the old.
-    Both rows are INSERT … ON CONFLICT DO NOTHING, so registering one person twice at once
-    does not fail on the unique keys."""
+def person_by_email(session: Session, email: str) -> Person | None:
+    """The person with this e-mail (any case): how an address the office types is found."""
+    query = select(Person).where(func.lower(Person.email) == email.strip().lower())
+    return session.exec(query.order_by(col(Person.id))).first()
+
+
+def add_person(
+    session: Session,
+    slack_user_id: str,
+    *,
+    role: Role,
+    name: str = "",
+    email: str | None = None,
+) -> Person:
+    """Register a person or give an existing one another role; a new name (or e-mail)
+    replaces the old. Both rows are INSERT … ON CONFLICT DO NOTHING, so registering one
+    person twice at once does not fail on the unique keys."""
     person = get_person(session, slack_user_id)
     if person is None:
         insert_if_absent(session, Person, slack_user_id=slack_user_id, name=name)
@@ -23,6 +36,9 @@ def add_person(session: Session, slack_user_id: str, *, role: Role, name: str = 
         assert person is not None
     if name:
         person.name = name
+        session.add(person)
+    if email:
+        person.email = email.strip().lower()
         session.add(person)
     assert person.id is not None
     insert_rows_if_absent(
@@ -56,3 +72,25 @@ def list_people(session: Session) -> list[tuple[Person, list[Role]]]:
     for pr in roles:
         by_person.setdefault(pr.person_id, []).append(pr.role)
     return [(p, sorted(by_person.get(p.id or 0, []))) for p in people]
+
+
+def remove_role(session: Session, person: Person, role: Role) -> tuple[bool, int]:
+    """Take a role from a person: (whether they had it, how many interventions' leads they
+    stopped being). Removing `lead` also detaches them from the interventions they led, so
+    reminders and report forms stop at once (the next interventions import matches the
+    file's addresses again)."""
+    assert person.id is not None
+    had = session.get(PersonRole, (person.id, role))
+    if had is not None:
+        session.delete(had)
+    detached = 0
+    if role == Role.lead:
+        leads = session.exec(
+            select(InterventionLead).where(InterventionLead.person_id == person.id)
+        ).all()
+        detached = len(leads)
+        session.execute(
+            delete(InterventionLead).where(col(InterventionLead.person_id) == person.id)
+        )
+    session.flush()
+    return had is not None, detached

@@ -112,8 +112,9 @@ def test_adding_the_same_role_twice_keeps_one(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("user_id", "role", "message"),
     [
-        ("u012ab3cd", "office", "”u012ab3cd” ser inte ut som ett Slack-användar-id"),
-        ("C012AB3CD", "office", "”C012AB3CD” ser inte ut som ett Slack-användar-id"),
+        ("u012ab3cd", "office", "”u012ab3cd” är varken ett Slack-användar-id"),
+        ("C012AB3CD", "office", "”C012AB3CD” är varken ett Slack-användar-id"),
+        ("eva@", "office", "”eva@” är varken ett Slack-användar-id (t.ex. U012AB3CD)"),
         ("U012AB3CD", "boss", "Okänd roll ”boss” – välj office, lead, secretary eller director."),
         ("U012AB3CD", "Office", "Okänd roll ”Office”"),
     ],

@@ -342,6 +342,7 @@ PER_MACRO: dict[str, dict[str, Any]] = {
     },
     "reports.escalation": {"leads": "<@U0LEAD001>"},
     "language.day": {"value": date(2026, 3, 5)},
+    "people.list_line": {"roles": ["office", "lead"]},
 }
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from store import board
 from store.budget import bump_revisions, get_budget_year, list_budget_lines, list_budget_years
 from store.db import session_scope
-from store.errors import AccessDenied, BadArgument, FinsamError, NotFoundError
+from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
 from store.interventions import list_interventions
 from store.models import Category, DecisionBody, Grant, SupportKind
 from store.money import NotAnAmount, parse_tkr
@@ -60,6 +60,7 @@ FIELD_OF: dict[str, str] = {
     "grant_which_owner": OWNER,
     "grant_bad_support": SUPPORT,
     "grant_support_needed": SUPPORT,
+    "grant_bad_for_year": DECIDED_ON,
 }
 
 
@@ -76,6 +77,9 @@ class GrantFields:
     amount_tkr: str | None = None
     amount_kr: str | None = None
     support: str | None = None
+    # The year whose decision room pays: empty for the decision's year, else that year or
+    # the next (a September decision on next year's applications).
+    for_year: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ class GrantDraft:
     body: DecisionBody
     decided_by: str
     support: SupportKind | None  # None: the budget line's or the intervention's kind
+    for_year: int = 0  # 0: the decision's year
+
+    @property
+    def year(self) -> int:
+        return self.for_year or self.decided_on.year
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,14 @@ class GrantView:
     decided_by: str
     recorded_by: str
     recorded_at: datetime
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def label(self) -> str:
@@ -142,6 +159,7 @@ def check_grant(fields: GrantFields, *, today: date) -> tuple[GrantDraft | None,
     body = keep(_read_body(fields.body))
     decided_by = keep(_read_text(fields.decided_by, DECIDED_BY, required=True))
     support = keep(_read_support(fields.support))
+    for_year = keep(_read_for_year(fields.for_year, decided_on))
     if problems:
         return None, problems
     return (
@@ -153,9 +171,25 @@ def check_grant(fields: GrantFields, *, today: date) -> tuple[GrantDraft | None,
             body=body,
             decided_by=decided_by,
             support=support,
+            for_year=for_year or 0,
         ),
         [],
     )
+
+
+def _read_for_year(text: str, decided_on: date | None) -> int | BadArgument | None:
+    """The decision's year or the next; None when not given (or the date is bad anyway)."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        return BadArgument("grant_bad_for_year", value=raw)
+    if decided_on is None:
+        return None
+    year = int(raw)
+    if year not in (decided_on.year, decided_on.year + 1):
+        return BadArgument("grant_bad_for_year", value=raw)
+    return year
 
 
 def _read_date(text: str, *, today: date) -> date | BadArgument:
@@ -259,7 +293,7 @@ def record_grant(
         if problems:
             raise problems[0]
         assert draft is not None
-        year = draft.decided_on.year
+        year = draft.year
         intervention, owner, support = _known_intervention(session, draft, year)
         if support is None:
             raise BadArgument("grant_support_needed", intervention=intervention)
@@ -291,13 +325,14 @@ def _known_intervention(
     of the year (matched on name, and owner when given, in any case), else an intervention
     in the reporting cycle, else as typed (a new intervention) with the support given."""
     budget_year = get_budget_year(session, year)
-    if budget_year is None:
+    if budget_year is None and year == draft.decided_on.year:
         years = ", ".join(str(y) for y in list_budget_years(session)) or "-"
         raise NotFoundError("no_budget_for_year", year=year, years=years)
     name, owner = draft.intervention.casefold(), draft.owner.casefold()
+    # Next year's budget may not be adopted yet when its first grants are decided.
     lines = [
         (line.name, line.owner, line.support)
-        for line in list_budget_lines(session, budget_year)
+        for line in (list_budget_lines(session, budget_year) if budget_year else [])
         if line.category == Category.intervention
     ]
     known = [(i.name, i.owner, i.kind) for i in list_interventions(session) if i.first_year <= year]
@@ -325,7 +360,7 @@ def _resent(
     now: datetime,
     window: timedelta,
 ) -> Grant | None:
-    for grant in board.grants_of_year(session, draft.decided_on.year):
+    for grant in board.grants_of_year(session, draft.year):
         same = (
             grant.decided_on,
             grant.intervention,
@@ -367,15 +402,133 @@ def _view(grant: Grant) -> GrantView:
         decided_by=grant.decided_by,
         recorded_by=grant.recorded_by,
         recorded_at=_as_utc(grant.recorded_at),
+        corrected_by=grant.corrected_by,
+        corrected_at=_as_utc(grant.corrected_at) if grant.corrected_at else None,
+        withdrawn_by=grant.withdrawn_by,
+        withdrawn_at=_as_utc(grant.withdrawn_at) if grant.withdrawn_at else None,
     )
+
+
+# --------------------------------------------------------------------------- undoing
+
+
+@dataclass(frozen=True)
+class GrantCorrection:
+    """What changes in a recorded grant; None (or "") keeps the stored value."""
+
+    decided_on: str | None = None
+    intervention: str | None = None
+    owner: str | None = None
+    amount_tkr: str | None = None
+    amount_kr: str | None = None
+    for_year: str | None = None
+
+
+def correct_grant(
+    engine: Engine,
+    grant_id: int,
+    correction: GrantCorrection,
+    *,
+    by: str,
+    today: date,
+    now: datetime,
+) -> tuple[GrantView, GrantView]:
+    """Correct a grant recorded wrong (its amount, intervention or date; the year it is
+    for), checked as a new grant would be; the row keeps who corrected it and when. Both
+    the old and the new year's figures move. Returns (before, after)."""
+    by = _read_by(by)
+    with session_scope(engine) as session:
+        grant = board.get_grant(session, grant_id, for_update=True)
+        if grant is None:
+            raise NotFoundError("grant_not_found", id=grant_id)
+        if grant.withdrawn_at is not None:
+            raise ConflictError("grant_is_withdrawn", id=grant_id)
+        before = _view(grant)
+        amount_given = bool(correction.amount_tkr or correction.amount_kr)
+        decided_on = correction.decided_on or grant.decided_on.isoformat()
+        if correction.for_year is not None:
+            for_year = correction.for_year
+        elif correction.decided_on and grant.year == grant.decided_on.year:
+            for_year = ""  # a grant for its decision's year follows the corrected date
+        else:
+            for_year = str(grant.year)
+        fields = GrantFields(
+            decided_on=decided_on,
+            intervention=(
+                correction.intervention if correction.intervention else grant.intervention
+            ),
+            owner=(
+                correction.owner
+                if correction.owner is not None
+                else ("" if correction.intervention else grant.owner)
+            ),
+            body=grant.body.value,
+            decided_by=grant.decided_by,
+            amount_tkr=correction.amount_tkr if amount_given else None,
+            amount_kr=correction.amount_kr if amount_given else str(grant.amount_kr),
+            support=grant.support.value if not correction.intervention else None,
+            for_year=for_year,
+        )
+        # A correction may date a decision up to today, as a new grant may.
+        draft, problems = check_grant(fields, today=max(today, grant.decided_on))
+        if problems:
+            raise problems[0]
+        assert draft is not None
+        intervention, owner, support = _known_intervention(session, draft, draft.year)
+        if support is None:
+            raise BadArgument("grant_support_needed", intervention=intervention)
+        old_year = grant.year
+        grant.decided_on = draft.decided_on
+        grant.year = draft.year
+        grant.intervention = intervention
+        grant.owner = owner
+        grant.support = support
+        grant.amount_kr = draft.amount_kr
+        grant.corrected_by = by
+        grant.corrected_at = now.astimezone(UTC)
+        session.add(grant)
+        session.flush()
+        bump_revisions(session, {old_year, grant.year})
+        return before, _view(grant)
+
+
+def withdraw_grant(engine: Engine, grant_id: int, *, by: str, now: datetime) -> GrantView:
+    """Withdraw a grant (the decision was taken back, or recorded by mistake): it stays on
+    record with who withdrew it and when, and no longer uses the year's decision room."""
+    by = _read_by(by)
+    with session_scope(engine) as session:
+        grant = board.get_grant(session, grant_id, for_update=True)
+        if grant is None:
+            raise NotFoundError("grant_not_found", id=grant_id)
+        if grant.withdrawn_at is not None:
+            raise ConflictError("grant_is_withdrawn", id=grant_id)
+        grant.withdrawn_by = by
+        grant.withdrawn_at = now.astimezone(UTC)
+        session.add(grant)
+        session.flush()
+        bump_revisions(session, {grant.year})
+        return _view(grant)
+
+
+def _read_by(text: str) -> str:
+    value = _read_text(text, "by", required=False)
+    if isinstance(value, BadArgument):
+        raise value
+    if not value:
+        raise BadArgument("grant_missing_by")
+    return value
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def grants_of_year(engine: Engine, year: int) -> list[GrantView]:
+def grants_of_year(engine: Engine, year: int, *, with_withdrawn: bool = False) -> list[GrantView]:
+    """The grants for `year` (charged to it, whatever year they were decided in)."""
     with session_scope(engine) as session:
-        return [_view(grant) for grant in board.grants_of_year(session, year)]
+        return [
+            _view(grant)
+            for grant in board.grants_of_year(session, year, with_withdrawn=with_withdrawn)
+        ]
 
 
 def delegation_decisions(engine: Engine, start: date, end: date) -> list[GrantView]:
@@ -402,4 +555,8 @@ def grant_to_dict(grant: GrantView) -> dict[str, Any]:
         "decided_by": grant.decided_by,
         "recorded_by": grant.recorded_by,
         "recorded_at": grant.recorded_at.isoformat(),
+        "corrected_by": grant.corrected_by,
+        "corrected_at": grant.corrected_at.isoformat() if grant.corrected_at else None,
+        "withdrawn_by": grant.withdrawn_by,
+        "withdrawn_at": grant.withdrawn_at.isoformat() if grant.withdrawn_at else None,
     }

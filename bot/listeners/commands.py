@@ -18,6 +18,7 @@ from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.grants import open_grant_form
 from bot.listeners.language import answer_language
+from bot.listeners.people import people_command
 from bot.listeners.status import answer_status
 from store.errors import BadArgument, FinsamError
 from workflows.texts import Texts
@@ -121,6 +122,8 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "språk": answer_language,
     "sprak": answer_language,
     "language": answer_language,
+    "personer": people_command,
+    "people": people_command,
 }
 
 # Subcommands that open a modal: they need the command's trigger_id and the client, and
