@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.forms import FormDefinition, inputs, load_forms
 from workflows.interventions import InterventionInfo, all_interventions
-from workflows.overview import MISSING, as_utc, owing
+from workflows.overview import MISSING, owing
 from workflows.participants import ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 
@@ -132,7 +132,7 @@ def report_table(
                 *head,
                 report.status.value,
                 report.revision,
-                as_utc(report.submitted_at).astimezone(tz),
+                report.submitted_at.astimezone(tz),
                 report.late,
                 *(_cell(report.answers.get(key)) for key in answer_ids),
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -343,14 +343,9 @@ def _resent(
             draft.decided_by,
             recorded_by,
         )
-        if same and _as_utc(grant.recorded_at) >= now - window:
+        if same and grant.recorded_at >= now - window:
             return grant
     return None
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Stored times are UTC; SQLite gives them back without the offset."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _view(grant: Grant) -> GrantView:
@@ -366,7 +361,7 @@ def _view(grant: Grant) -> GrantView:
         body=DecisionBody(grant.body),
         decided_by=grant.decided_by,
         recorded_by=grant.recorded_by,
-        recorded_at=_as_utc(grant.recorded_at),
+        recorded_at=grant.recorded_at,
     )
 
 
