@@ -66,7 +66,7 @@ def build_report_modal(
         callback_id=callback_id,
         title=PlainTextObject(text=_cut(form.title.get(texts.lang), MODAL_TITLE_MAX)),
         submit=PlainTextObject(text=_cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("forms", "close"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
         private_metadata=private_metadata,
     )
@@ -141,7 +141,7 @@ def _element(item: Input, texts: Texts, initial: str | None) -> InputInteractive
         chosen = next((o for o in options if o.value == initial), None)
         return StaticSelectElement(
             action_id=VALUE_ACTION_ID,
-            placeholder=PlainTextObject(text=texts.get("forms", "choose")),
+            placeholder=PlainTextObject(text=texts.get("common", "choose")),
             options=options,
             initial_option=chosen,
         )

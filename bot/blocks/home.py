@@ -33,7 +33,7 @@ def report_value(intervention_id: int, period: str) -> str:
 
 def build_report_button(texts: Texts, deadline: Deadline) -> ButtonElement:
     return ButtonElement(
-        text=texts.get("home", "report_button"),
+        text=texts.get("common", "report_button"),
         action_id=Action.report_open.value,
         value=report_value(deadline.row.intervention.id, deadline.period.label),
         style="primary",

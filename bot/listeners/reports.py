@@ -61,7 +61,7 @@ def notice_view(texts: Texts, text: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": View.notice.value,
         "title": {"type": "plain_text", "text": texts.get("reports", "problem_title")[:24]},
-        "close": {"type": "plain_text", "text": texts.get("reports", "close")[:24]},
+        "close": {"type": "plain_text", "text": texts.get("common", "close")[:24]},
         "blocks": [section(text[:MODAL_TEXT_MAX]).to_dict()],
     }
 
@@ -283,7 +283,7 @@ class ReportListeners:
             "private_metadata": json.dumps(meta),
             "title": {"type": "plain_text", "text": texts.get("reports", "return_title")[:24]},
             "submit": {"type": "plain_text", "text": texts.get("reports", "return_submit")[:24]},
-            "close": {"type": "plain_text", "text": texts.get("reports", "cancel")[:24]},
+            "close": {"type": "plain_text", "text": texts.get("common", "cancel")[:24]},
             "blocks": [
                 {
                     "type": "input",
@@ -360,7 +360,7 @@ class ReportListeners:
                 "type": "modal",
                 "callback_id": View.notice.value,
                 "title": {"type": "plain_text", "text": texts.get("reports", "answers_title")[:24]},
-                "close": {"type": "plain_text", "text": texts.get("reports", "close")[:24]},
+                "close": {"type": "plain_text", "text": texts.get("common", "close")[:24]},
                 "blocks": [
                     context(
                         texts.get(

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def period_name(texts: Texts, label: str) -> str:
     period = Period.parse(label)
     return texts.get(
-        "reports", "period_name", kind=period.kind.value, year=period.year, number=period.number
+        "common", "period_name", kind=period.kind.value, year=period.year, number=period.number
     )
 
 
@@ -48,7 +48,7 @@ def button(text: str, action: Action, value: str, *, style: str | None = None) -
 
 def report_button(texts: Texts, intervention_id: int, period: str) -> dict[str, Any]:
     value = json.dumps({"intervention_id": intervention_id, "period": period})
-    return button(texts.get("reports", "report_button"), Action.report_open, value, style="primary")
+    return button(texts.get("common", "report_button"), Action.report_open, value, style="primary")
 
 
 def _intervention(ctx: BotContext, intervention_id: int) -> InterventionInfo | None:
