@@ -24,20 +24,21 @@ from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, section
+from bot.blocks.limits import (
+    ERROR_TEXT_MAX,
+    INPUT_HINT_MAX,
+    INPUT_LABEL_MAX,
+    MODAL_BUTTON_MAX,
+    MODAL_TITLE_MAX,
+    OPTION_TEXT_MAX,
+    PLAIN_TEXT_INPUT_MAX,
+    SECTION_TEXT_MAX,
+)
 from workflows.forms import COUNT_MAX, FormDefinition, FormError, Heading, Input, InputType, layout
 from workflows.forms import to_prefill as _to_prefill
 from workflows.texts import Texts, slack_escape
 
 VALUE_ACTION_ID = "value"
-MODAL_BLOCKS_MAX = 100
-MODAL_TITLE_MAX = 24
-MODAL_BUTTON_MAX = 24
-INPUT_LABEL_MAX = 2000
-INPUT_HINT_MAX = 2000
-OPTION_TEXT_MAX = 75
-PLAIN_TEXT_INPUT_MAX = 3000
-SECTION_TEXT_MAX = 3000
-ERROR_TEXT_MAX = 2000
 
 
 def build_report_modal(

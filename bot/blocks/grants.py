@@ -21,7 +21,8 @@ from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, section
-from bot.blocks.forms import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, VALUE_ACTION_ID
+from bot.blocks.forms import VALUE_ACTION_ID
+from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
 from bot.ids import View as ViewId
 from store.errors import FinsamError
 from workflows.budget_status import BudgetStatus

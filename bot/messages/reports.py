@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.common import context, section
+from bot.blocks.limits import BUTTON_TEXT_MAX
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
@@ -37,7 +38,7 @@ def period_name(texts: Texts, label: str) -> str:
 def button(text: str, action: Action, value: str, *, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text[:75]},
+        "text": {"type": "plain_text", "text": text[:BUTTON_TEXT_MAX]},
         "action_id": action.value,
         "value": value,
     }
