@@ -17,6 +17,9 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Check:
+    """The problems and warnings found so far, and what dates are checked against (the
+    file's year, once read, and the working days)."""
+
     def __init__(self, year: int | None, working_days: WorkingDays) -> None:
         self.problems: list[CycleProblem] = []
         self.warnings: list[CycleProblem] = []
