@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent
 from store.models import Absence, OutboxMessage, OutboxStatus, Person
-from store.outbox import utc
 
 # What the database says when two absences of one person would overlap (migration 0006):
 # PostgreSQL's exclusion_violation, or the SQLite trigger's message.
@@ -121,8 +120,8 @@ def sent_on_behalf_of(
         .where(
             col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
             col(OutboxMessage.status) == OutboxStatus.sent,
-            col(OutboxMessage.sent_at) >= utc(since),
-            col(OutboxMessage.sent_at) < utc(until),
+            col(OutboxMessage.sent_at) >= since,
+            col(OutboxMessage.sent_at) < until,
             col(OutboxMessage.payload).contains(lead_user_id, autoescape=True),
         )
         .order_by(col(OutboxMessage.sent_at), col(OutboxMessage.id))

@@ -20,7 +20,6 @@ from store.models import (
     Role,
     SupportKind,
 )
-from store.outbox import utc
 
 
 @dataclass(frozen=True)
@@ -158,10 +157,11 @@ def mark_step_done(session: Session, step_id: int, *, by: str, at: datetime) -> 
     if step is None:
         return None
     if step.done_at is None:
-        step.done_at = utc(at)
+        step.done_at = at
         step.done_by = by
         session.add(step)
         session.flush()
+        session.refresh(step)  # the time as stored: UTC
     return step
 
 
@@ -189,10 +189,11 @@ def add_grant(
         body=body,
         decided_by=decided_by,
         recorded_by=recorded_by,
-        recorded_at=utc(at),
+        recorded_at=at,
     )
     session.add(grant)
     session.flush()
+    session.refresh(grant)  # the time as stored: UTC
     return grant
 
 

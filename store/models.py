@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
+
+from store.types import AwareUTC
 
 
 def utcnow() -> datetime:
@@ -16,7 +18,7 @@ def utcnow() -> datetime:
 
 
 def _tz_column(*, nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(AwareUTC(), nullable=nullable)
 
 
 def _enum_column(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, update
@@ -44,9 +44,9 @@ def enqueue(
         payload=json.dumps(payload),
         status=OutboxStatus.pending,
         attempts=0,
-        created_at=utc(now),
+        created_at=now,
         step="",
-        lease_until=utc(not_before) if not_before is not None and not_before > now else None,
+        lease_until=not_before if not_before is not None and not_before > now else None,
     )
 
 
@@ -70,7 +70,7 @@ def enqueue_new(
                 "payload": json.dumps(payload),
                 "status": OutboxStatus.pending,
                 "attempts": 0,
-                "created_at": utc(now),
+                "created_at": now,
                 "step": "",
                 "priority": priority,
             }
@@ -80,13 +80,7 @@ def enqueue_new(
     )
 
 
-def utc(moment: datetime) -> datetime:
-    """Stored times are UTC: SQLite keeps no offset, so mixed offsets would compare wrongly."""
-    return moment.astimezone(UTC)
-
-
 def _claimable(now: datetime) -> Any:
-    now = utc(now)
     return or_(
         and_(
             col(OutboxMessage.status) == OutboxStatus.pending,
@@ -125,15 +119,15 @@ def claim_next(
     ).all():
         if status == OutboxStatus.sending:
             assert held_until is not None  # a sending row always has a lease
-            due = aware(held_until) + takeover_wait
-            if not _take_over(session, row_id, attempts, due=due) or due > utc(now):
+            due = held_until + takeover_wait
+            if not _take_over(session, row_id, attempts, due=due) or due > now:
                 continue
         claimed = session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == row_id, _claimable(now))
             .values(
                 status=OutboxStatus.sending,
-                lease_until=utc(lease_until),
+                lease_until=lease_until,
                 attempts=col(OutboxMessage.attempts) + 1,
             )
         )
@@ -151,7 +145,7 @@ def next_due(session: Session) -> datetime | None:
             col(OutboxMessage.lease_until).is_not(None),
         )
     ).one()
-    return None if due is None else aware(due)
+    return due
 
 
 def _take_over(session: Session, row_id: int | None, attempts: int, *, due: datetime) -> bool:
@@ -166,18 +160,13 @@ def _take_over(session: Session, row_id: int | None, attempts: int, *, due: date
         )
         .values(
             status=OutboxStatus.pending,
-            lease_until=utc(due),
+            lease_until=due,
             attempts=attempts + 1,
             last_error=LEASE_EXPIRED,
         )
     )
     session.commit()
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored time as an aware UTC datetime (SQLite gives them back naive)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _fenced_update(session: Session, row: OutboxMessage, **values: Any) -> None:
@@ -198,7 +187,7 @@ def _fenced_update(session: Session, row: OutboxMessage, **values: Any) -> None:
 
 
 def renew(session: Session, row: OutboxMessage, *, lease_until: datetime) -> None:
-    _fenced_update(session, row, lease_until=utc(lease_until))
+    _fenced_update(session, row, lease_until=lease_until)
 
 
 def record_step(session: Session, row: OutboxMessage, step: str, *, ts: str | None = None) -> None:
@@ -218,7 +207,7 @@ def record_step(session: Session, row: OutboxMessage, step: str, *, ts: str | No
 
 def mark_sent(session: Session, row: OutboxMessage, *, ts: str | None, now: datetime) -> None:
     _fenced_update(
-        session, row, status=OutboxStatus.sent, message_ts=ts, sent_at=utc(now), lease_until=None
+        session, row, status=OutboxStatus.sent, message_ts=ts, sent_at=now, lease_until=None
     )
 
 
@@ -261,7 +250,7 @@ def release(session: Session, row: OutboxMessage, *, retry_at: datetime, error: 
         session,
         row,
         status=OutboxStatus.pending,
-        lease_until=utc(retry_at),
+        lease_until=retry_at,
         last_error=error[:500],
     )
 
@@ -284,7 +273,7 @@ def requeue(session: Session, key: str, *, now: datetime) -> bool:
     changed = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.key) == key, col(OutboxMessage.status) == OutboxStatus.failed)
-        .values(status=OutboxStatus.pending, lease_until=utc(now), attempts=0, last_error=None)
+        .values(status=OutboxStatus.pending, lease_until=now, attempts=0, last_error=None)
     )
     session.commit()
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
@@ -316,14 +305,11 @@ def outbox_health(session: Session, *, now: datetime) -> OutboxHealth:
     due = func.coalesce(col(OutboxMessage.lease_until), col(OutboxMessage.created_at))
     oldest = session.exec(
         select(OutboxMessage)
-        .where(col(OutboxMessage.status) == OutboxStatus.pending, due <= utc(now))
+        .where(col(OutboxMessage.status) == OutboxStatus.pending, due <= now)
         .order_by(due, col(OutboxMessage.id))
         .limit(1)
     ).first()
-    oldest_due = None
-    if oldest is not None:
-        moment = oldest.lease_until or oldest.created_at
-        oldest_due = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite: naive
+    oldest_due = None if oldest is None else oldest.lease_until or oldest.created_at
     return OutboxHealth(
         pending=int(counts.get(OutboxStatus.pending, 0)),
         sending=int(counts.get(OutboxStatus.sending, 0)),

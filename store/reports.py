@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
 from store.models import Intervention, Report, ReportKind, ReportRevision, ReportStatus
-from store.outbox import utc
 
 
 class RevisionTaken(Exception):
@@ -67,7 +66,7 @@ def add_revision(
         report_id=report.id,
         revision=report.revision + 1,
         submitted_by=submitted_by,
-        submitted_at=utc(submitted_at),
+        submitted_at=submitted_at,
         late=late,
         answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
         delivery_key=delivery_key,
@@ -167,7 +166,7 @@ def set_review(
         statement = statement.where(col(Report.revision) == revision)
     result = session.execute(
         statement.values(
-            status=status, reviewed_by=reviewer, reviewed_at=utc(at), review_comment=comment
+            status=status, reviewed_by=reviewer, reviewed_at=at, review_comment=comment
         )
     )
     session.refresh(report)

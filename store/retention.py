@@ -16,7 +16,6 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, delete, select
 
 from store.models import OutboxMessage, OutboxStatus, Report, ReportKind, ReportRevision
-from store.outbox import utc
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ def clear_before(
 ) -> Cleared:
     """Empty the free text of reports whose latest activity is before `cutoff`; delete sent
     and cancelled outbox rows from before it."""
-    cutoff = utc(cutoff)
     latest = (
         select(ReportRevision.report_id, func.max(ReportRevision.submitted_at).label("last"))
         .group_by(col(ReportRevision.report_id))

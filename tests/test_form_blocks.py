@@ -9,15 +9,12 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.blocks.forms import (
-    INPUT_LABEL_MAX,
-    MODAL_BLOCKS_MAX,
-    MODAL_TITLE_MAX,
-    OPTION_TEXT_MAX,
     VALUE_ACTION_ID,
     build_report_modal,
     errors_for_slack,
     read_view_state,
 )
+from bot.blocks.limits import INPUT_LABEL_MAX, MODAL_TITLE_MAX, OPTION_TEXT_MAX, VIEW_BLOCKS_MAX
 from bot.simulator.fake_slack import validate_blocks
 from bot.simulator.slack_driver import static_select, text_input, view_submission
 from workflows.calendar import ReportKind
@@ -68,8 +65,8 @@ def test_the_modal_is_valid_block_kit_within_slack_limits(
     goals = [f"Mål {n}: " + "x" * 3000 for n in range(1, goal_count + 1)]
     view = build(form, goals, lang, prefill={"goal_1": "partly"})
     assert View(**view).to_dict() == view  # slack_sdk's own checks, and nothing dropped
-    assert validate_blocks(view["blocks"], max_blocks=MODAL_BLOCKS_MAX) == []
-    assert len(view["blocks"]) <= MODAL_BLOCKS_MAX
+    assert validate_blocks(view["blocks"], max_blocks=VIEW_BLOCKS_MAX) == []
+    assert len(view["blocks"]) <= VIEW_BLOCKS_MAX
     assert 1 <= len(view["title"]["text"]) <= MODAL_TITLE_MAX
     blocks = input_blocks(view)
     assert list(blocks) == [i.id for i in inputs(form, goals)]
@@ -160,7 +157,7 @@ def test_stale_prefill_is_left_out_rather_than_refused_by_slack() -> None:
         ["Fler i arbete"],
         prefill={"goal_1": "gone", "costs": "-5", "deviations": "x" * 5000, "old_field": 3},
     )
-    assert validate_blocks(view["blocks"], max_blocks=MODAL_BLOCKS_MAX) == []
+    assert validate_blocks(view["blocks"], max_blocks=VIEW_BLOCKS_MAX) == []
     blocks = input_blocks(view)
     assert "initial_option" not in blocks["goal_1"]["element"]
     assert "initial_value" not in blocks["costs"]["element"]

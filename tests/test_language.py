@@ -277,7 +277,7 @@ def test_the_reminder_button_follows_the_language(reporting_bot: RunningBot) -> 
     bot.jobs.run_reminders()
     [message] = dms(bot, LEAD_USER, "2026-03")
     [action] = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert action["elements"][0]["text"]["text"] == Texts("en").get("reports", "report_button")
+    assert action["elements"][0]["text"]["text"] == Texts("en").get("common", "report_button")
 
 
 # ---------------------------------------------------------------- every template renders

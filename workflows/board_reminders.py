@@ -318,16 +318,9 @@ def _view(step: BoardStep, event: BoardEvent) -> BoardStepView:
         event_title=event.title,
         event_kind=event.kind,
         event_on=event.on,
-        done_at=_aware(step.done_at),
+        done_at=step.done_at,
         done_by=step.done_by,
     )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Stored times are UTC; SQLite gives them back without their offset."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def get_step(engine: Engine, step_id: int) -> BoardStepView | None:

@@ -48,7 +48,7 @@ from workflows.forms import (
     load_forms,
 )
 from workflows.interventions import InterventionInfo, all_interventions
-from workflows.overview import MISSING, as_utc, owing
+from workflows.overview import MISSING, owing
 from workflows.participants import ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 from workflows.texts import Texts
@@ -281,7 +281,7 @@ def report_table(
             status = (
                 _status(texts, report.status.value),
                 report.revision,
-                as_utc(report.submitted_at).astimezone(tz),
+                report.submitted_at.astimezone(tz),
                 _yes_no(texts, report.late),
             )
             given = report.answers

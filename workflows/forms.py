@@ -22,19 +22,26 @@ import yaml
 from store.errors import ConfigError
 from workflows.calendar import ReportKind
 from workflows.identity_numbers import find_identity_number
+from workflows.slack_limits import (
+    HEADER_TEXT_MAX,
+    INPUT_HINT_MAX,
+    MODAL_TITLE_MAX,
+    OPTION_TEXT_MAX,
+    OPTIONS_MAX,
+    PLAIN_TEXT_INPUT_MAX,
+)
 
 SPLITS = ("women", "men")
 LANGUAGES = ("sv", "en")
 GOALS_MAX = 20  # goals shown one by one; more are answered together as "the other goals"
 # A form must fit one Slack modal (100 blocks); the modal adds two of its own (header, note).
 LAYOUT_ITEMS_MAX = 96
-TITLE_MAX = 24  # a modal's title
+TITLE_MAX = MODAL_TITLE_MAX  # the form's title is the modal's
 LABEL_MAX = 1000  # an input's label (Slack allows 2 000; room for the women/men suffix)
-HEADING_MAX = 150  # a header block
-HINT_MAX = 2000
-OPTION_LABEL_MAX = 75
-OPTIONS_MAX = 100
-TEXT_MAX_LENGTH = 3000  # a plain-text input
+HEADING_MAX = HEADER_TEXT_MAX  # a heading is a header block
+HINT_MAX = INPUT_HINT_MAX
+OPTION_LABEL_MAX = OPTION_TEXT_MAX
+TEXT_MAX_LENGTH = PLAIN_TEXT_INPUT_MAX
 COUNT_MAX = 10_000
 MONEY_MAX = 100_000_000
 _DIGITS_MAX = 15  # longer digit strings are too large for any bound, and cheap to refuse

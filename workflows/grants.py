@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -378,14 +378,9 @@ def _resent(
             draft.decided_by,
             recorded_by,
         )
-        if same and _as_utc(grant.recorded_at) >= now - window:
+        if same and grant.recorded_at >= now - window:
             return grant
     return None
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Stored times are UTC; SQLite gives them back without the offset."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _view(grant: Grant) -> GrantView:
@@ -401,11 +396,11 @@ def _view(grant: Grant) -> GrantView:
         body=DecisionBody(grant.body),
         decided_by=grant.decided_by,
         recorded_by=grant.recorded_by,
-        recorded_at=_as_utc(grant.recorded_at),
+        recorded_at=grant.recorded_at,
         corrected_by=grant.corrected_by,
-        corrected_at=_as_utc(grant.corrected_at) if grant.corrected_at else None,
+        corrected_at=grant.corrected_at,
         withdrawn_by=grant.withdrawn_by,
-        withdrawn_at=_as_utc(grant.withdrawn_at) if grant.withdrawn_at else None,
+        withdrawn_at=grant.withdrawn_at,
     )
 
 
@@ -485,7 +480,7 @@ def correct_grant(
         grant.support = support
         grant.amount_kr = draft.amount_kr
         grant.corrected_by = by
-        grant.corrected_at = now.astimezone(UTC)
+        grant.corrected_at = now
         session.add(grant)
         session.flush()
         bump_revisions(session, {old_year, grant.year})
@@ -503,7 +498,7 @@ def withdraw_grant(engine: Engine, grant_id: int, *, by: str, now: datetime) -> 
         if grant.withdrawn_at is not None:
             raise ConflictError("grant_is_withdrawn", id=grant_id)
         grant.withdrawn_by = by
-        grant.withdrawn_at = now.astimezone(UTC)
+        grant.withdrawn_at = now
         session.add(grant)
         session.flush()
         bump_revisions(session, {grant.year})

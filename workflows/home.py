@@ -19,7 +19,7 @@ from workflows.absence import covering_absences
 from workflows.calendar import Period, periods_of_year
 from workflows.interventions import InterventionInfo, interventions_led_by
 from workflows.outbox import REPLY, plan_new
-from workflows.overview import OPEN, StatusRow, as_utc, owing, past_due_periods, status_row
+from workflows.overview import OPEN, StatusRow, owing, past_due_periods, status_row
 from workflows.reports import Reporting, ReportView, home_refresh, reports_in
 
 UPCOMING = 3
@@ -149,12 +149,12 @@ def _recent(
         for (iid, _), view in reports.items()
         if iid in by_id and (iid not in covered or view.submitted_by == user_id)
     ]
-    mine.sort(key=lambda view: as_utc(view.submitted_at), reverse=True)
+    mine.sort(key=lambda view: view.submitted_at, reverse=True)
     return tuple(
         RecentSubmission(
             by_id[view.intervention_id],
             Period.parse(view.period),
-            as_utc(view.submitted_at),
+            view.submitted_at,
             view.status.value,
             view.revision,
         )

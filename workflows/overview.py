@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -143,14 +143,9 @@ def status_row(
         report.status.value,
         late=report.late,
         days_late=0,
-        submitted_at=as_utc(report.submitted_at),
+        submitted_at=report.submitted_at,
         revision=report.revision,
     )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Stored times are UTC; SQLite gives them back without the offset."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def period_statuses(

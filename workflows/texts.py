@@ -1,8 +1,11 @@
 """Every user-facing text comes from templates/<lang>/: Jinja2 renders text, never JSON.
 
 Templates are files of macros (`{% macro name(args) %}`), one file per area; code asks for
-`texts.get("budget", "title", year=2026)`. Values are not auto-escaped: user-supplied text
-goes through the `slack` filter, which escapes exactly what Slack needs (&, <, >)."""
+`texts.get("budget", "title", year=2026)`. Texts several areas share (month and period
+names, language names, the modal buttons) live once, in `common.j2`: areas import them with
+`{% from "common.j2" import … %}`, code asks for `texts.get("common", …)`. Values are not
+auto-escaped: user-supplied text goes through the `slack` filter, which escapes exactly what
+Slack needs (&, <, >)."""
 
 from __future__ import annotations
 

@@ -24,20 +24,21 @@ from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, section
+from bot.blocks.limits import (
+    ERROR_TEXT_MAX,
+    INPUT_HINT_MAX,
+    INPUT_LABEL_MAX,
+    MODAL_BUTTON_MAX,
+    MODAL_TITLE_MAX,
+    OPTION_TEXT_MAX,
+    PLAIN_TEXT_INPUT_MAX,
+    SECTION_TEXT_MAX,
+)
 from workflows.forms import COUNT_MAX, FormDefinition, FormError, Heading, Input, InputType, layout
 from workflows.forms import to_prefill as _to_prefill
 from workflows.texts import Texts, slack_escape
 
 VALUE_ACTION_ID = "value"
-MODAL_BLOCKS_MAX = 100
-MODAL_TITLE_MAX = 24
-MODAL_BUTTON_MAX = 24
-INPUT_LABEL_MAX = 2000
-INPUT_HINT_MAX = 2000
-OPTION_TEXT_MAX = 75
-PLAIN_TEXT_INPUT_MAX = 3000
-SECTION_TEXT_MAX = 3000
-ERROR_TEXT_MAX = 2000
 
 
 def build_report_modal(
@@ -66,7 +67,7 @@ def build_report_modal(
         callback_id=callback_id,
         title=PlainTextObject(text=_cut(form.title.get(texts.lang), MODAL_TITLE_MAX)),
         submit=PlainTextObject(text=_cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("forms", "close"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
         private_metadata=private_metadata,
     )
@@ -141,7 +142,7 @@ def _element(item: Input, texts: Texts, initial: str | None) -> InputInteractive
         chosen = next((o for o in options if o.value == initial), None)
         return StaticSelectElement(
             action_id=VALUE_ACTION_ID,
-            placeholder=PlainTextObject(text=texts.get("forms", "choose")),
+            placeholder=PlainTextObject(text=texts.get("common", "choose")),
             options=options,
             initial_option=chosen,
         )

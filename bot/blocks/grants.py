@@ -21,7 +21,8 @@ from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
 from bot.blocks.common import context, section
-from bot.blocks.forms import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, VALUE_ACTION_ID
+from bot.blocks.forms import VALUE_ACTION_ID
+from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
 from bot.ids import View as ViewId
 from store.errors import FinsamError
 from workflows.budget_status import BudgetStatus
@@ -74,7 +75,7 @@ def build_grant_modal(texts: Texts, *, today: date) -> dict[str, Any]:
         callback_id=ViewId.grant_form.value,
         title=PlainTextObject(text=_cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
         submit=PlainTextObject(text=_cut(texts.get("grants", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("grants", "close"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
     ).to_dict()
 
@@ -85,7 +86,7 @@ def build_grant_done(texts: Texts, lines: list[str]) -> dict[str, Any]:
         type="modal",
         callback_id=ViewId.notice.value,
         title=PlainTextObject(text=_cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("grants", "done_close"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=_cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
     ).to_dict()
 
@@ -150,7 +151,7 @@ def _select(texts: Texts, macro: str, values: tuple[str, ...]) -> StaticSelectEl
     label = "body" if macro == "body_name" else "support"
     return StaticSelectElement(
         action_id=VALUE_ACTION_ID,
-        placeholder=PlainTextObject(text=texts.get("grants", "choose")),
+        placeholder=PlainTextObject(text=texts.get("common", "choose")),
         options=[
             Option(value=value, text=texts.get("grants", macro, **{label: value}).capitalize())
             for value in values

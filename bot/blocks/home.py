@@ -17,13 +17,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import cap_blocks, context, header, section
+from bot.blocks.limits import VIEW_BLOCKS_MAX
 from bot.blocks.status import local_date, period_name
 from bot.ids import Action
 from store.models import SupportKind
 from workflows.home import Deadline, InterventionHome, LeadHome
 from workflows.texts import Texts
-
-HOME_BLOCKS_MAX = 100  # Slack's limit for a Home tab view
 
 
 def report_value(intervention_id: int, period: str) -> str:
@@ -33,7 +32,7 @@ def report_value(intervention_id: int, period: str) -> str:
 
 def build_report_button(texts: Texts, deadline: Deadline) -> ButtonElement:
     return ButtonElement(
-        text=texts.get("home", "report_button"),
+        text=texts.get("common", "report_button"),
         action_id=Action.report_open.value,
         value=report_value(deadline.row.intervention.id, deadline.period.label),
         style="primary",
@@ -114,7 +113,7 @@ def build_home_blocks(home: LeadHome, texts: Texts, *, tz: ZoneInfo) -> list[Blo
         blocks.append(context("\n".join(lines)))
     else:
         blocks.append(context(texts.get("home", "no_recent")))
-    return cap_blocks(blocks, limit=HOME_BLOCKS_MAX, more=texts.get("home", "more_omitted"))
+    return cap_blocks(blocks, limit=VIEW_BLOCKS_MAX, more=texts.get("home", "more_omitted"))
 
 
 def build_home_view(home: LeadHome, texts: Texts, *, tz: ZoneInfo) -> View:

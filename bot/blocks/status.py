@@ -28,7 +28,7 @@ from workflows.texts import Texts
 
 def period_name(texts: Texts, period: Period) -> str:
     return texts.get(
-        "status", "period_name", kind=period.kind.value, year=period.year, number=period.number
+        "common", "period_name", kind=period.kind.value, year=period.year, number=period.number
     )
 
 

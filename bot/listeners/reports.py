@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.common import chunked_sections, context, section
 from bot.blocks.forms import build_report_modal, errors_for_slack, read_view_state
+from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, SECTION_TEXT_MAX
 from bot.context import BotContext
 from bot.ids import Action, View
 from bot.listeners.commands import ack_at_once
@@ -53,7 +54,6 @@ log = logging.getLogger(__name__)
 
 COMMENT_BLOCK = "comment"
 COMMENT_MAX = 1000
-MODAL_TEXT_MAX = 3000
 
 
 def notice_view(texts: Texts, text: str) -> dict[str, Any]:
@@ -61,9 +61,12 @@ def notice_view(texts: Texts, text: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": View.notice.value,
-        "title": {"type": "plain_text", "text": texts.get("reports", "problem_title")[:24]},
-        "close": {"type": "plain_text", "text": texts.get("reports", "close")[:24]},
-        "blocks": [section(text[:MODAL_TEXT_MAX]).to_dict()],
+        "title": {
+            "type": "plain_text",
+            "text": texts.get("reports", "problem_title")[:MODAL_TITLE_MAX],
+        },
+        "close": {"type": "plain_text", "text": texts.get("common", "close")[:MODAL_BUTTON_MAX]},
+        "blocks": [section(text[:SECTION_TEXT_MAX]).to_dict()],
     }
 
 
@@ -198,7 +201,10 @@ class ReportListeners:
                         period=period_name(texts, period.label),
                     ),
                 ),
-                "title": {"type": "plain_text", "text": form.title.get(texts.lang)[:24]},
+                "title": {
+                    "type": "plain_text",
+                    "text": form.title.get(texts.lang)[:MODAL_TITLE_MAX],
+                },
             },
         )
 
@@ -282,9 +288,18 @@ class ReportListeners:
             "type": "modal",
             "callback_id": View.report_return.value,
             "private_metadata": json.dumps(meta),
-            "title": {"type": "plain_text", "text": texts.get("reports", "return_title")[:24]},
-            "submit": {"type": "plain_text", "text": texts.get("reports", "return_submit")[:24]},
-            "close": {"type": "plain_text", "text": texts.get("reports", "cancel")[:24]},
+            "title": {
+                "type": "plain_text",
+                "text": texts.get("reports", "return_title")[:MODAL_TITLE_MAX],
+            },
+            "submit": {
+                "type": "plain_text",
+                "text": texts.get("reports", "return_submit")[:MODAL_BUTTON_MAX],
+            },
+            "close": {
+                "type": "plain_text",
+                "text": texts.get("common", "cancel")[:MODAL_BUTTON_MAX],
+            },
             "blocks": [
                 {
                     "type": "input",
@@ -357,8 +372,14 @@ class ReportListeners:
             view = {
                 "type": "modal",
                 "callback_id": View.notice.value,
-                "title": {"type": "plain_text", "text": texts.get("reports", "answers_title")[:24]},
-                "close": {"type": "plain_text", "text": texts.get("reports", "close")[:24]},
+                "title": {
+                    "type": "plain_text",
+                    "text": texts.get("reports", "answers_title")[:MODAL_TITLE_MAX],
+                },
+                "close": {
+                    "type": "plain_text",
+                    "text": texts.get("common", "close")[:MODAL_BUTTON_MAX],
+                },
                 "blocks": [
                     context(
                         texts.get(

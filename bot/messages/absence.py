@@ -42,7 +42,7 @@ def period_name(texts: Texts, label: str) -> str:
     except ValueError:
         return label
     return texts.get(
-        "reports", "period_name", kind=period.kind.value, year=period.year, number=period.number
+        "common", "period_name", kind=period.kind.value, year=period.year, number=period.number
     )
 
 

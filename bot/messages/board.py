@@ -8,6 +8,7 @@ from datetime import date
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 
 from bot.blocks.common import context, section, to_dicts
+from bot.blocks.limits import BUTTON_TEXT_MAX
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
@@ -18,7 +19,7 @@ from workflows.texts import Texts
 
 def done_button(texts: Texts, step_id: int) -> ButtonElement:
     return ButtonElement(
-        text=PlainTextObject(text=texts.get("board_steps", "done_button")[:75]),
+        text=PlainTextObject(text=texts.get("board_steps", "done_button")[:BUTTON_TEXT_MAX]),
         action_id=Action.board_step_done.value,
         value=str(step_id),
         style="primary",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.common import context, section
+from bot.blocks.limits import BUTTON_TEXT_MAX
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
@@ -30,14 +31,14 @@ if TYPE_CHECKING:
 def period_name(texts: Texts, label: str) -> str:
     period = Period.parse(label)
     return texts.get(
-        "reports", "period_name", kind=period.kind.value, year=period.year, number=period.number
+        "common", "period_name", kind=period.kind.value, year=period.year, number=period.number
     )
 
 
 def button(text: str, action: Action, value: str, *, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text[:75]},
+        "text": {"type": "plain_text", "text": text[:BUTTON_TEXT_MAX]},
         "action_id": action.value,
         "value": value,
     }
@@ -48,7 +49,7 @@ def button(text: str, action: Action, value: str, *, style: str | None = None) -
 
 def report_button(texts: Texts, intervention_id: int, period: str) -> dict[str, Any]:
     value = json.dumps({"intervention_id": intervention_id, "period": period})
-    return button(texts.get("reports", "report_button"), Action.report_open, value, style="primary")
+    return button(texts.get("common", "report_button"), Action.report_open, value, style="primary")
 
 
 def _intervention(ctx: BotContext, intervention_id: int) -> InterventionInfo | None:
