@@ -172,6 +172,9 @@ class BudgetYear(SQLModel, table=True):
     # Bumped by every import that touches the year (budget or spending): what cached
     # figures are checked against.
     revision: int = 1
+    # A later year of a multi-year plan ("Plan 2027"), not yet the adopted budget: the next
+    # file of that year replaces it without --replace.
+    plan: bool = False
 
 
 class BudgetLine(SQLModel, table=True):

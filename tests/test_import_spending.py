@@ -13,11 +13,12 @@ from store.db import session_scope
 from store.errors import ImportRejected, RowProblem
 from store.importers import SpendingImportResult, import_budget, import_spending
 from store.models import BudgetLine, BudgetYear, Spending
+from tests.budget_data import SAMPLE_2026 as BUDGET_SAMPLE_2026
 from workflows.texts import Texts
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_2024 = DATA / "budget-uppsala-2024.csv"
-SAMPLE_2026 = DATA / "budget-uppsala-2026.csv"
+SAMPLE_2026 = BUDGET_SAMPLE_2026  # shipped in the package (bot/simulator/data)
 HEADER = "year,month,category,name,owner,amount_tkr"
 BOOKS = (
     f"{HEADER}\n"

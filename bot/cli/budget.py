@@ -35,11 +35,25 @@ def budget_import(
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
         result = run(lambda: import_budget_file(engine, file, replace=replace), texts=texts)
-    typer.echo(
+    said = [
         texts.get(
-            "cli", "budget_imported", year=result.year, lines=result.lines, replaced=result.replaced
+            "cli",
+            "budget_imported",
+            year=result.year,
+            lines=result.lines,
+            replaced=result.replaced,
+            plan=result.plan,
         )
-    )
+    ]
+    said += [
+        texts.get(
+            "cli", "plan_imported", year=p.year, lines=p.lines, replaced=p.replaced, kept=p.kept
+        )
+        for p in result.plans
+    ]
+    if result.negated_costs:  # the file's signs were read by its sections: say so
+        said.append(texts.get("cli", "costs_negated", count=result.negated_costs))
+    typer.echo("\n".join(said))
 
 
 @spending_app.command("import")
