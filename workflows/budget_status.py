@@ -29,12 +29,53 @@ COST_CATEGORIES = (
 
 
 @dataclass(frozen=True)
+class EquityStep:
+    """A step of the national council's equity staircase: from this allocation (the year's
+    member fees, kr) the ceiling is `limit` of it, until the next step."""
+
+    from_kr: int
+    limit: Decimal
+
+
+def parse_equity_steps(text: str) -> tuple[EquityStep, ...]:
+    """`"0:0.20,10000000:0.15"` → steps; the first from 0, each from more than the one
+    before, limits between 0 and 1. Raises ValueError saying what is wrong."""
+    steps: list[EquityStep] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        start, colon, limit = part.partition(":")
+        try:
+            step = EquityStep(int(start.strip().replace(" ", "").replace("_", "")), Decimal(limit))
+        except (ValueError, ArithmeticError) as err:
+            raise ValueError(f"{part!r} is not FROM_KR:SHARE, e.g. 10000000:0.15") from err
+        if not colon or not Decimal(0) <= step.limit <= Decimal(1):
+            raise ValueError(f"{part!r}: the share is a decimal between 0 and 1, e.g. 0.20")
+        if steps and step.from_kr <= steps[-1].from_kr:
+            raise ValueError(f"{part!r}: steps go up in size, each from more than the one before")
+        steps.append(step)
+    if not steps or steps[0].from_kr != 0:
+        raise ValueError("the first step starts at 0, e.g. 0:0.20")
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
 class BudgetRules:
     """Limits of the rule checks, per association (the equity ceiling steps with size)."""
 
     equity_limit: Decimal = Decimal("0.20")
     individual_share_min: Decimal | None = None
     pace_margin: Decimal = Decimal("0.15")
+    # The staircase (FINSAM_EQUITY_STEPS); empty: `equity_limit` at every size.
+    equity_steps: tuple[EquityStep, ...] = ()
+
+    def equity_step(self, member_fees: int) -> tuple[Decimal, int | None, int | None]:
+        """The ceiling for an association of this size, and the step's bounds (from, until;
+        None without a staircase, until None on the top step)."""
+        if not self.equity_steps:
+            return self.equity_limit, None, None
+        index = max(i for i, step in enumerate(self.equity_steps) if step.from_kr <= member_fees)
+        step = self.equity_steps[index]
+        above = self.equity_steps[index + 1 :]
+        return step.limit, step.from_kr, above[0].from_kr if above else None
 
 
 @dataclass(frozen=True)
@@ -211,13 +252,17 @@ def _rules(
     equity_share = ratio(opening_equity, member_fees)
     individual_share = ratio(individual, intervention_total)
     minimum = rules.individual_share_min
+    ceiling, step_from, step_until = rules.equity_step(max(member_fees, 0))
+    step = {} if step_from is None else {"step_from": step_from}
+    if step_until is not None:
+        step["step_until"] = step_until
     return [
         RuleCheck(
             rule="equity_ceiling",
-            ok=equity_share is not None and equity_share <= rules.equity_limit,
+            ok=equity_share is not None and equity_share <= ceiling,
             value=equity_share,
-            limit=rules.equity_limit,
-            figures={"opening_equity": opening_equity, "member_fees": member_fees},
+            limit=ceiling,
+            figures={"opening_equity": opening_equity, "member_fees": member_fees, **step},
         ),
         RuleCheck(
             rule="income_covers_costs",

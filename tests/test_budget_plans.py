@@ -1,0 +1,112 @@
+"""Money the way the plans write it (issue #13): Örnsköldsvik's table as printed through the
+status and `/finsam budget` (the real app against the Slack fake), the equity staircase, the
+forecast of the year, the reserve and what the board can still decide on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from store.errors import ConfigError
+from tests.budget_data import SAMPLE_2024
+from tests.harness import OFFICE_USER, RunningBot, running_bot
+from workflows.budget_files import import_budget_file
+from workflows.budget_json import status_to_dict
+from workflows.budget_status import BudgetRules, EquityStep, budget_status_for, parse_equity_steps
+
+ORNSKOLDSVIK = Path(__file__).parent / "data" / "budget-ornskoldsvik-2026.csv"
+# A staircase configured for the tests. The plan (003:373-375) gives one step: 20 % for
+# Örnsköldsvik's allocation of 4 890 tkr; the steps around it are this test's own.
+STEPS = "0:0.30, 2000000:0.20, 10000000:0.15"
+
+
+def all_text(body: dict[str, Any]) -> str:
+    parts = [body.get("text", "")]
+    for block in body.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        for element in block.get("elements", []):
+            parts.append(element.get("text", ""))
+    return "\n".join(parts).replace("\u00a0", " ")
+
+
+def rule(data: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(r for r in data["rules"] if r["rule"] == name)
+    return found
+
+
+@pytest.fixture
+def steps_bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
+    with running_bot(engine, database_url, finsam_equity_steps=STEPS) as bot:
+        bot.add_office_user()
+        bot.import_budget(ORNSKOLDSVIK)
+        yield bot
+        bot.fake.assert_clean()
+
+
+# -- the equity ceiling by size ---------------------------------------------------------------
+
+
+def test_steps_are_read_and_checked() -> None:
+    assert parse_equity_steps(STEPS) == (
+        EquityStep(0, Decimal("0.30")),
+        EquityStep(2_000_000, Decimal("0.20")),
+        EquityStep(10_000_000, Decimal("0.15")),
+    )
+    rules = BudgetRules(equity_steps=parse_equity_steps(STEPS))
+    assert rules.equity_step(1_999_999) == (Decimal("0.30"), 0, 2_000_000)
+    assert rules.equity_step(4_890_000) == (Decimal("0.20"), 2_000_000, 10_000_000)
+    assert rules.equity_step(23_490_000) == (Decimal("0.15"), 10_000_000, None)
+    assert BudgetRules().equity_step(4_890_000) == (Decimal("0.20"), None, None)
+    for bad in ("1000:0.2", "0:0.2,0:0.1", "0:1.5", "0:x", "0", "0:0.2,5000000:0.1,1000000:0.1"):
+        with pytest.raises(ValueError):
+            parse_equity_steps(bad)
+
+
+def test_a_bad_staircase_setting_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises((ConfigError, ValueError)):
+        Settings(_env_file=None, finsam_equity_steps="0:0.2,100:2")  # type: ignore[call-arg]
+    cfg = Settings(_env_file=None, finsam_equity_steps=STEPS)  # type: ignore[call-arg]
+    assert cfg.budget_rules.equity_steps[1] == EquityStep(2_000_000, Decimal("0.20"))
+
+
+def test_the_ceiling_is_chosen_by_the_years_member_fees(engine: Engine) -> None:
+    import_budget_file(engine, ORNSKOLDSVIK)
+    import_budget_file(engine, SAMPLE_2024)  # Uppsala: member fees 23 322 tkr
+    rules = BudgetRules(equity_steps=parse_equity_steps(STEPS))
+
+    small = status_to_dict(budget_status_for(engine, year=2026, rules=rules))
+    equity = rule(small, "equity_ceiling")
+
+    # 2 800 of 4 890 tkr = 57 % (the plan's footnote), on the 20 % step: over the ceiling
+    assert (equity["ok"], equity["value"], equity["limit"]) == (False, 0.5726, 0.2)
+    assert equity["figures"] == {
+        "opening_equity": 2_800_000,
+        "member_fees": 4_890_000,
+        "step_from": 2_000_000,
+        "step_until": 10_000_000,
+    }
+    large = rule(
+        status_to_dict(budget_status_for(engine, year=2024, rules=rules)), "equity_ceiling"
+    )
+    assert (large["ok"], large["value"], large["limit"]) == (False, 0.2153, 0.15)
+    assert (large["figures"]["step_from"], "step_until" in large["figures"]) == (10_000_000, False)
+
+
+def test_budget_shows_the_step_in_the_rule_line(steps_bot: RunningBot) -> None:
+    text = all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))
+
+    assert (
+        "⚠️ Eget kapital 2 800 tkr är 57,3 % av medlemsavgifterna 4 890 tkr (tak 20,0 %, "
+        "Nationella rådets trappsteg för tilldelning från 2 000 tkr och under 10 000 tkr) – "
+        "*över taket*"
+    ) in text
+    assert "Intäkter:* 4 890 tkr" in text
+    assert "Kostnader:* 7 690 tkr" in text
+    assert "Kvarvarande beslutsutrymme:* 0 tkr" in text
