@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from store.errors import ConfigError
-from tests.budget_data import SAMPLE_2024
+from tests.budget_data import SAMPLE_2024, write_spending
 from tests.harness import OFFICE_USER, RunningBot, running_bot
-from workflows.budget_files import import_budget_file
+from workflows.budget_files import import_budget_file, import_spending_file
 from workflows.budget_json import status_to_dict
 from workflows.budget_status import BudgetRules, EquityStep, budget_status_for, parse_equity_steps
 
@@ -110,3 +110,59 @@ def test_budget_shows_the_step_in_the_rule_line(steps_bot: RunningBot) -> None:
     assert "Intäkter:* 4 890 tkr" in text
     assert "Kostnader:* 7 690 tkr" in text
     assert "Kvarvarande beslutsutrymme:* 0 tkr" in text
+
+
+# -- the forecast of the year -------------------------------------------------------------------
+
+
+def book_first_half(engine: Engine, tmp_path: Path) -> None:
+    """Books through June: the director's fee 70 tkr a month, Resurslotsen 100 tkr a month."""
+    rows: list[tuple[int, str, str, str, str]] = []
+    for month in range(1, 7):
+        rows += [
+            (month, "administration", "Uppdragsersättning förbundschef 100 %", "", "70"),
+            (
+                month,
+                "intervention",
+                "Resurslotsen Örnsköldsvik (inkl. beredningsgrupp)",
+                "Örnsköldsvik",
+                "100",
+            ),
+        ]
+    import_spending_file(engine, write_spending(tmp_path / "books-2026.csv", 2026, rows))
+
+
+def test_forecast_from_the_line_projections_with_the_reserve_as_planned(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_budget_file(engine, ORNSKOLDSVIK)
+    before = budget_status_for(engine, year=2026, rules=BudgetRules())
+    # nothing booked: the forecast is the budget (result −2 800, closing equity 0)
+    assert (before.forecast_costs, before.forecast_result) == (7_690_000, -2_800_000)
+    assert before.forecast_closing_equity == 0
+
+    book_first_half(engine, tmp_path)
+    data = status_to_dict(budget_status_for(engine, year=2026, rules=BudgetRules()))
+
+    # 420 → 840 and 600 → 1 200 by their pace, lines with nothing booked at 0, the reserve
+    # 3 732 as planned: 5 772 tkr; 4 890 − 5 772 = −882; 2 800 − 882 = 1 918 at year end
+    assert data["through_month"] == 6
+    assert data["forecast_costs"] == 5_772_000
+    assert data["forecast_result"] == -882_000
+    assert data["forecast_closing_equity"] == 1_918_000
+
+
+def test_budget_shows_the_forecast(steps_bot: RunningBot, tmp_path: Path) -> None:
+    text = all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))
+    assert (
+        "*Prognos för året:* resultat −2 800 tkr, eget kapital vid årets slut 0 tkr "
+        "(enligt budget: inget bokfört ännu, reserverade medel enligt plan)"
+    ) in text
+
+    book_first_half(steps_bot.engine, tmp_path)
+    text = all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))
+
+    assert (
+        "*Prognos för året:* resultat −882 tkr, eget kapital vid årets slut 1 918 tkr "
+        "(raderna efter takten t.o.m. juni, reserverade medel enligt plan)"
+    ) in text

@@ -160,6 +160,11 @@ class BudgetStatus:
     # Granted during the year by the board or on delegation: what is left to decide on.
     granted: int = 0
     remaining_after_grants: int = 0
+    # The year's forecast: each cost line at its projection (its budget while no month is
+    # booked), the reserve for undecided interventions as planned, income as budgeted.
+    forecast_costs: int = 0
+    forecast_result: int = 0
+    forecast_closing_equity: int = 0
 
     @property
     def attention_first(self) -> list[LineStatus]:
@@ -327,6 +332,7 @@ def compute_budget_status(
     shown = statuses if intervention is None else match_interventions(statuses, intervention)
     remaining = income - costs + opening_equity
     granted = sum(grant.amount for grant in grants)
+    forecast_costs = _forecast_costs(statuses)
     return BudgetStatus(
         year=year,
         through_month=through_month,
@@ -353,7 +359,22 @@ def compute_budget_status(
         intervention_filter=intervention,
         granted=granted,
         remaining_after_grants=remaining - granted,
+        forecast_costs=forecast_costs,
+        forecast_result=income - forecast_costs,
+        forecast_closing_equity=opening_equity + income - forecast_costs,
     )
+
+
+def _forecast_costs(statuses: list[LineStatus]) -> int:
+    """The year's costs as the books point: a line at its projection, or its budget before
+    any month is booked; the reserve at its budget (it is spent by decisions, not by pace)."""
+    total = 0
+    for line in statuses:
+        if line.category == Category.reserved or line.projected_year_end is None:
+            total += max(line.budget, line.spent)
+        else:
+            total += line.projected_year_end
+    return total
 
 
 def _category_status(

@@ -44,6 +44,9 @@ def build_totals(texts: Texts, status: BudgetStatus) -> str:
         equity=status.opening_equity,
         granted=status.granted,
         remaining_after=status.remaining_after_grants,
+        forecast_result=status.forecast_result,
+        forecast_equity=status.forecast_closing_equity,
+        booked=status.through_month,
     )
 
 
