@@ -60,6 +60,8 @@ class Category(StrEnum):
     reserved = "reserved"
     opening_surplus = "opening_surplus"
     forecast_previous_year = "forecast_previous_year"
+    # A restricted reserve fund (bunden reservfond): part of equity, not free to decide on.
+    reserve_fund = "reserve_fund"
 
 
 CATEGORIES_BY_SECTION: dict[Section, tuple[Category, ...]] = {
@@ -71,7 +73,11 @@ CATEGORIES_BY_SECTION: dict[Section, tuple[Category, ...]] = {
         Category.other_collaboration,
         Category.reserved,
     ),
-    Section.balance: (Category.opening_surplus, Category.forecast_previous_year),
+    Section.balance: (
+        Category.opening_surplus,
+        Category.forecast_previous_year,
+        Category.reserve_fund,
+    ),
 }
 SECTION_OF: dict[Category, Section] = {
     c: s for s, categories in CATEGORIES_BY_SECTION.items() for c in categories

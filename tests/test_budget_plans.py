@@ -5,6 +5,7 @@ forecast of the year, the reserve and what the board can still decide on."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,12 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from store.errors import ConfigError
-from tests.budget_data import SAMPLE_2024, write_spending
+from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
 from tests.harness import OFFICE_USER, RunningBot, running_bot
 from workflows.budget_files import import_budget_file, import_spending_file
 from workflows.budget_json import status_to_dict
 from workflows.budget_status import BudgetRules, EquityStep, budget_status_for, parse_equity_steps
+from workflows.grants import GrantFields, record_grant
 
 ORNSKOLDSVIK = Path(__file__).parent / "data" / "budget-ornskoldsvik-2026.csv"
 # A staircase configured for the tests. The plan (003:373-375) gives one step: 20 % for
@@ -166,3 +168,97 @@ def test_budget_shows_the_forecast(steps_bot: RunningBot, tmp_path: Path) -> Non
         "*Prognos för året:* resultat −882 tkr, eget kapital vid årets slut 1 918 tkr "
         "(raderna efter takten t.o.m. juni, reserverade medel enligt plan)"
     ) in text
+
+
+# -- the reserve and what the board can still decide on ---------------------------------------
+
+RESERVE_LINE = "Reserverade medel för ej beslutade insatser"
+RESURSLOTSEN = "Resurslotsen Örnsköldsvik (inkl. beredningsgrupp)"
+
+
+def grant(engine: Engine, amount_tkr: str, *, decided_on: str = "2026-03-15") -> None:
+    record_grant(
+        engine,
+        GrantFields(
+            decided_on=decided_on,
+            intervention=RESURSLOTSEN,
+            owner="Örnsköldsvik",
+            amount_tkr=amount_tkr,
+            body="board",
+            decided_by="Förbundsstyrelsen",
+        ),
+        today=date(2026, 4, 20),
+        now=datetime(2026, 4, 20, 8, 0, tzinfo=UTC),
+        recorded_by="cli",
+    )
+
+
+def test_room_zero_and_the_reserve_to_decide_on(engine: Engine, tmp_path: Path) -> None:
+    import_budget_file(engine, ORNSKOLDSVIK)
+    book_first_half(engine, tmp_path)
+
+    status = budget_status_for(engine, year=2026, rules=BudgetRules())
+
+    # room 0 by the table's arithmetic; 3 732 tkr reserved: 3 732 tkr to decide on
+    assert (status.remaining_decision_room, status.reserve, status.to_decide) == (
+        0,
+        3_732_000,
+        3_732_000,
+    )
+    assert (status.granted, status.remaining_after_grants, status.overdrawn) == (
+        0,
+        3_732_000,
+        False,
+    )
+    reserve = next(line for line in status.lines if line.name == RESERVE_LINE)
+    # half the year gone, nothing spent on it: the pool grants are drawn from is not lagging
+    assert (reserve.spent, reserve.lagging, reserve.needs_attention) == (0, False, False)
+    kansli = next(line for line in status.lines if line.name.startswith("Kanslikostnader"))
+    assert kansli.lagging is True  # other lines are still judged by their pace
+
+
+def test_grants_come_from_the_reserve_and_beyond_it_are_flagged(steps_bot: RunningBot) -> None:
+    text = all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))
+    assert "*Kvarvarande beslutsutrymme:* 0 tkr" in text
+    assert "*Reserverade medel för ej beslutade insatser:* 3 732 tkr" in text
+    assert (
+        "*Att besluta om under året:* 3 732 tkr (kvarvarande beslutsutrymme och reserverade medel)"
+    ) in text
+
+    grant(steps_bot.engine, "1000")
+    text = all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))
+    assert (
+        "*Beviljat under året (styrelse- och delegationsbeslut):* 1 000 tkr "
+        "(varav ur reserverade medel 1 000 tkr)"
+    ) in text
+    assert "*Kvar att besluta om efter beslut:* 2 732 tkr" in text
+    assert "mer beviljat" not in text
+
+    grant(steps_bot.engine, "3000", decided_on="2026-04-01")
+    answer = steps_bot.ask("budget 2026", user=OFFICE_USER)
+    text = all_text(answer)
+    assert (
+        "*Kvar att besluta om efter beslut:* −268 tkr ⚠️ *mer beviljat än det fanns att besluta om*"
+    ) in text
+    assert "(varav ur reserverade medel 3 732 tkr)" in text
+    # the forecast counts what was granted beyond the reserve: 7 690 + 268 tkr of costs
+    assert "*Prognos för året:* resultat −3 068 tkr, eget kapital vid årets slut −268 tkr" in text
+
+    data = status_to_dict(budget_status_for(steps_bot.engine, year=2026, rules=BudgetRules()))
+    assert (data["remaining_after_grants"], data["overdrawn"]) == (-268_000, True)
+    assert (data["reserve_granted"], data["to_decide"]) == (3_732_000, 3_732_000)
+
+
+def test_a_restricted_reserve_fund_is_equity_but_not_room(engine: Engine, tmp_path: Path) -> None:
+    text = SAMPLE_2026.read_text(encoding="utf-8")
+    text += "2026,balans,bunden reservfond,Bunden reservfond,,,1000\n"
+    path = tmp_path / "budget-2026.csv"
+    path.write_text(text, encoding="utf-8")
+    import_budget_file(engine, path)
+
+    status = budget_status_for(engine, year=2026, rules=BudgetRules())
+
+    assert status.opening_equity == 3_977_000 + 1_000_000  # part of equity
+    assert status.reserve_fund == 1_000_000
+    assert status.remaining_decision_room == 1_007_000  # not free: not in the room
+    assert status.to_decide == 1_007_000

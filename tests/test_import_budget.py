@@ -310,8 +310,8 @@ def test_a_file_with_bad_rows_is_refused_whole(engine: Engine, tmp_path: Path) -
         'rad 3, kolumn section: okänt avsnitt "expenses" – giltiga: income, cost, balance',
         'rad 4, kolumn category: okänd kategori "boardroom" – giltiga: member_fees, sales, '
         "external_funding, board, administration, intervention, other_collaboration, reserved, "
-        "opening_surplus, forecast_previous_year (eller på svenska, t.ex. medlemsavgifter, "
-        "förvaltning, samverkansinsatser, reserverade medel, eget kapital)",
+        "opening_surplus, forecast_previous_year, reserve_fund (eller på svenska, t.ex. "
+        "medlemsavgifter, förvaltning, samverkansinsatser, reserverade medel, eget kapital)",
         'rad 5, kolumn amount_tkr: "12x" är inget belopp i tkr (t.ex. 1 222,5)',
         "rad 6, kolumn name: namnet saknas",
         "rad 7, kolumn name: samma budgetrad (avsnitt, kategori, namn och ägare) står redan på "

@@ -165,6 +165,19 @@ class BudgetStatus:
     forecast_costs: int = 0
     forecast_result: int = 0
     forecast_closing_equity: int = 0
+    # The restricted reserve fund: in the opening equity, not in the decision room.
+    reserve_fund: int = 0
+    # Reserved for undecided interventions (cost lines `reserved`): the pool grants come from.
+    reserve: int = 0
+    reserve_granted: int = 0  # of the grants, what the reserve covered
+    # What the board can decide on during the year: the remaining decision room plus the
+    # reserve (before grants; `remaining_after_grants` is what is left after them).
+    to_decide: int = 0
+
+    @property
+    def overdrawn(self) -> bool:
+        """More granted than there was to decide on: flagged, never a silent negative."""
+        return self.remaining_after_grants < 0
 
     @property
     def attention_first(self) -> list[LineStatus]:
@@ -199,8 +212,11 @@ def _line_status(
         if through_month == 0
         else (Decimal(spent) * 12 / through_month).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     )
-    lagging = consumption is not None and through_month > 0 and consumption < pace - margin
-    ahead = consumption is not None and through_month > 0 and consumption > pace + margin
+    # The reserve for undecided interventions is spent by decisions, not month by month: it
+    # is the pool grants are drawn from, never "lagging".
+    paced = line.category != Category.reserved and consumption is not None and through_month > 0
+    lagging = paced and consumption is not None and consumption < pace - margin
+    ahead = paced and consumption is not None and consumption > pace + margin
     return LineStatus(
         category=line.category,
         name=line.name,
@@ -330,9 +346,11 @@ def compute_budget_status(
         if any(s.category == category for s in statuses)
     ]
     shown = statuses if intervention is None else match_interventions(statuses, intervention)
-    remaining = income - costs + opening_equity
+    reserve_fund = _sum(lines, category=Category.reserve_fund)
+    remaining = income - costs + opening_equity - reserve_fund
+    reserve = _sum(lines, category=Category.reserved)
     granted = sum(grant.amount for grant in grants)
-    forecast_costs = _forecast_costs(statuses)
+    forecast_costs = _forecast_costs(statuses, granted=granted)
     return BudgetStatus(
         year=year,
         through_month=through_month,
@@ -358,23 +376,31 @@ def compute_budget_status(
         ],
         intervention_filter=intervention,
         granted=granted,
-        remaining_after_grants=remaining - granted,
+        remaining_after_grants=remaining + reserve - granted,
         forecast_costs=forecast_costs,
         forecast_result=income - forecast_costs,
         forecast_closing_equity=opening_equity + income - forecast_costs,
+        reserve_fund=reserve_fund,
+        reserve=reserve,
+        reserve_granted=min(max(reserve, 0), granted),
+        to_decide=remaining + reserve,
     )
 
 
-def _forecast_costs(statuses: list[LineStatus]) -> int:
+def _forecast_costs(statuses: list[LineStatus], *, granted: int) -> int:
     """The year's costs as the books point: a line at its projection, or its budget before
-    any month is booked; the reserve at its budget (it is spent by decisions, not by pace)."""
+    any month is booked; the reserve at its budget (it is spent by decisions, not by pace),
+    and what was granted beyond it on top."""
     total = 0
+    reserve = 0
     for line in statuses:
-        if line.category == Category.reserved or line.projected_year_end is None:
-            total += max(line.budget, line.spent)
+        if line.category == Category.reserved:
+            reserve += max(line.budget, line.spent)
+        elif line.projected_year_end is None:
+            total += line.budget
         else:
             total += line.projected_year_end
-    return total
+    return total + max(reserve, granted)
 
 
 def _category_status(

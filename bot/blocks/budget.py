@@ -47,6 +47,11 @@ def build_totals(texts: Texts, status: BudgetStatus) -> str:
         forecast_result=status.forecast_result,
         forecast_equity=status.forecast_closing_equity,
         booked=status.through_month,
+        reserve_fund=status.reserve_fund,
+        reserve=status.reserve,
+        reserve_granted=status.reserve_granted,
+        to_decide=status.to_decide,
+        overdrawn=status.overdrawn,
     )
 
 

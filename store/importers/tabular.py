@@ -411,6 +411,7 @@ CATEGORY_WORDS: dict[str, Category] = {
             "prognostiserat resultat",
             "prognos",
         ),
+        Category.reserve_fund: ("bunden reservfond", "reservfond"),
     }.items()
     for word in (*words, category.value)
 }
