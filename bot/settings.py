@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # "0:0.20,10000000:0.15"; unset: FINSAM_EQUITY_LIMIT at every size.
     finsam_equity_steps: str | None = None
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)
+    # Of the money granted to new interventions in the year, the least share to individual
+    # support (e.g. 0.70); unset: no such rule.
+    finsam_new_grants_individual_min: Decimal | None = Field(default=None, ge=0, le=1)
     finsam_pace_margin: Decimal = Field(default=Decimal("0.15"), ge=0, le=1)
     finsam_monthly_due_day: int = Field(default=10, ge=1, le=31)
     finsam_quarterly_due_day: int = Field(default=15, ge=1, le=31)
@@ -138,6 +141,7 @@ class Settings(BaseSettings):
             equity_limit=self.finsam_equity_limit,
             individual_share_min=self.finsam_individual_share_min,
             pace_margin=self.finsam_pace_margin,
+            new_grants_individual_min=self.finsam_new_grants_individual_min,
             equity_steps=()
             if self.finsam_equity_steps is None
             else parse_equity_steps(self.finsam_equity_steps),

@@ -176,16 +176,24 @@ RESERVE_LINE = "Reserverade medel för ej beslutade insatser"
 RESURSLOTSEN = "Resurslotsen Örnsköldsvik (inkl. beredningsgrupp)"
 
 
-def grant(engine: Engine, amount_tkr: str, *, decided_on: str = "2026-03-15") -> None:
+def grant(
+    engine: Engine,
+    amount_tkr: str,
+    *,
+    decided_on: str = "2026-03-15",
+    intervention: str = RESURSLOTSEN,
+    support: str | None = None,
+) -> None:
     record_grant(
         engine,
         GrantFields(
             decided_on=decided_on,
-            intervention=RESURSLOTSEN,
+            intervention=intervention,
             owner="Örnsköldsvik",
             amount_tkr=amount_tkr,
             body="board",
             decided_by="Förbundsstyrelsen",
+            support=support,
         ),
         today=date(2026, 4, 20),
         now=datetime(2026, 4, 20, 8, 0, tzinfo=UTC),
@@ -262,3 +270,44 @@ def test_a_restricted_reserve_fund_is_equity_but_not_room(engine: Engine, tmp_pa
     assert status.reserve_fund == 1_000_000
     assert status.remaining_decision_room == 1_007_000  # not free: not in the room
     assert status.to_decide == 1_007_000
+
+
+# -- the 70 % rule for new grants -------------------------------------------------------------
+
+
+def test_the_share_rule_for_new_interventions_counts_only_new_ones(
+    engine: Engine, database_url: str
+) -> None:
+    with running_bot(engine, database_url, finsam_new_grants_individual_min="0.70") as bot:
+        bot.add_office_user()
+        bot.import_budget(ORNSKOLDSVIK)
+        assert bot.settings.budget_rules.new_grants_individual_min == Decimal("0.70")
+        text = all_text(bot.ask("budget 2026", user=OFFICE_USER))
+        assert (
+            "✅ Inga beslut om nya insatser under året ännu (minst 70,0 % ska gå till "
+            "individstödjande)"
+        ) in text
+
+        grant(engine, "600", intervention="Unga vuxna i arbete", support="individual")
+        grant(engine, "400", intervention="Samverkansplattform", support="structural")
+        grant(engine, "500")  # more to Resurslotsen, in the budget: not a new intervention
+        text = all_text(bot.ask("budget 2026", user=OFFICE_USER))
+
+        assert (
+            "⚠️ Årets beslut om nya insatser till individstödjande: 600 tkr av 1 000 tkr "
+            "(60,0 %), minst 70,0 %"
+        ) in text
+        rules = bot.settings.budget_rules
+        data = status_to_dict(budget_status_for(engine, year=2026, rules=rules))
+        new = rule(data, "new_grants_individual_share")
+        assert (new["ok"], new["value"], new["limit"]) == (False, 0.6, 0.7)
+        assert new["figures"] == {"individual_grants": 600_000, "granted": 1_000_000}
+        every = rule(data, "grants_individual_share")  # all grants, its own setting (unset)
+        assert (every["ok"], every["value"], every["limit"]) == (True, 0.7333, None)
+        bot.fake.assert_clean()
+
+
+def test_without_the_setting_there_is_no_new_grants_rule(engine: Engine) -> None:
+    import_budget_file(engine, ORNSKOLDSVIK)
+    data = status_to_dict(budget_status_for(engine, year=2026, rules=BudgetRules()))
+    assert "new_grants_individual_share" not in [r["rule"] for r in data["rules"]]

@@ -66,6 +66,9 @@ class BudgetRules:
     pace_margin: Decimal = Decimal("0.15")
     # The staircase (FINSAM_EQUITY_STEPS); empty: `equity_limit` at every size.
     equity_steps: tuple[EquityStep, ...] = ()
+    # The least share of money granted to new interventions in the year that goes to
+    # individual support (Örnsköldsvik 2026: 70 %); None: no such rule.
+    new_grants_individual_min: Decimal | None = None
 
     def equity_step(self, member_fees: int) -> tuple[Decimal, int | None, int | None]:
         """The ceiling for an association of this size, and the step's bounds (from, until;
@@ -97,6 +100,8 @@ class GrantInput:
 
     amount: int
     support: SupportKind
+    intervention: str = ""
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -318,6 +323,29 @@ def _grants_rule(grants: Sequence[GrantInput], rules: BudgetRules) -> RuleCheck:
     )
 
 
+def _new_grants_rule(
+    grants: Sequence[GrantInput], lines: list[LineInput], minimum: Decimal
+) -> RuleCheck:
+    """The individual-support share of the money granted to new interventions: those with
+    no line of their own in the year's budget (a budgeted one that gets more is not new)."""
+    budgeted = {
+        (line.name.casefold(), line.owner.casefold())
+        for line in lines
+        if line.category == Category.intervention
+    }
+    new = [g for g in grants if (g.intervention.casefold(), g.owner.casefold()) not in budgeted]
+    granted = sum(g.amount for g in new)
+    individual = sum(g.amount for g in new if g.support == SupportKind.individual)
+    share = ratio(individual, granted)
+    return RuleCheck(
+        rule="new_grants_individual_share",
+        ok=share is None or share >= minimum,
+        value=share,
+        limit=minimum,
+        figures={"individual_grants": individual, "granted": granted},
+    )
+
+
 def compute_budget_status(
     year: int,
     lines: list[LineInput],
@@ -373,6 +401,11 @@ def compute_budget_status(
                 costs=costs,
             ),
             _grants_rule(grants, rules),
+            *(
+                []
+                if rules.new_grants_individual_min is None
+                else [_new_grants_rule(grants, lines, rules.new_grants_individual_min)]
+            ),
         ],
         intervention_filter=intervention,
         granted=granted,
@@ -461,7 +494,12 @@ def load_budget_status(
         for line in list_budget_lines(session, budget_year)
     ]
     grants = [
-        GrantInput(amount=grant.amount_kr, support=SupportKind(grant.support))
+        GrantInput(
+            amount=grant.amount_kr,
+            support=SupportKind(grant.support),
+            intervention=grant.intervention,
+            owner=grant.owner,
+        )
         for grant in grants_of_year(session, year)
     ]
     return compute_budget_status(year, lines, rules=rules, intervention=intervention, grants=grants)
