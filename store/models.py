@@ -199,6 +199,21 @@ class BudgetLine(SQLModel, table=True):
     position: int = 0
 
 
+class BudgetForecast(SQLModel, table=True):
+    """The year's forecast as kept at the 30 September milestone: one row per year (a second
+    keeping is a no-op), what next year's budget draft takes as `forecast_previous_year`."""
+
+    __tablename__ = "budget_forecast"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    kept_on: date
+    through_month: int
+    costs_kr: int = Field(sa_type=BigInteger)
+    result_kr: int = Field(sa_type=BigInteger)
+    closing_equity_kr: int = Field(sa_type=BigInteger)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
+
+
 class Spending(SQLModel, table=True):
     """Money booked on a budget line in one month (from the accounting export)."""
 

@@ -16,8 +16,9 @@ from sqlalchemy import Engine
 from bot.settings import Settings
 from store.errors import ConfigError
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
-from tests.harness import OFFICE_USER, RunningBot, running_bot
+from tests.harness import OFFICE_USER, STOCKHOLM, RunningBot, running_bot
 from workflows.budget_files import import_budget_file, import_spending_file
+from workflows.budget_forecast import kept_forecast
 from workflows.budget_json import status_to_dict
 from workflows.budget_status import BudgetRules, EquityStep, budget_status_for, parse_equity_steps
 from workflows.grants import GrantFields, record_grant
@@ -311,3 +312,67 @@ def test_without_the_setting_there_is_no_new_grants_rule(engine: Engine) -> None
     import_budget_file(engine, ORNSKOLDSVIK)
     data = status_to_dict(budget_status_for(engine, year=2026, rules=BudgetRules()))
     assert "new_grants_individual_share" not in [r["rule"] for r in data["rules"]]
+
+
+# -- the forecast kept at the 30 September milestone, and next year's draft -------------------
+
+
+def test_the_forecast_is_kept_once_from_30_september(steps_bot: RunningBot, tmp_path: Path) -> None:
+    engine = steps_bot.engine
+    book_first_half(engine, tmp_path)
+    steps_bot.jobs.run_reminders(now=datetime(2026, 9, 29, 12, 0, tzinfo=STOCKHOLM))
+    assert kept_forecast(engine, 2026) is None  # not before the milestone
+
+    steps_bot.jobs.run_reminders(now=datetime(2026, 9, 30, 9, 0, tzinfo=STOCKHOLM))
+
+    kept = kept_forecast(engine, 2026)
+    assert kept is not None
+    assert (kept.kept_on, kept.through_month) == (date(2026, 9, 30), 6)
+    assert (kept.costs, kept.result, kept.closing_equity) == (5_772_000, -882_000, 1_918_000)
+
+    rows = [(7, "administration", "Sammanträdeskostnader", "", "500")]
+    import_spending_file(engine, write_spending(tmp_path / "july.csv", 2026, rows))
+    steps_bot.jobs.run_reminders(now=datetime(2026, 10, 2, 9, 0, tzinfo=STOCKHOLM))
+    steps_bot.jobs.catch_up()
+    again = kept_forecast(engine, 2026)
+    assert again is not None and (again.kept_on, again.result) == (date(2026, 9, 30), -882_000)
+
+
+def test_next_years_draft_takes_the_kept_forecast(
+    database_url: str, clean_env: Path, tmp_path: Path
+) -> None:
+    from tests.cli_runner import Cli
+
+    cli = Cli(database_url, clean_env)
+    cli.ok("db", "upgrade")
+    cli.ok("budget", "import", str(ORNSKOLDSVIK))
+    assert cli.ok("budget", "forecast", "--year", "2026").stdout == (
+        "Ingen prognos för 2026 är sparad ännu – den sparas den 30 september (eller med --keep).\n"
+    )
+    kept = cli.ok("budget", "forecast", "--year", "2026", "--keep").stdout
+    assert "Prognosen för 2026 är sparad" in kept
+    assert "resultat −2 800 tkr, eget kapital vid årets slut 0 tkr." in kept.replace("\u00a0", " ")
+
+    draft = tmp_path / "budget-2027-utkast.csv"
+    said = cli.ok("budget", "draft", "--year", "2027", "--output", str(draft)).stdout
+    assert "Utkast till budget 2027 från budgeten 2026: prognosen för 2026 sparad" in said
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "year,section,category,name,owner,support,amount_tkr"
+    assert lines[1] == "2027,income,member_fees,Region Västernorrland,,,1222.5"
+    assert lines[-2:] == [
+        "2027,balance,opening_surplus,Över-/underskott från tidigare år,,,2800",
+        "2027,balance,forecast_previous_year,Prognos 2026,,,-2800",
+    ]
+
+    out = cli.ok("budget", "import", str(draft)).stdout  # replaces the 2027 plan
+    assert out == "Budgeten för 2027 är ersatt: 19 rader.\n"  # 17 lines, 2 of balance
+    status = cli.json("budget", "status", "--year", "2027")
+    assert status["opening_equity"] == 0  # 2 800 at the start of 2026, −2 800 forecast
+    assert status["plan"] is False
+
+
+def test_a_plan_year_says_so(steps_bot: RunningBot) -> None:
+    text = all_text(steps_bot.ask("budget 2027", user=OFFICE_USER))
+    assert "Budgetläge 2027 (plan, ej beslutad budget)" in text
+    assert "Kvarvarande beslutsutrymme:* 922 tkr" in text  # 4 890 + 1 562 − 5 530
+    assert "Budgetläge 2026 (plan" not in all_text(steps_bot.ask("budget 2026", user=OFFICE_USER))

@@ -178,6 +178,8 @@ class BudgetStatus:
     # What the board can decide on during the year: the remaining decision room plus the
     # reserve (before grants; `remaining_after_grants` is what is left after them).
     to_decide: int = 0
+    # A later year of a multi-year plan, not yet the adopted budget.
+    plan: bool = False
 
     @property
     def overdrawn(self) -> bool:
@@ -353,6 +355,7 @@ def compute_budget_status(
     rules: BudgetRules,
     intervention: str | None = None,
     grants: Sequence[GrantInput] = (),
+    plan: bool = False,
 ) -> BudgetStatus:
     """The year's status. Pace is measured against the months the books cover: the latest
     month with money booked on any line (accounting lags the calendar; judging spending
@@ -417,6 +420,7 @@ def compute_budget_status(
         reserve=reserve,
         reserve_granted=min(max(reserve, 0), granted),
         to_decide=remaining + reserve,
+        plan=plan,
     )
 
 
@@ -502,7 +506,14 @@ def load_budget_status(
         )
         for grant in grants_of_year(session, year)
     ]
-    return compute_budget_status(year, lines, rules=rules, intervention=intervention, grants=grants)
+    return compute_budget_status(
+        year,
+        lines,
+        rules=rules,
+        intervention=intervention,
+        grants=grants,
+        plan=budget_year.plan,
+    )
 
 
 def budget_status_for(

@@ -57,10 +57,14 @@ def build_totals(texts: Texts, status: BudgetStatus) -> str:
 
 def build_budget_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:
     title = (
-        texts.get("budget", "title", year=status.year)
+        texts.get("budget", "title", year=status.year, plan=status.plan)
         if status.intervention_filter is None
         else texts.get(
-            "budget", "intervention_title", year=status.year, query=status.intervention_filter
+            "budget",
+            "intervention_title",
+            year=status.year,
+            query=status.intervention_filter,
+            plan=status.plan,
         )
     )
     blocks: list[Block] = [
