@@ -13,6 +13,7 @@ from store.retention import Cleared
 from workflows.absence import plan_back_notices
 from workflows.board_papers import plan_board_papers
 from workflows.board_reminders import plan_board_reminders
+from workflows.budget_forecast import keep_forecast_if_due
 from workflows.budget_summary import plan_budget_summary, summary_due
 from workflows.clock import Clock, SystemClock
 from workflows.forms import load_forms
@@ -162,9 +163,23 @@ class BotJobs:
         )
 
     def run_reminders(self, *, now: datetime | None = None) -> DispatchReport:
-        """Plan the reminders due at `now` (default: the clock's), then send what is due."""
+        """Plan the reminders due at `now` (default: the clock's), then send what is due.
+        The tick also keeps the year's forecast once 30 September has come."""
+        self.keep_forecast(now=now)
         self.plan_reminders(now=now)
         return self.run_outbox()
+
+    def keep_forecast(self, *, now: datetime | None = None) -> None:
+        """From the 30 September milestone on: the year's forecast, kept once (a keyed row)
+        for next year's budget draft. A failure is logged and tried again next tick."""
+        today = (now or self._clock.now()).astimezone(self._cfg.tz).date()
+        try:
+            kept = keep_forecast_if_due(self._engine, today=today, rules=self._cfg.budget_rules)
+        except Exception:
+            log.exception("could not keep the forecast of %s", today.year)
+            return
+        if kept is not None and kept.new:
+            log.info("kept the forecast of %s: result %s kr", kept.year, kept.result)
 
     def run_budget_summary(
         self, *, strict: bool = False, now: datetime | None = None
@@ -203,5 +218,6 @@ class BotJobs:
             plan_budget_summary(self._engine, now=now, tz=self._cfg.tz, channel=channel)
         if channel and weekly_due(self._cfg.finsam_missing_summary_cron, now=now, tz=self._cfg.tz):
             plan_missing_summary(self._engine, now=now, tz=self._cfg.tz, channel=channel)
+        self.keep_forecast(now=now)
         self.plan_reminders(now=now)
         return self.run_outbox()

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.logging_setup import LogFormat
 from store.errors import ConfigError
-from workflows.budget_status import BudgetRules
+from workflows.budget_status import BudgetRules, parse_equity_steps
 from workflows.calendar import CalendarRules, Stage
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -45,7 +45,13 @@ class Settings(BaseSettings):
     finsam_missing_summary_cron: str = "0 9 * * mon"
     finsam_small_count_threshold: int = Field(default=5, ge=0, le=100)
     finsam_equity_limit: Decimal = Field(default=Decimal("0.20"), ge=0)
+    # The national council's staircase: "FROM_KR:SHARE,…" by the year's member fees, e.g.
+    # "0:0.20,10000000:0.15"; unset: FINSAM_EQUITY_LIMIT at every size.
+    finsam_equity_steps: str | None = None
     finsam_individual_share_min: Decimal | None = Field(default=None, ge=0, le=1)
+    # Of the money granted to new interventions in the year, the least share to individual
+    # support (e.g. 0.70); unset: no such rule.
+    finsam_new_grants_individual_min: Decimal | None = Field(default=None, ge=0, le=1)
     finsam_pace_margin: Decimal = Field(default=Decimal("0.15"), ge=0, le=1)
     finsam_monthly_due_day: int = Field(default=10, ge=1, le=31)
     finsam_quarterly_due_day: int = Field(default=15, ge=1, le=31)
@@ -115,6 +121,14 @@ class Settings(BaseSettings):
         parse_stages(value)
         return value
 
+    @field_validator("finsam_equity_steps")
+    @classmethod
+    def _valid_equity_steps(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            parse_equity_steps(value)
+            return value
+        return None
+
     @field_validator("finsam_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
@@ -132,6 +146,10 @@ class Settings(BaseSettings):
             equity_limit=self.finsam_equity_limit,
             individual_share_min=self.finsam_individual_share_min,
             pace_margin=self.finsam_pace_margin,
+            new_grants_individual_min=self.finsam_new_grants_individual_min,
+            equity_steps=()
+            if self.finsam_equity_steps is None
+            else parse_equity_steps(self.finsam_equity_steps),
         )
 
     @property

@@ -62,6 +62,8 @@ class Category(StrEnum):
     reserved = "reserved"
     opening_surplus = "opening_surplus"
     forecast_previous_year = "forecast_previous_year"
+    # A restricted reserve fund (bunden reservfond): part of equity, not free to decide on.
+    reserve_fund = "reserve_fund"
 
 
 CATEGORIES_BY_SECTION: dict[Section, tuple[Category, ...]] = {
@@ -73,7 +75,11 @@ CATEGORIES_BY_SECTION: dict[Section, tuple[Category, ...]] = {
         Category.other_collaboration,
         Category.reserved,
     ),
-    Section.balance: (Category.opening_surplus, Category.forecast_previous_year),
+    Section.balance: (
+        Category.opening_surplus,
+        Category.forecast_previous_year,
+        Category.reserve_fund,
+    ),
 }
 SECTION_OF: dict[Category, Section] = {
     c: s for s, categories in CATEGORIES_BY_SECTION.items() for c in categories
@@ -174,6 +180,9 @@ class BudgetYear(SQLModel, table=True):
     # Bumped by every import that touches the year (budget or spending): what cached
     # figures are checked against.
     revision: int = 1
+    # A later year of a multi-year plan ("Plan 2027"), not yet the adopted budget: the next
+    # file of that year replaces it without --replace.
+    plan: bool = False
 
 
 class BudgetLine(SQLModel, table=True):
@@ -190,6 +199,21 @@ class BudgetLine(SQLModel, table=True):
     )
     amount_kr: int = Field(sa_type=BigInteger)
     position: int = 0
+
+
+class BudgetForecast(SQLModel, table=True):
+    """The year's forecast as kept at the 30 September milestone: one row per year (a second
+    keeping is a no-op), what next year's budget draft takes as `forecast_previous_year`."""
+
+    __tablename__ = "budget_forecast"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    kept_on: date
+    through_month: int
+    costs_kr: int = Field(sa_type=BigInteger)
+    result_kr: int = Field(sa_type=BigInteger)
+    closing_equity_kr: int = Field(sa_type=BigInteger)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column())
 
 
 class Spending(SQLModel, table=True):

@@ -310,7 +310,8 @@ def test_a_file_with_bad_rows_is_refused_whole(engine: Engine, tmp_path: Path) -
         'rad 3, kolumn section: okänt avsnitt "expenses" – giltiga: income, cost, balance',
         'rad 4, kolumn category: okänd kategori "boardroom" – giltiga: member_fees, sales, '
         "external_funding, board, administration, intervention, other_collaboration, reserved, "
-        "opening_surplus, forecast_previous_year",
+        "opening_surplus, forecast_previous_year, reserve_fund (eller på svenska, t.ex. "
+        "medlemsavgifter, förvaltning, samverkansinsatser, reserverade medel, eget kapital)",
         'rad 5, kolumn amount_tkr: "12x" är inget belopp i tkr (t.ex. 1 222,5)',
         "rad 6, kolumn name: namnet saknas",
         "rad 7, kolumn name: samma budgetrad (avsnitt, kategori, namn och ägare) står redan på "
@@ -551,3 +552,215 @@ def test_swedish_amounts_round_trip(amount: Decimal, space: str, minus: str, fix
 )
 def test_spreadsheet_numbers_round_trip(amount: Decimal) -> None:
     assert parse_tkr(cell_text(float(amount))) == int(amount * 1000)
+
+
+# -- money the way the plans write it: signs, Swedish words, multi-year plans ----------------
+
+ORNSKOLDSVIK = DATA / "budget-ornskoldsvik-2026.csv"  # 003:437-457, signs and words as printed
+
+
+def stored_year(engine: Engine, year: int) -> tuple[bool, str]:
+    with session_scope(engine) as session:
+        found = session.exec(select(BudgetYear).where(BudgetYear.year == year)).one()
+        return found.plan, found.source
+
+
+def test_ornskoldsvik_as_printed_imports_with_costs_as_costs(engine: Engine) -> None:
+    """The plan prints costs with a minus sign. Its arithmetic, checked: income 1 222,5 +
+    1 222,5 + 2 445 = 4 890; administration 845 + 115 + 100 + 50 + 18 + 10 + 20 = 1 158;
+    interventions 1 800 + 50 + 700 + 100 + 100 + 50 + 3 732 = 6 532; costs 7 690 = the
+    printed "Totalt utrymme" 4 890 + 2 800, so the decision room is 0. (2027: 4 890 + 1 562 −
+    5 530 = 922 is left undecided; 2028: 4 890 + 450 − 5 340 = 0.)"""
+    result = do_import(engine, ORNSKOLDSVIK)
+
+    assert (result.year, result.plan, result.lines) == (2026, False, 18)
+    assert result.totals == {
+        Section.income: 4_890_000,
+        Section.cost: 7_690_000,
+        Section.balance: 2_800_000,
+    }
+    assert result.negated_costs == 14
+    assert result.totals_by_category[Category.reserved] == 3_732_000
+    assert [(p.year, p.lines, p.replaced, p.kept) for p in result.plans] == [
+        (2027, 18, False, False),
+        (2028, 18, False, False),
+    ]
+    assert [p.totals[Section.cost] for p in result.plans] == [5_530_000, 5_340_000]
+    assert [p.totals[Section.balance] for p in result.plans] == [1_562_000, 450_000]
+    assert stored_year(engine, 2026) == (False, "budget-ornskoldsvik-2026.csv")
+    assert stored_year(engine, 2027)[0] is True
+    assert stored_year(engine, 2028)[0] is True
+    amounts = [line[-1] for line in stored_lines(engine, 2026)]
+    assert all(amount > 0 for amount in amounts)  # every cost stored as a cost
+    lines = stored_lines(engine, 2026)
+    assert lines[11][2:] == (
+        Category.intervention,
+        "Resurslotsen Örnsköldsvik (inkl. beredningsgrupp)",
+        "Örnsköldsvik",
+        "individual",
+        1_800_000,
+    )
+    assert lines[6][2] is Category.board  # "Förtroendevalda"
+    with session_scope(engine) as session:
+        # a plan's lines do not make interventions last longer (reports would be owed)
+        resurslotsen = session.exec(
+            select(Intervention).where(Intervention.owner == "Örnsköldsvik")
+        ).all()
+        assert {(i.first_year, i.last_year) for i in resurslotsen} == {(2026, 2026)}
+        assert result.interventions_created == 3
+
+
+def test_a_cost_whose_sign_differs_from_the_others_is_refused_by_cell(
+    engine: Engine, tmp_path: Path
+) -> None:
+    text = ORNSKOLDSVIK.read_text(encoding="utf-8")
+    text = text.replace(";-115;-115;-115", ";115;-115;-115")  # row 7, column "Budget 2026"
+    text = text.replace(
+        "Psykeveckan V.45;Örnsköldsvik;Strukturstödjande;-100;-100;-100",
+        ("Psykeveckan V.45;Örnsköldsvik;Strukturstödjande;-100;-100;100"),
+    )
+
+    problems = rejected(engine, write(tmp_path, text))
+
+    assert problems == [
+        RowProblem(7, "Budget 2026", "cost_sign_mixed", "115"),
+        RowProblem(16, "Plan 2028", "cost_sign_mixed", "100"),
+    ]
+    assert render(problems[0]) == (
+        "rad 7, kolumn Budget 2026: kostnaden 115 tkr har ett annat tecken än filens övriga "
+        "kostnader – skriv alla kostnader med minustecken eller alla utan"
+    )
+    with session_scope(engine) as session:
+        assert count(session, BudgetYear) == 0
+
+
+def test_negative_income_is_refused(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"{HEADER}\n"
+        "2026,income,member_fees,Medlemsavgifter,,,-23490\n"
+        "2026,cost,board,Förtroendevalda,,,500\n",
+    )
+
+    problems = rejected(engine, path)
+
+    assert problems == [RowProblem(2, "amount_tkr", "negative_income", "-23490")]
+    assert render(problems[0]) == (
+        "rad 2, kolumn amount_tkr: intäkten -23490 tkr är negativ – intäkter skrivs utan "
+        "minustecken (hör raden till kostnaderna?)"
+    )
+
+
+def test_positive_costs_stay_and_a_negative_balance_is_no_sign_problem(engine: Engine) -> None:
+    result = do_import(engine, SAMPLE_2026)  # forecast_previous_year is -518
+
+    assert result.negated_costs == 0
+    assert result.totals[Section.balance] == 3_977_000
+
+
+def test_swedish_headers_and_words_any_case_and_accents(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "ÅR;Avsnitt;KATEGORI;Namn;Agare;Stod;Belopp\n"
+        "2026;intäkter;Medlemsavgifter;Medlemsavgifter;;;23490\n"
+        "2026;Kostnader;förtroendevalda;Styrelsen;;;500\n"
+        "2026;kostnad;FORVALTNING;Kansliet;;;4550\n"
+        "2026;Kostnader;Samverkansinsatser;Växtkraft;Enköping;individstödjande;2753\n"
+        "2026;Kostnader;Övriga samverkansinsatser;Ekonom projektstöd;;Strukturstödjande;430\n"
+        "2026;Kostnader;reserverade medel;Ej beslutat;;;300\n"
+        "2026;Balans;Över-/underskott från tidigare år;Tidigare år;;;4495\n"
+        "2026;balans;prognos föregående år;Prognos 2025;;;-518\n",
+    )
+
+    result = do_import(engine, path)
+
+    assert [line[1:3] + line[5:] for line in stored_lines(engine, 2026)] == [
+        (Section.income, Category.member_fees, None, 23_490_000),
+        (Section.cost, Category.board, None, 500_000),
+        (Section.cost, Category.administration, None, 4_550_000),
+        (Section.cost, Category.intervention, "individual", 2_753_000),
+        (Section.cost, Category.other_collaboration, "structural", 430_000),
+        (Section.cost, Category.reserved, None, 300_000),
+        (Section.balance, Category.opening_surplus, None, 4_495_000),
+        (Section.balance, Category.forecast_previous_year, None, -518_000),
+    ]
+    assert result.totals[Section.cost] == 8_533_000
+
+
+def test_problems_name_the_columns_as_the_file_writes_them(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "år;avsnitt;kategori;namn;belopp\n"
+        "2026;kostnader;styrelsen;Styrelse;12x\n"
+        "2026;utgifter;förvaltning;Kansli;1\n",
+    )
+
+    assert rejected(engine, path) == [
+        RowProblem(2, "belopp", "bad_amount", "12x"),
+        RowProblem(3, "avsnitt", "unknown_section", "utgifter"),
+    ]
+
+
+def test_a_plan_missing_its_budget_amount_and_a_year_twice(engine: Engine, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "avsnitt;kategori;namn;Budget 2026;Plan 2027\n"
+        "kostnader;styrelsen;Styrelse;;\n"
+        "kostnader;förvaltning;Kansli;;120\n",  # new in 2027: fine
+    )
+    assert rejected(engine, path) == [RowProblem(2, "Budget 2026", "bad_amount", "")]
+
+    twice = write(tmp_path, "avsnitt;kategori;namn;2026;Plan 2026\nkostnader;styrelsen;S;1;1\n")
+    assert rejected(engine, twice) == [RowProblem(1, "Plan 2026", "duplicate_column", "Plan 2026")]
+
+
+def test_a_plan_is_replaced_by_the_next_file_and_never_replaces_a_budget(
+    engine: Engine, tmp_path: Path
+) -> None:
+    do_import(engine, ORNSKOLDSVIK)
+    adopted_2027 = write(
+        tmp_path,
+        f"{HEADER}\n2027,income,member_fees,Medlemsavgifter,,,4900\n2027,cost,board,Styrelse,,,90\n",
+        "budget-2027.csv",
+    )
+
+    result = do_import(engine, adopted_2027)  # the adopted budget replaces the plan
+
+    assert (result.year, result.plan, result.replaced) == (2027, False, True)
+    assert stored_year(engine, 2027) == (False, "budget-2027.csv")
+    assert len(stored_lines(engine, 2027)) == 2
+
+    again = do_import(engine, ORNSKOLDSVIK, replace=True)  # 2026 replaced, its plans again
+
+    assert again.replaced is True
+    assert [(p.year, p.replaced, p.kept) for p in again.plans] == [
+        (2027, False, True),  # the adopted 2027 budget is kept
+        (2028, True, False),  # the 2028 plan is replaced by the newer plan
+    ]
+    assert stored_year(engine, 2027) == (False, "budget-2027.csv")
+    assert len(stored_lines(engine, 2027)) == 2
+
+
+def test_cli_says_costs_were_read_as_costs(database_url: str, clean_env: Path) -> None:
+    from tests.cli_runner import Cli
+
+    cli = Cli(database_url, clean_env)
+    cli.ok("db", "upgrade")
+
+    out = cli.ok("budget", "import", str(ORNSKOLDSVIK)).stdout
+
+    assert out == (
+        "Budgeten för 2026 är importerad: 18 rader.\n"
+        "Planen för 2027 är importerad: 18 rader.\n"
+        "Planen för 2028 är importerad: 18 rader.\n"
+        "Obs: kostnaderna står med minustecken i filen (14 rader) och har lästs som kostnader.\n"
+    )
+    status = cli.json("budget", "status", "--year", "2026")
+    assert (status["income"], status["costs"]) == (4_890_000, 7_690_000)
+    assert status["result"] == -2_800_000
+    assert status["remaining_decision_room"] == 0
+    assert status["opening_equity"] == 2_800_000
+    equity = next(r for r in status["rules"] if r["rule"] == "equity_ceiling")
+    assert equity["ok"] is False
+    assert equity["value"] == 0.5726  # 2 800 / 4 890: the plan's footnote prints 57 %
+    assert "Inga kostnader med minustecken" not in out

@@ -23,4 +23,5 @@ def status_to_dict(status: BudgetStatus) -> dict[str, Any]:
     data = asdict(status)
     for line, source in zip(data["lines"], status.lines, strict=True):
         line["needs_attention"] = source.needs_attention
+    data["overdrawn"] = status.overdrawn
     return dict(_plain(data))

@@ -29,12 +29,56 @@ COST_CATEGORIES = (
 
 
 @dataclass(frozen=True)
+class EquityStep:
+    """A step of the national council's equity staircase: from this allocation (the year's
+    member fees, kr) the ceiling is `limit` of it, until the next step."""
+
+    from_kr: int
+    limit: Decimal
+
+
+def parse_equity_steps(text: str) -> tuple[EquityStep, ...]:
+    """`"0:0.20,10000000:0.15"` → steps; the first from 0, each from more than the one
+    before, limits between 0 and 1. Raises ValueError saying what is wrong."""
+    steps: list[EquityStep] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        start, colon, limit = part.partition(":")
+        try:
+            step = EquityStep(int(start.strip().replace(" ", "").replace("_", "")), Decimal(limit))
+        except (ValueError, ArithmeticError) as err:
+            raise ValueError(f"{part!r} is not FROM_KR:SHARE, e.g. 10000000:0.15") from err
+        if not colon or not Decimal(0) <= step.limit <= Decimal(1):
+            raise ValueError(f"{part!r}: the share is a decimal between 0 and 1, e.g. 0.20")
+        if steps and step.from_kr <= steps[-1].from_kr:
+            raise ValueError(f"{part!r}: steps go up in size, each from more than the one before")
+        steps.append(step)
+    if not steps or steps[0].from_kr != 0:
+        raise ValueError("the first step starts at 0, e.g. 0:0.20")
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
 class BudgetRules:
     """Limits of the rule checks, per association (the equity ceiling steps with size)."""
 
     equity_limit: Decimal = Decimal("0.20")
     individual_share_min: Decimal | None = None
     pace_margin: Decimal = Decimal("0.15")
+    # The staircase (FINSAM_EQUITY_STEPS); empty: `equity_limit` at every size.
+    equity_steps: tuple[EquityStep, ...] = ()
+    # The least share of money granted to new interventions in the year that goes to
+    # individual support (Örnsköldsvik 2026: 70 %); None: no such rule.
+    new_grants_individual_min: Decimal | None = None
+
+    def equity_step(self, member_fees: int) -> tuple[Decimal, int | None, int | None]:
+        """The ceiling for an association of this size, and the step's bounds (from, until;
+        None without a staircase, until None on the top step)."""
+        if not self.equity_steps:
+            return self.equity_limit, None, None
+        index = max(i for i, step in enumerate(self.equity_steps) if step.from_kr <= member_fees)
+        step = self.equity_steps[index]
+        above = self.equity_steps[index + 1 :]
+        return step.limit, step.from_kr, above[0].from_kr if above else None
 
 
 @dataclass(frozen=True)
@@ -56,6 +100,8 @@ class GrantInput:
 
     amount: int
     support: SupportKind
+    intervention: str = ""
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +167,26 @@ class BudgetStatus:
     # Granted during the year by the board or on delegation: what is left to decide on.
     granted: int = 0
     remaining_after_grants: int = 0
+    # The year's forecast: each cost line at its projection (its budget while no month is
+    # booked), the reserve for undecided interventions as planned, income as budgeted.
+    forecast_costs: int = 0
+    forecast_result: int = 0
+    forecast_closing_equity: int = 0
+    # The restricted reserve fund: in the opening equity, not in the decision room.
+    reserve_fund: int = 0
+    # Reserved for undecided interventions (cost lines `reserved`): the pool grants come from.
+    reserve: int = 0
+    reserve_granted: int = 0  # of the grants, what the reserve covered
+    # What the board can decide on during the year: the remaining decision room plus the
+    # reserve (before grants; `remaining_after_grants` is what is left after them).
+    to_decide: int = 0
+    # A later year of a multi-year plan, not yet the adopted budget.
+    plan: bool = False
+
+    @property
+    def overdrawn(self) -> bool:
+        """More granted than there was to decide on: flagged, never a silent negative."""
+        return self.remaining_after_grants < 0
 
     @property
     def attention_first(self) -> list[LineStatus]:
@@ -155,8 +221,11 @@ def _line_status(
         if through_month == 0
         else (Decimal(spent) * 12 / through_month).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     )
-    lagging = consumption is not None and through_month > 0 and consumption < pace - margin
-    ahead = consumption is not None and through_month > 0 and consumption > pace + margin
+    # The reserve for undecided interventions is spent by decisions, not month by month: it
+    # is the pool grants are drawn from, never "lagging".
+    paced = line.category != Category.reserved and consumption is not None and through_month > 0
+    lagging = paced and consumption is not None and consumption < pace - margin
+    ahead = paced and consumption is not None and consumption > pace + margin
     return LineStatus(
         category=line.category,
         name=line.name,
@@ -213,13 +282,17 @@ def _rules(
     equity_share = ratio(opening_equity, member_fees)
     individual_share = ratio(individual, intervention_total)
     minimum = rules.individual_share_min
+    ceiling, step_from, step_until = rules.equity_step(max(member_fees, 0))
+    step = {} if step_from is None else {"step_from": step_from}
+    if step_until is not None:
+        step["step_until"] = step_until
     return [
         RuleCheck(
             rule="equity_ceiling",
-            ok=equity_share is not None and equity_share <= rules.equity_limit,
+            ok=equity_share is not None and equity_share <= ceiling,
             value=equity_share,
-            limit=rules.equity_limit,
-            figures={"opening_equity": opening_equity, "member_fees": member_fees},
+            limit=ceiling,
+            figures={"opening_equity": opening_equity, "member_fees": member_fees, **step},
         ),
         RuleCheck(
             rule="income_covers_costs",
@@ -256,6 +329,29 @@ def _grants_rule(grants: Sequence[GrantInput], rules: BudgetRules) -> RuleCheck:
     )
 
 
+def _new_grants_rule(
+    grants: Sequence[GrantInput], lines: list[LineInput], minimum: Decimal
+) -> RuleCheck:
+    """The individual-support share of the money granted to new interventions: those with
+    no line of their own in the year's budget (a budgeted one that gets more is not new)."""
+    budgeted = {
+        (line.name.casefold(), line.owner.casefold())
+        for line in lines
+        if line.category == Category.intervention
+    }
+    new = [g for g in grants if (g.intervention.casefold(), g.owner.casefold()) not in budgeted]
+    granted = sum(g.amount for g in new)
+    individual = sum(g.amount for g in new if g.support == SupportKind.individual)
+    share = ratio(individual, granted)
+    return RuleCheck(
+        rule="new_grants_individual_share",
+        ok=share is None or share >= minimum,
+        value=share,
+        limit=minimum,
+        figures={"individual_grants": individual, "granted": granted},
+    )
+
+
 def compute_budget_status(
     year: int,
     lines: list[LineInput],
@@ -263,6 +359,7 @@ def compute_budget_status(
     rules: BudgetRules,
     intervention: str | None = None,
     grants: Sequence[GrantInput] = (),
+    plan: bool = False,
 ) -> BudgetStatus:
     """The year's status. Pace is measured against the months the books cover: the latest
     month with money booked on any line (accounting lags the calendar; judging spending
@@ -284,8 +381,11 @@ def compute_budget_status(
         if any(s.category == category for s in statuses)
     ]
     shown = statuses if intervention is None else match_interventions(statuses, intervention)
-    remaining = income - costs + opening_equity
+    reserve_fund = _sum(lines, category=Category.reserve_fund)
+    remaining = income - costs + opening_equity - reserve_fund
+    reserve = _sum(lines, category=Category.reserved)
     granted = sum(grant.amount for grant in grants)
+    forecast_costs = _forecast_costs(statuses, granted=granted)
     return BudgetStatus(
         year=year,
         through_month=through_month,
@@ -308,11 +408,40 @@ def compute_budget_status(
                 costs=costs,
             ),
             _grants_rule(grants, rules),
+            *(
+                []
+                if rules.new_grants_individual_min is None
+                else [_new_grants_rule(grants, lines, rules.new_grants_individual_min)]
+            ),
         ],
         intervention_filter=intervention,
         granted=granted,
-        remaining_after_grants=remaining - granted,
+        remaining_after_grants=remaining + reserve - granted,
+        forecast_costs=forecast_costs,
+        forecast_result=income - forecast_costs,
+        forecast_closing_equity=opening_equity + income - forecast_costs,
+        reserve_fund=reserve_fund,
+        reserve=reserve,
+        reserve_granted=min(max(reserve, 0), granted),
+        to_decide=remaining + reserve,
+        plan=plan,
     )
+
+
+def _forecast_costs(statuses: list[LineStatus], *, granted: int) -> int:
+    """The year's costs as the books point: a line at its projection, or its budget before
+    any month is booked; the reserve at its budget (it is spent by decisions, not by pace),
+    and what was granted beyond it on top."""
+    total = 0
+    reserve = 0
+    for line in statuses:
+        if line.category == Category.reserved:
+            reserve += max(line.budget, line.spent)
+        elif line.projected_year_end is None:
+            total += line.budget
+        else:
+            total += line.projected_year_end
+    return total + max(reserve, granted)
 
 
 def _category_status(
@@ -373,10 +502,22 @@ def load_budget_status(
         for line in list_budget_lines(session, budget_year)
     ]
     grants = [
-        GrantInput(amount=grant.amount_kr, support=SupportKind(grant.support))
+        GrantInput(
+            amount=grant.amount_kr,
+            support=SupportKind(grant.support),
+            intervention=grant.intervention,
+            owner=grant.owner,
+        )
         for grant in grants_of_year(session, year)
     ]
-    return compute_budget_status(year, lines, rules=rules, intervention=intervention, grants=grants)
+    return compute_budget_status(
+        year,
+        lines,
+        rules=rules,
+        intervention=intervention,
+        grants=grants,
+        plan=budget_year.plan,
+    )
 
 
 def budget_status_for(

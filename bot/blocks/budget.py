@@ -45,15 +45,27 @@ def build_totals(texts: Texts, status: BudgetStatus) -> str:
         equity=status.opening_equity,
         granted=status.granted,
         remaining_after=status.remaining_after_grants,
+        forecast_result=status.forecast_result,
+        forecast_equity=status.forecast_closing_equity,
+        booked=status.through_month,
+        reserve_fund=status.reserve_fund,
+        reserve=status.reserve,
+        reserve_granted=status.reserve_granted,
+        to_decide=status.to_decide,
+        overdrawn=status.overdrawn,
     )
 
 
 def build_budget_blocks(status: BudgetStatus, texts: Texts) -> list[Block]:
     title = (
-        texts.get("budget", "title", year=status.year)
+        texts.get("budget", "title", year=status.year, plan=status.plan)
         if status.intervention_filter is None
         else texts.get(
-            "budget", "intervention_title", year=status.year, query=status.intervention_filter
+            "budget",
+            "intervention_title",
+            year=status.year,
+            query=status.intervention_filter,
+            plan=status.plan,
         )
     )
     blocks: list[Block] = [

@@ -11,6 +11,7 @@ from bot.cli.common import FormatOption, check_format, database, emit_json, run,
 from workflows.texts import Texts
 
 if TYPE_CHECKING:
+    from workflows.budget_forecast import KeptForecast
     from workflows.budget_status import BudgetStatus
 
 app = typer.Typer(
@@ -35,11 +36,25 @@ def budget_import(
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
         result = run(lambda: import_budget_file(engine, file, replace=replace), texts=texts)
-    typer.echo(
+    said = [
         texts.get(
-            "cli", "budget_imported", year=result.year, lines=result.lines, replaced=result.replaced
+            "cli",
+            "budget_imported",
+            year=result.year,
+            lines=result.lines,
+            replaced=result.replaced,
+            plan=result.plan,
         )
-    )
+    ]
+    said += [
+        texts.get(
+            "cli", "plan_imported", year=p.year, lines=p.lines, replaced=p.replaced, kept=p.kept
+        )
+        for p in result.plans
+    ]
+    if result.negated_costs:  # the file's signs were read by its sections: say so
+        said.append(texts.get("cli", "costs_negated", count=result.negated_costs))
+    typer.echo("\n".join(said))
 
 
 @spending_app.command("import")
@@ -64,6 +79,80 @@ def spending_import(file: FileArgument) -> None:
             unchanged=result.unchanged,
         )
     )
+
+
+@app.command("forecast")
+def budget_forecast(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Budget year (default: this year)")
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep today's forecast (once a year; 30 September)")
+    ] = False,
+) -> None:
+    """The year's forecast kept at the 30 September milestone (the worker keeps it then);
+    --keep keeps it now. Example: finsam-bot budget forecast --year 2026 --keep"""
+    from workflows.budget_forecast import keep_year_forecast, kept_forecast
+    from workflows.clock import SystemClock
+
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    today = SystemClock().now().astimezone(cfg.tz).date()
+    chosen = year or today.year
+    kept: KeptForecast | None
+    with database(cfg) as engine:
+        if keep:
+            rules = cfg.budget_rules
+            kept = run(
+                lambda: keep_year_forecast(engine, year=chosen, rules=rules, today=today),
+                texts=texts,
+            )
+        else:
+            kept = run(lambda: kept_forecast(engine, chosen), texts=texts)
+    if kept is None:
+        typer.echo(texts.get("cli", "forecast_not_kept", year=chosen))
+        return
+    typer.echo(
+        texts.get(
+            "cli",
+            "forecast_kept",
+            year=kept.year,
+            kept_on=kept.kept_on,
+            month=kept.through_month,
+            result=kept.result,
+            equity=kept.closing_equity,
+            new=kept.new,
+        )
+    )
+
+
+@app.command("draft")
+def budget_draft(
+    year: Annotated[int, typer.Option("--year", help="The year to draft (from the year before)")],
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the CSV here (default: standard output)")
+    ] = None,
+) -> None:
+    """Next year's budget file drafted from this year's, with the kept forecast as
+    forecast_previous_year. Example: finsam-bot budget draft --year 2027 --output b-2027.csv"""
+    from workflows.budget_forecast import budget_draft as draft
+
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    with database(cfg) as engine:
+        text, kept = run(lambda: draft(engine, year=year, rules=cfg.budget_rules), texts=texts)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+    note = texts.get(
+        "cli",
+        "draft_written",
+        year=year,
+        previous=year - 1,
+        kept_on=None if kept is None else kept.kept_on,
+    )
+    typer.echo(note, err=output is None)
 
 
 @app.command("status")

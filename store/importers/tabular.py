@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -69,6 +69,8 @@ class ProblemCode(StrEnum):
     file_too_large = "file_too_large"
     workbook_too_large = "workbook_too_large"
     too_many_rows = "too_many_rows"
+    negative_income = "negative_income"
+    cost_sign_mixed = "cost_sign_mixed"
 
 
 def problem(line: int, column: str, code: ProblemCode, value: str = "") -> RowProblem:
@@ -92,13 +94,38 @@ class Table:
     header_line: int
     rows: list[SourceRow]
     problems: list[RowProblem] = field(default_factory=list)  # cells outside the named columns
+    # Each column as the file wrote it, where that differs from its name here (Swedish
+    # "belopp" → "amount_tkr", "Budget 2026" → "budget 2026"): a problem names what the user
+    # sees.
+    written: dict[str, str] = field(default_factory=dict)
+
+    def as_written(self, problems: Iterable[RowProblem]) -> list[RowProblem]:
+        return [
+            RowProblem(p.line, self.written.get(p.column, p.column), p.code, p.value)
+            for p in problems
+        ]
 
 
-def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = ()) -> Table:
+def fold(text: str) -> str:
+    """Text compared as a word, not as typed: case, accents and punctuation do not count
+    ("Över-/underskott" and "over underskott", "other_collaboration" and "Other collaboration")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.split(r"[^0-9a-z]+", plain)).strip()
+
+
+def read_table(
+    path: Path,
+    *,
+    required: Sequence[str] | Callable[[tuple[str, ...]], Sequence[str]],
+    optional: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
+) -> Table:
     """Rows of a .csv or .xlsx file. Raises ImportRejected when the file cannot be read, is over
     the limits (store/importers/limits.py), lacks a required column, has no data rows or holds
     a personal identity number anywhere (each cell named); problems in single rows are left to
-    the caller."""
+    the caller. `aliases` renames header cells (keys `fold`ed) to the importer's column names;
+    `required` may depend on the (renamed) header."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx"):
         _check_size(path)
@@ -108,7 +135,7 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
         raw = _read_xlsx(path)
     else:
         raise _unreadable(path)
-    return _to_table(raw, path=path, required=required, optional=optional)
+    return _to_table(raw, path=path, required=required, optional=optional, aliases=aliases or {})
 
 
 def _unreadable(path: Path) -> ImportRejected:
@@ -228,16 +255,21 @@ def _to_table(
     raw: list[tuple[int, list[str]]],
     *,
     path: Path,
-    required: Sequence[str],
+    required: Sequence[str] | Callable[[tuple[str, ...]], Sequence[str]],
     optional: Sequence[str],
+    aliases: Mapping[str, str],
 ) -> Table:
     lines = ((number, [_clean(cell) for cell in cells]) for number, cells in raw)
     non_empty = [(number, cells) for number, cells in lines if any(cells)]
     if not non_empty:
         raise ImportRejected([problem(0, "", ProblemCode.empty_file)], file=path.name)
     (header_line, header_cells), data = non_empty[0], non_empty[1:]
-    header = tuple(cell.lower() for cell in header_cells)
-    _check_header(header, header_line, path=path, required=required, optional=optional)
+    header = tuple(aliases.get(fold(cell), cell.lower()) for cell in header_cells)
+    written = {
+        name: cell for name, cell in zip(header, header_cells, strict=True) if name and name != cell
+    }
+    needed = required(header) if callable(required) else required
+    _check_header(header, header_line, path=path, required=needed, optional=optional)
     if not data:
         raise ImportRejected([problem(header_line, "", ProblemCode.empty_file)], file=path.name)
     _refuse_identity_numbers(non_empty, header_line, header, path=path)
@@ -249,7 +281,9 @@ def _to_table(
             problem(number, "", ProblemCode.extra_values, text)
             for text in _stray_cells(header, cells)
         )
-    return Table(header=header, header_line=header_line, rows=rows, problems=problems)
+    return Table(
+        header=header, header_line=header_line, rows=rows, problems=problems, written=written
+    )
 
 
 def _refuse_identity_numbers(
@@ -339,24 +373,69 @@ def read_month(row: SourceRow, problems: list[RowProblem]) -> int | None:
     return None
 
 
+# The words budgets are written in (DOMAIN.md "Money"), beside the codes, compared `fold`ed.
+CATEGORY_WORDS: dict[str, Category] = {
+    fold(word): category
+    for category, words in {
+        Category.member_fees: ("medlemsavgifter", "medlemsavgift", "parternas insats"),
+        Category.sales: ("försäljning", "försäljning av tjänster", "sålda tjänster"),
+        Category.external_funding: (
+            "externa medel",
+            "extern finansiering",
+            "externfinansiering",
+            "esf medel",
+            "projektmedel",
+        ),
+        Category.board: ("förtroendevalda", "styrelse", "styrelsen"),
+        Category.administration: ("förvaltning", "administration", "kansli"),
+        Category.intervention: ("samverkansinsatser", "samverkansinsats", "insatser", "insats"),
+        Category.other_collaboration: (
+            "övriga samverkansinsatser",
+            "övrig samverkan",
+            "övriga insatser",
+        ),
+        Category.reserved: (
+            "reserverade medel",
+            "reserverat",
+            "reserverade medel för ej beslutade insatser",
+        ),
+        Category.opening_surplus: (
+            "över underskott från tidigare år",
+            "överskott från tidigare år",
+            "eget kapital",
+            "ingående eget kapital",
+            "balanserat resultat",
+        ),
+        Category.forecast_previous_year: (
+            "prognos föregående år",
+            "prognostiserat resultat",
+            "prognos",
+        ),
+        Category.reserve_fund: ("bunden reservfond", "reservfond"),
+    }.items()
+    for word in (*words, category.value)
+}
+
+
 def read_category(row: SourceRow, problems: list[RowProblem]) -> Category | None:
     text = row.get("category")
-    try:
-        return Category(text.lower())
-    except ValueError:
+    found = CATEGORY_WORDS.get(fold(text)) if text else None
+    if found is None:
         problems.append(problem(row.line, "category", ProblemCode.unknown_category, text))
-        return None
+    return found
 
 
-def read_amount(row: SourceRow, problems: list[RowProblem]) -> int | None:
-    text = row.get("amount_tkr")
+def read_amount(
+    row: SourceRow, problems: list[RowProblem], column: str = "amount_tkr"
+) -> int | None:
+    text = row.get(column)
     try:
         kr = parse_tkr(text)
     except NotAnAmount:
-        problems.append(problem(row.line, "amount_tkr", ProblemCode.bad_amount, text))
+        problems.append(problem(row.line, column, ProblemCode.bad_amount, text))
         return None
     if abs(kr) > MAX_KR:
-        problems.append(problem(row.line, "amount_tkr", ProblemCode.amount_out_of_range, text))
+        problems.append(problem(row.line, column, ProblemCode.amount_out_of_range, text))
         return None
     return kr
 
