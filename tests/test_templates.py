@@ -85,6 +85,7 @@ DELIBERATE_NAMES = {
     "list_heading": {"grants", "people"},
     "list_empty": {"grants", "people"},
     "list_line": {"grants", "people"},
+    "draft_written": {"board", "cli"},  # the cycle's draft, the budget's draft
 }
 
 
