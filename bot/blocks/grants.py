@@ -23,7 +23,6 @@ from slack_sdk.models.views import View
 from bot.blocks.common import context, section
 from bot.blocks.forms import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, VALUE_ACTION_ID
 from bot.ids import View as ViewId
-from store.errors import FinsamError
 from workflows.budget_status import BudgetStatus
 from workflows.grants import (
     AMOUNT,
@@ -88,12 +87,6 @@ def build_grant_done(texts: Texts, lines: list[str]) -> dict[str, Any]:
         close=PlainTextObject(text=_cut(texts.get("grants", "done_close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
     ).to_dict()
-
-
-def error_text(texts: Texts, err: FinsamError) -> str:
-    """A grant's problems speak from grants.j2, everything else from errors.j2."""
-    area = "grants" if err.code.startswith("grant_") else "errors"
-    return texts.get(area, err.code, **err.params)
 
 
 def recorded_text(texts: Texts, recorded: RecordedGrant) -> str:

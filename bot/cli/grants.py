@@ -3,12 +3,12 @@ the board or on delegation — the CLI twin of `/finsam beslut`."""
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from bot.blocks.plain_text import plain
-from bot.cli.common import EXIT_CODES, FormatOption, check_format, database, emit_json, settings
+from bot.cli.common import FormatOption, check_format, database, emit_json, fail, settings
 from store.errors import FinsamError
 from workflows.texts import Texts
 
@@ -18,13 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 CLI_RECORDER = "cli"
-
-
-def _fail(texts: Texts, err: FinsamError) -> NoReturn:
-    from bot.blocks.grants import error_text
-
-    typer.echo(plain(error_text(texts, err)), err=True)
-    raise typer.Exit(EXIT_CODES.get(type(err), 1))
 
 
 @app.command("add")
@@ -80,7 +73,7 @@ def grants_add(
             )
             status = budget_status_for(engine, year=recorded.grant.year, rules=cfg.budget_rules)
         except FinsamError as err:
-            _fail(texts, err)
+            fail(texts, err)
     if output_format == "json":
         emit_json(
             {

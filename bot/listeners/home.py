@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.home import build_home_view
 from bot.context import BotContext
+from bot.listeners.errors import ErrorEdge
 from workflows.home import lead_home
 
 
@@ -31,4 +32,6 @@ def register(app: App, ctx: BotContext) -> None:
             return  # the Messages tab: nothing to publish
         publish_home(client, ctx, event["user"])
 
-    app.event("app_home_opened")(ack=ack_event, lazy=[handle_app_home_opened])
+    # Nobody to tell when the Home tab cannot be built: the edge logs it with its trace.
+    opened = ErrorEdge(ctx).quiet(handle_app_home_opened)
+    app.event("app_home_opened")(ack=ack_event, lazy=[opened])
