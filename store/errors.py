@@ -71,7 +71,7 @@ class SlackRateLimited(SlackUnavailable):
     and the same call may go again after `retry_after` seconds."""
 
     def __init__(self, code: str, *, retry_after: float, **params: object) -> None:
-        super().__init__(code, retry_after=retry_after, **params)
+        super().__init__(code, **params)  # the message's values: not the wait
         self.retry_after = retry_after
 
 
