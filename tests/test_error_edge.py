@@ -177,3 +177,22 @@ def test_a_refused_button_in_a_channel_post_is_told_only_to_the_presser(
     body = bot.fake.responses()[before]["body"]
     assert body["response_type"] == "ephemeral" and body["replace_original"] is False
     assert body["text"] == Texts("sv").get("errors", "office_only")
+
+
+def test_a_button_whose_listener_fails_tells_the_presser_politely(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "Godkänn" while the reports' table is gone. Bolt alone only logs a lazy listener's
+    failure, without its trace, and the presser would hear nothing."""
+    drop_table(bot.engine, "report_revision")
+    drop_table(bot.engine, "report")
+    caplog.set_level(logging.INFO, logger=EDGE_LOGGER)
+    value = json.dumps({"report_id": 1, "revision": 1})
+    before = len(bot.fake.responses())
+    bot.driver.action(block_action("report_accept", value=value, user_id=OFFICE_USER))
+    bot.fake.wait_for(lambda: len(bot.fake.responses()) > before)
+    body = bot.fake.responses()[before]["body"]
+    assert body["response_type"] == "ephemeral" and body["replace_original"] is False
+    assert body["text"] == Texts("sv").get("errors", "internal_error")
+    [record] = traced(caplog, "accept failed")
+    assert "no such table" in trace_of(record) or "does not exist" in trace_of(record)
