@@ -57,10 +57,10 @@ def _take(
     )
 
 
-def _intervention(engine: Engine, **options: object) -> int:
+def _intervention(engine: Engine) -> int:
     return add_intervention(
-        engine, "Växtkraft", "Enköping", leads=(("anna@enkoping.example", LEAD),), **options
-    )  # type: ignore[arg-type]
+        engine, "Växtkraft", "Enköping", leads=(("anna@enkoping.example", LEAD),)
+    )
 
 
 def test_a_lead_takes_a_valid_report_and_it_is_stored(engine: Engine) -> None:
