@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.simulator.slack_driver import block_action
+from bot.app import create_app
+from bot.server import HttpServer, make_wsgi_app
+from bot.simulator.fake_slack import SlackFake
+from bot.simulator.slack_driver import SlackDriver, block_action, view_submission
 from store.models import Role
-from tests.harness import LEAD_USER, OFFICE_USER, RunningBot, running_bot
+from tests.harness import (
+    BOT_TOKEN,
+    LEAD_USER,
+    OFFICE_USER,
+    SIGNING_SECRET,
+    RunningBot,
+    running_bot,
+    test_settings,
+)
 from tests.reporting_data import add_intervention
 from tests.test_grants_form import GOOD, modal_text
 from tests.test_grants_form import open_form as open_grant_form
 from tests.test_grants_form import submit as submit_grant
 from tests.test_reporting_flow import MARCH, MONTHLY_OK, open_form, stage_at, submit
+from workflows.clock import FixedClock
 from workflows.languages import set_language
 from workflows.people import register_person
 from workflows.texts import Texts
@@ -196,3 +209,35 @@ def test_a_button_whose_listener_fails_tells_the_presser_politely(
     assert body["text"] == Texts("sv").get("errors", "internal_error")
     [record] = traced(caplog, "accept failed")
     assert "no such table" in trace_of(record) or "does not exist" in trace_of(record)
+
+
+def test_what_fails_outside_the_edge_is_logged_and_a_form_gets_the_fallback(
+    engine: Engine, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`app.error`: a listener registered on the real app without a shape (as a future one
+    might be) still answers a submission with the polite notice, and its trace is logged."""
+    with SlackFake(bot_token=BOT_TOKEN) as fake:
+        cfg = test_settings(api_url=fake.api_url, database_url=database_url)
+        app = create_app(cfg, engine=engine, clock=FixedClock(stage_at(MARCH, "due")))
+
+        def unguarded(ack: Any, body: dict[str, Any]) -> None:
+            raise RuntimeError("a listener without the edge")
+
+        app.view("unguarded_form")(unguarded)
+        server = HttpServer(make_wsgi_app(app, engine=engine), host="127.0.0.1", port=0, threads=2)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        caplog.set_level(logging.INFO, logger=EDGE_LOGGER)
+        try:
+            driver = SlackDriver(server.url, SIGNING_SECRET)
+            payload = view_submission("unguarded_form", values={}, user_id=LEAD_USER)
+            response = driver.submit(payload)
+        finally:
+            server.close()
+            thread.join(timeout=5)
+    assert response.status == 200
+    answer = response.json()
+    assert answer["response_action"] == "update"
+    assert modal_text(answer["view"]) == Texts("sv").get("errors", "internal_error")
+    [record] = traced(caplog, "outside the error edge")
+    assert "a listener without the edge" in trace_of(record)
