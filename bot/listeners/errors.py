@@ -28,7 +28,6 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.kwargs_injection import Args
-from slack_sdk import WebClient
 
 from bot.blocks.common import section, to_dicts
 from bot.blocks.notice import notice_view
@@ -159,7 +158,7 @@ class ErrorEdge:
             log.warning("the language of %s could not be read", user_of(body), exc_info=True)
             return Texts(self.ctx.language)
 
-    def unhandled(self, error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:
+    def unhandled(self, error: Exception, body: dict[str, Any]) -> BoltResponse:
         """`app.error`: whatever failed outside the shapes (a middleware, a listener
         registered without one). Logged with its trace; a modal's submission gets the
         fallback notice in the modal's place, anything else Slack's own failure notice."""
