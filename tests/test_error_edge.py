@@ -28,8 +28,8 @@ from tests.harness import (
     SIGNING_SECRET,
     RunningBot,
     running_bot,
-    test_settings,
 )
+from tests.harness import test_settings as settings_for
 from tests.reporting_data import add_intervention
 from tests.test_grants_form import GOOD, modal_text
 from tests.test_grants_form import open_form as open_grant_form
@@ -217,7 +217,7 @@ def test_what_fails_outside_the_edge_is_logged_and_a_form_gets_the_fallback(
     """`app.error`: a listener registered on the real app without a shape (as a future one
     might be) still answers a submission with the polite notice, and its trace is logged."""
     with SlackFake(bot_token=BOT_TOKEN) as fake:
-        cfg = test_settings(api_url=fake.api_url, database_url=database_url)
+        cfg = settings_for(api_url=fake.api_url, database_url=database_url)
         app = create_app(cfg, engine=engine, clock=FixedClock(stage_at(MARCH, "due")))
 
         def unguarded(ack: Any, body: dict[str, Any]) -> None:
