@@ -177,7 +177,7 @@ class ErrorEdge:
             try:
                 func(**{arg: getattr(args, arg) for arg in names})
             except USER_ERRORS as err:
-                log.info("%s: %s", name, err)
+                log.info("%s: %s", name, err.code)  # its values may be what the user typed
                 self._tell(tell, args, err)
             except Exception:
                 log.exception("%s failed", name)
