@@ -193,7 +193,7 @@ class ErrorEdge:
         try:
             tell(args, self.texts(args.body), err)
         except Exception:
-            log.exception("the user could not be told (%s)", err or FALLBACK)
+            log.exception("the user could not be told (%s)", err.code if err else FALLBACK)
 
     def _say(self, args: Args, texts: Texts, lines: list[str]) -> None:
         """The text only the user sees, where the request allows it."""
