@@ -46,6 +46,7 @@ BUILT_CODES = {
         "grant_missing_intervention",
         "grant_missing_decided_by",
     },
+    ("workflows/overview.py", "refusal"): {"office_only", "status_office_only"},
 }
 
 

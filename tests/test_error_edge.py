@@ -241,3 +241,11 @@ def test_what_fails_outside_the_edge_is_logged_and_a_form_gets_the_fallback(
     assert modal_text(answer["view"]) == Texts("sv").get("errors", "internal_error")
     [record] = traced(caplog, "outside the error edge")
     assert "a listener without the edge" in trace_of(record)
+
+
+def test_status_refuses_a_lead_in_its_own_words(bot: RunningBot) -> None:
+    set_language(bot.engine, LEAD_USER, "en")
+    body = bot.ask("status", user=LEAD_USER)
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].startswith("`/finsam status` is for the office")
+    assert texts_of(body) == [Texts("en").get("errors", "status_office_only")]
