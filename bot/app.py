@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.context import BotContext
 from bot.listeners import board_steps, commands, grants, home, reports
+from bot.listeners.errors import ErrorEdge
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -63,6 +64,7 @@ def create_app(
         ),
     )
     ctx = ctx or build_context(settings, engine=engine, clock=clock or SystemClock())
+    app.error(ErrorEdge(ctx).unhandled)  # what fails outside the listeners' edge
     commands.register(app, ctx)
     home.register(app, ctx)
     reports.register(app, ctx)

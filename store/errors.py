@@ -1,5 +1,7 @@
 """The project's one exception tree. Errors carry a message code and its values, not text:
-the edges (CLI, Bolt's error handler) render them in the user's language from templates/.
+the edges (the CLI's `bot/cli/common.py`, Slack's `bot/listeners/errors.py`) render them in
+the user's language from templates/ (`bot/error_text.py`: errors.j2, grants.j2 for
+`grant_…`); tests/test_error_codes.py checks every code raised has its macro.
 
     FinsamError
     ├── ConfigError          a setting is missing or wrong (names the variable)
@@ -71,7 +73,7 @@ class SlackRateLimited(SlackUnavailable):
     and the same call may go again after `retry_after` seconds."""
 
     def __init__(self, code: str, *, retry_after: float, **params: object) -> None:
-        super().__init__(code, retry_after=retry_after, **params)
+        super().__init__(code, **params)  # the message's values: not the wait
         self.retry_after = retry_after
 
 

@@ -29,7 +29,7 @@ HEAVY = (
 )
 # The project's modules parsing may load: the CLI itself, the error tree, the texts.
 ALLOWED = (
-    *("bot", "bot.cli", "bot.blocks", "bot.blocks.plain_text"),
+    *("bot", "bot.cli", "bot.blocks", "bot.blocks.plain_text", "bot.error_text"),
     *("store", "store.errors", "workflows", "workflows.texts"),
 )
 ALLOWED_PREFIXES = ("bot.cli.",)

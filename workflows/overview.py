@@ -179,11 +179,11 @@ def period_status(
     return period_statuses(engine, reporting, [period], today=today)[0]
 
 
-def require_office(engine: Engine, user_id: str) -> None:
-    """AccessDenied("office_only") unless the user is office staff or the director."""
+def require_office(engine: Engine, user_id: str, *, refusal: str = "office_only") -> None:
+    """AccessDenied(`refusal`) unless the user is office staff or the director."""
     with session_scope(engine) as session:
         if not roles_of(session, user_id) & OFFICE_ROLES:
-            raise AccessDenied("office_only")
+            raise AccessDenied(refusal)
 
 
 def attention_first(rows: Sequence[StatusRow]) -> list[StatusRow]:

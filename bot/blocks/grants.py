@@ -24,7 +24,6 @@ from bot.blocks.common import context, section
 from bot.blocks.forms import VALUE_ACTION_ID
 from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
 from bot.ids import View as ViewId
-from store.errors import FinsamError
 from workflows.budget_status import BudgetStatus
 from workflows.grants import (
     AMOUNT,
@@ -89,12 +88,6 @@ def build_grant_done(texts: Texts, lines: list[str]) -> dict[str, Any]:
         close=PlainTextObject(text=_cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
     ).to_dict()
-
-
-def error_text(texts: Texts, err: FinsamError) -> str:
-    """A grant's problems speak from grants.j2, everything else from errors.j2."""
-    area = "grants" if err.code.startswith("grant_") else "errors"
-    return texts.get(area, err.code, **err.params)
 
 
 def recorded_text(texts: Texts, recorded: RecordedGrant) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from bot.blocks.plain_text import plain
+from bot.error_text import error_text
 from store.errors import (
     AccessDenied,
     BadArgument,
@@ -85,7 +86,7 @@ def run(action: Callable[[], T], *, texts: Texts | None = None) -> T:
 
 
 def describe(texts: Texts, err: FinsamError) -> list[str]:
-    lines = [texts.get("errors", err.code, **err.params)]
+    lines = [error_text(texts, err)]
     if isinstance(err, ImportRejected):
         from store.importers.limits import MAX_NAMED_PROBLEMS  # the importers: not for --help
 

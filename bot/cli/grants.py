@@ -3,12 +3,12 @@ the board or on delegation — the CLI twin of `/finsam beslut`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.blocks.plain_text import plain
-from bot.cli.common import EXIT_CODES, FormatOption, check_format, database, emit_json, settings
+from bot.cli.common import FormatOption, check_format, database, emit_json, fail, settings
 from store.errors import FinsamError, NotFoundError
 from workflows.texts import Texts
 
@@ -23,13 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 CLI_RECORDER = "cli"
-
-
-def _fail(texts: Texts, err: FinsamError) -> NoReturn:
-    from bot.blocks.grants import error_text
-
-    typer.echo(plain(error_text(texts, err)), err=True)
-    raise typer.Exit(EXIT_CODES.get(type(err), 1))
 
 
 @app.command("add")
@@ -92,7 +85,7 @@ def grants_add(
             )
             status = _status_if_budgeted(engine, recorded.grant.year, cfg)
         except FinsamError as err:
-            _fail(texts, err)
+            fail(texts, err)
     if output_format == "json":
         emit_json(
             {
@@ -183,7 +176,7 @@ def grants_correct(
             )
             status = _status_if_budgeted(engine, after.year, cfg)
         except FinsamError as err:
-            _fail(texts, err)
+            fail(texts, err)
     if output_format == "json":
         emit_json({"before": grant_to_dict(before), "grant": grant_to_dict(after), **_room(status)})
         return
@@ -232,7 +225,7 @@ def grants_withdraw(
             grant = withdraw_grant(engine, grant_id, by=by, now=SystemClock().now())
             status = _status_if_budgeted(engine, grant.year, cfg)
         except FinsamError as err:
-            _fail(texts, err)
+            fail(texts, err)
     if output_format == "json":
         emit_json({"grant": grant_to_dict(grant), **_room(status)})
         return

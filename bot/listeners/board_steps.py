@@ -13,8 +13,9 @@ from slack_bolt import App, Respond
 from bot.context import BotContext
 from bot.ids import Action
 from bot.listeners.commands import ack_at_once
+from bot.listeners.errors import ErrorEdge
 from bot.messages.board import build_step_done
-from store.errors import AccessDenied, NotFoundError
+from store.errors import NotFoundError
 from workflows.board_reminders import mark_done
 
 log = logging.getLogger(__name__)
@@ -25,25 +26,13 @@ class BoardStepListeners:
         self.ctx = ctx
 
     def handle_done(self, body: dict[str, Any], respond: Respond) -> None:
+        """Who may not mark a step, or a step no longer in the year, is told by the edge."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
-        try:
-            step_id = int(body["actions"][0].get("value") or "")
-            step = mark_done(self.ctx.engine, step_id, user_id, self.ctx.clock.now())
-        except AccessDenied:
-            respond(
-                text=texts.get("board_steps", "not_allowed"),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        except (NotFoundError, ValueError):
-            respond(
-                text=texts.get("board_steps", "step_gone"),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+        value = str(body["actions"][0].get("value") or "")
+        if not (value.isascii() and value.isdigit()):
+            raise NotFoundError("board_step_gone", step_id=value[:40])
+        step = mark_done(self.ctx.engine, int(value), user_id, self.ctx.clock.now())
         log.info("board step %s marked done by %s", step.step_id, step.done_by)
         done = build_step_done(self.ctx, texts, step)
         respond(replace_original=True, text=done.text, blocks=done.blocks)
@@ -52,4 +41,5 @@ class BoardStepListeners:
 
 def register(app: App, ctx: BotContext) -> None:
     listeners = BoardStepListeners(ctx)
-    app.action(Action.board_step_done.value)(ack=ack_at_once, lazy=[listeners.handle_done])
+    done = ErrorEdge(ctx).ephemeral(listeners.handle_done)
+    app.action(Action.board_step_done.value)(ack=ack_at_once, lazy=[done])

@@ -3,7 +3,6 @@ limit holds under load), then answer the asker only through response_url."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,14 +15,13 @@ from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
+from bot.listeners.errors import ErrorEdge
 from bot.listeners.grants import open_grant_form
 from bot.listeners.language import answer_language
 from bot.listeners.people import people_command
 from bot.listeners.status import answer_status
-from store.errors import BadArgument, FinsamError
+from store.errors import BadArgument
 from workflows.texts import Texts
-
-log = logging.getLogger(__name__)
 
 HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?", ""})
 
@@ -59,27 +57,19 @@ def register(app: App, ctx: BotContext) -> None:
         if isinstance(handler, WithClient):
             handler = handler.bind(client)
         opener = FORM_SUBCOMMANDS.get(sub)
-        try:
-            if sub in HELP_WORDS:
-                blocks = to_dicts([section(texts.get("commands", "help", command=Command.finsam))])
-            elif opener is not None:
-                refused = opener(ctx, texts, command, client)
-                if refused is None:
-                    return  # the form is open: nothing to say
-                blocks = refused
-            elif handler is None:
-                blocks = _help_with_reason(
-                    texts, texts.get("commands", "unknown_subcommand", value=words[0])
-                )
-            else:
-                blocks = handler(ctx, texts, user_id, words[1:])
-        except BadArgument as err:
-            blocks = _help_with_reason(texts, texts.get("errors", err.code, **err.params))
-        except FinsamError as err:
-            blocks = to_dicts([section(texts.get("errors", err.code, **err.params))])
-        except Exception:
-            log.exception("/finsam %s failed", sub if handler or opener else "(unknown)")
-            blocks = to_dicts([section(texts.get("errors", "internal_error"))])
+        if sub in HELP_WORDS:
+            blocks = to_dicts([section(usage(texts))])
+        elif opener is not None:
+            refused = opener(ctx, texts, command, client)
+            if refused is None:
+                return  # the form is open: nothing to say
+            blocks = refused
+        elif handler is None:
+            blocks = _help_with_reason(
+                texts, texts.get("commands", "unknown_subcommand", value=words[0])
+            )
+        else:
+            blocks = handler(ctx, texts, user_id, words[1:])
         respond(
             blocks=blocks,
             text=_fallback_text(blocks),
@@ -87,13 +77,17 @@ def register(app: App, ctx: BotContext) -> None:
             replace_original=False,
         )
 
-    app.command(Command.finsam)(ack=ack_at_once, lazy=[handle_finsam])
+    # A refusal or a bad argument (followed by the help) or anything unexpected: the edge.
+    edge = ErrorEdge(ctx)
+    app.command(Command.finsam)(ack=ack_at_once, lazy=[edge.ephemeral(handle_finsam, usage=usage)])
+
+
+def usage(texts: Texts) -> str:
+    return texts.get("commands", "help", command=Command.finsam)
 
 
 def _help_with_reason(texts: Texts, reason: str) -> list[dict[str, Any]]:
-    return to_dicts(
-        [section(reason), section(texts.get("commands", "help", command=Command.finsam))]
-    )
+    return to_dicts([section(reason), section(usage(texts))])
 
 
 def _fallback_text(blocks: list[dict[str, Any]]) -> str:

@@ -5,7 +5,6 @@ answer goes back to Slack: problems return inline beside their fields
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -13,17 +12,17 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.common import section, to_dicts
 from bot.blocks.grants import (
     build_grant_done,
     build_grant_modal,
-    error_text,
     read_grant_state,
     recorded_text,
     remaining_text,
 )
 from bot.context import BotContext
+from bot.error_text import error_text
 from bot.ids import View
+from bot.listeners.errors import ErrorEdge
 from store.errors import AccessDenied, FinsamError
 from workflows.budget_status import budget_status_for
 from workflows.grants import (
@@ -43,8 +42,6 @@ from workflows.grants import (
 )
 from workflows.texts import Texts
 
-log = logging.getLogger(__name__)
-
 # A submission delivered twice (or sent twice in a hurry) is stored once.
 RESEND_WINDOW = timedelta(minutes=10)
 
@@ -55,7 +52,7 @@ def open_grant_form(
     """The `/finsam beslut` subcommand: opens the form (None: nothing to answer), or says
     why not to anyone who is not office staff or the director."""
     if not may_record_grants(ctx.engine, command["user_id"]):
-        return to_dicts([section(error_text(texts, AccessDenied("grant_office_only")))])
+        raise AccessDenied("grant_office_only")  # told by the command's edge
     today = ctx.clock.now().astimezone(ctx.tz).date()
     client.views_open(trigger_id=command["trigger_id"], view=build_grant_modal(texts, today=today))
     return None
@@ -78,40 +75,28 @@ class GrantListeners:
         self.ctx = ctx
 
     def submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Runs before the answer to Slack: check, store, then show what was recorded."""
+        """Runs before the answer to Slack: check, store, then show what was recorded (what
+        `record_grant` raises is answered by the edge, see `register`)."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
         now = self.ctx.clock.now()
         today = now.astimezone(self.ctx.tz).date()
         if not may_record_grants(self.ctx.engine, user_id):
-            refusal = error_text(texts, AccessDenied("grant_office_only"))
-            ack(response_action="update", view=build_grant_done(texts, [refusal]))
-            return
+            raise AccessDenied("grant_office_only")  # in the form's place
         fields = fields_from(read_grant_state(view))
         _, problems = check_grant(fields, today=today)
         if problems:
             ack(response_action="errors", errors=self._inline(texts, problems))
             return
-        try:
-            recorded = record_grant(
-                self.ctx.engine,
-                fields,
-                today=today,
-                now=now,
-                recorded_by=user_id,
-                office_user=user_id,
-                resend_window=RESEND_WINDOW,
-            )
-        except AccessDenied as err:
-            ack(response_action="update", view=build_grant_done(texts, [error_text(texts, err)]))
-            return
-        except FinsamError as err:
-            ack(response_action="errors", errors=self._inline(texts, [err]))
-            return
-        except Exception:
-            log.exception("grant from %s not stored", user_id)
-            ack(response_action="errors", errors={INTERVENTION: texts.get("grants", "not_stored")})
-            return
+        recorded = record_grant(
+            self.ctx.engine,
+            fields,
+            today=today,
+            now=now,
+            recorded_by=user_id,
+            office_user=user_id,
+            resend_window=RESEND_WINDOW,
+        )
         ack(response_action="update", view=build_grant_done(texts, self._done(texts, recorded)))
 
     def _inline(self, texts: Texts, problems: Sequence[FinsamError]) -> dict[str, str]:
@@ -132,6 +117,25 @@ class GrantListeners:
 
 
 def register(app: App, ctx: BotContext) -> None:
-    """The form's submission; the form opens from `/finsam beslut` (listeners/commands.py)."""
+    """The form's submission; the form opens from `/finsam beslut` (listeners/commands.py).
+    What `record_grant` refuses goes beside its field (a refusal of the user: in the form's
+    place); a storage failure keeps the form open with what was typed."""
     listeners = GrantListeners(ctx)
-    app.view(View.grant_form.value)(listeners.submit)
+    edge = ErrorEdge(ctx)
+    app.view(View.grant_form.value)(
+        edge.submission(
+            listeners.submit, field_of=grant_field, keep_open=not_stored, notice=grant_notice
+        )
+    )
+
+
+def grant_field(err: FinsamError) -> str | None:
+    return None if isinstance(err, AccessDenied) else field_of(err) or INTERVENTION
+
+
+def not_stored(texts: Texts, view: dict[str, Any]) -> dict[str, str]:
+    return {INTERVENTION: texts.get("grants", "not_stored")}
+
+
+def grant_notice(texts: Texts, text: str) -> dict[str, Any]:
+    return build_grant_done(texts, [text])

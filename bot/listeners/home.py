@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.home import build_home_view
 from bot.context import BotContext
+from bot.listeners.errors import ErrorEdge
 from workflows.home import lead_home, plan_home_opened
 
 
@@ -35,4 +36,6 @@ def register(app: App, ctx: BotContext) -> None:
         if plan_home_opened(ctx.engine, event["user"], event_id=event_id, now=ctx.clock.now()):
             ctx.outbox_bell.ring()
 
-    app.event("app_home_opened")(ack=ack_event, lazy=[handle_app_home_opened])
+    # Nobody to tell when the Home tab cannot be built: the edge logs it with its trace.
+    opened = ErrorEdge(ctx).quiet(handle_app_home_opened)
+    app.event("app_home_opened")(ack=ack_event, lazy=[opened])

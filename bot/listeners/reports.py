@@ -9,65 +9,54 @@
   buttons carry the revision the post showed, and a decision on an older one is refused.
   Only office staff get the send-back form, and only a send-back that was stored rewrites
   the review post (planned with it, sent by the worker).
-- A form is taken only for a period the intervention owes and that has begun, and not once
-  the office has accepted the report (whatever the form's metadata says)."""
+- Which forms are taken, for whom and when, is the workflow's (`workflows/submission.py`):
+  the listeners parse the payload and render the answer. What they raise is answered by the
+  error edge (`bot/listeners/errors.py`)."""
 
 from __future__ import annotations
 
 import json
-import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.common import chunked_sections, context, section
+from bot.blocks.common import chunked_sections, context
 from bot.blocks.forms import build_report_modal, errors_for_slack, read_view_state
-from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, SECTION_TEXT_MAX
+from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
+from bot.blocks.notice import notice_view
 from bot.context import BotContext
+from bot.error_text import error_text
 from bot.ids import Action, View
 from bot.listeners.commands import ack_at_once
+from bot.listeners.errors import ErrorEdge
 from bot.messages.reports import period_name, review_blocks
-from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
-from store.models import ReportStatus
+from store.errors import AccessDenied, ConflictError, NotFoundError
 from workflows.answers import answer_text, input_label
 from workflows.calendar import Period
-from workflows.forms import inputs, validate
+from workflows.forms import inputs
 from workflows.identity_numbers import find_identity_number
-from workflows.interventions import InterventionInfo, get_intervention
+from workflows.interventions import get_intervention
 from workflows.reports import (
-    delivery_key,
-    find_report,
-    may_report_period,
     may_review,
     may_see_report,
-    owes,
     report_view,
-    reporting_target,
     review_post_revision,
     review_report,
-    submit_report,
+)
+from workflows.submission import (
+    FieldErrors,
+    FormClosed,
+    Opened,
+    Refused,
+    open_report_form,
+    take_report,
 )
 from workflows.texts import Texts
 
-log = logging.getLogger(__name__)
-
 COMMENT_BLOCK = "comment"
 COMMENT_MAX = 1000
-
-
-def notice_view(texts: Texts, text: str) -> dict[str, Any]:
-    """A modal that only says something (why a form cannot open, a thank-you)."""
-    return {
-        "type": "modal",
-        "callback_id": View.notice.value,
-        "title": {
-            "type": "plain_text",
-            "text": texts.get("reports", "problem_title")[:MODAL_TITLE_MAX],
-        },
-        "close": {"type": "plain_text", "text": texts.get("common", "close")[:MODAL_BUTTON_MAX]},
-        "blocks": [section(text[:SECTION_TEXT_MAX]).to_dict()],
-    }
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -82,125 +71,92 @@ class ReportListeners:
     def __init__(self, ctx: BotContext) -> None:
         self.ctx = ctx
 
-    # -- the form
+    def _today(self) -> date:
+        return self.ctx.clock.now().astimezone(self.ctx.tz).date()
 
-    def _target(
-        self, user_id: str, intervention_id: object, label: object
-    ) -> tuple[InterventionInfo, Period]:
-        """The intervention and period a user may report for; FinsamError otherwise."""
-        if not isinstance(intervention_id, int) or not isinstance(label, str):
-            raise NotFoundError("unknown_report", report_id=str(intervention_id))
-        try:
-            period = Period.parse(label)
-        except ValueError as err:
-            raise NotFoundError("unknown_report", report_id=label) from err
-        today = self.ctx.clock.now().astimezone(self.ctx.tz).date()
-        intervention = reporting_target(self.ctx.engine, user_id, intervention_id, today=today)
-        if not owes(intervention.kind, period):
-            raise NotFoundError("no_monthly_report", intervention=intervention.label)
-        if not may_report_period(intervention, period, today=today):
-            raise BadArgument(
-                "period_not_owed", intervention=intervention.label, period=period.label
-            )
-        return intervention, period
+    # -- the form
 
     def open_form(self, body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
-        try:
-            value = json.loads(body["actions"][0].get("value") or "{}")
-            intervention, period = self._target(
-                user_id, value.get("intervention_id"), value.get("period")
-            )
-            view = self._form_view(texts, intervention, period)
-        except (ValueError, AttributeError):
-            view = notice_view(texts, texts.get("errors", "internal_error"))
-        except FinsamError as err:
-            view = notice_view(texts, texts.get("errors", err.code, **err.params))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        value = json.loads(body["actions"][0].get("value") or "{}")
+        opened = open_report_form(
+            self.ctx.engine,
+            user_id,
+            value.get("intervention_id"),
+            value.get("period"),
+            today=self._today(),
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=self._form_view(texts, opened))
 
-    def _form_view(
-        self, texts: Texts, intervention: InterventionInfo, period: Period
-    ) -> dict[str, Any]:
-        report = find_report(self.ctx.engine, intervention.id, period.label)
-        name = period_name(texts, period.label)
-        if report is not None and report.status is ReportStatus.accepted:
-            return notice_view(
-                texts, texts.get("reports", "form_closed", kind=period.kind.value, period=name)
-            )
+    def _form_view(self, texts: Texts, opened: Opened) -> dict[str, Any]:
+        if isinstance(opened, Refused):
+            return notice_view(texts, error_text(texts, opened.error))
+        name = period_name(texts, opened.period.label)
+        if isinstance(opened, FormClosed):
+            kind = opened.period.kind.value
+            return notice_view(texts, texts.get("reports", "form_closed", kind=kind, period=name))
         return build_report_modal(
-            self.ctx.forms[period.kind],
-            list(intervention.goals),
+            self.ctx.forms[opened.period.kind],
+            list(opened.intervention.goals),
             texts,
-            title_params={"intervention": intervention.label, "period": name},
-            prefill=report.answers if report is not None else None,
+            title_params={"intervention": opened.intervention.label, "period": name},
+            prefill=opened.prefill,
             private_metadata=json.dumps(
-                {"intervention_id": intervention.id, "period": period.label}
+                {"intervention_id": opened.intervention.id, "period": opened.period.label}
             ),
             callback_id=View.report_form.value,
         )
 
     def submit_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Runs before the answer to Slack: validate, store, then close (or show errors)."""
+        """Runs before the answer to Slack: validate, store, then close (or show errors). A
+        storage failure keeps the form open (the edge, see `register`)."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
         meta = _metadata(view)
-        try:
-            intervention, period = self._target(
-                user_id, meta.get("intervention_id"), meta.get("period")
-            )
-        except FinsamError as err:
-            ack(response_action="update", view=notice_view(texts, _error_text(texts, err)))
+        now = self.ctx.clock.now()
+        taken = take_report(
+            self.ctx.engine,
+            self.ctx.reporting,
+            self.ctx.forms,
+            user_id=user_id,
+            intervention_id=meta.get("intervention_id"),
+            label=meta.get("period"),
+            raw=read_view_state(view),
+            view_id=str(view.get("id", "")),
+            now=now,
+            today=now.astimezone(self.ctx.tz).date(),
+            office_channel=self.ctx.office_channel,
+        )
+        if isinstance(taken, FieldErrors):
+            ack(response_action="errors", errors=errors_for_slack(taken.errors, texts))
             return
-        form = self.ctx.forms[period.kind]
-        goals = list(intervention.goals)
-        checked = validate(form, goals, read_view_state(view))
-        if not checked.ok:
-            ack(response_action="errors", errors=errors_for_slack(checked.errors, texts))
+        if isinstance(taken, Refused):
+            ack(response_action="update", view=notice_view(texts, error_text(texts, taken.error)))
             return
-        try:
-            submit_report(
-                self.ctx.engine,
-                self.ctx.reporting,
-                intervention_id=intervention.id,
-                period=period,
-                user_id=user_id,
-                answers=dict(checked.values),
-                delivery=delivery_key(str(view.get("id", "")), dict(checked.values)),
-                now=self.ctx.clock.now(),
-                office_channel=self.ctx.office_channel,
-            )
-        except ConflictError:
+        name = period_name(texts, taken.period.label)
+        if isinstance(taken, FormClosed):
             # Accepted by the office while the form was open: not reopened, not overwritten.
             text = texts.get(
                 "reports",
                 "accepted_meanwhile",
-                kind=period.kind.value,
-                intervention=intervention.label,
-                period=period_name(texts, period.label),
+                kind=taken.period.kind.value,
+                intervention=taken.intervention.label,
+                period=name,
             )
             ack(response_action="update", view=notice_view(texts, text))
-            return
-        except Exception:
-            log.exception("report for %s %s not stored", intervention.id, period.label)
-            first = inputs(form, goals)[0].id
-            ack(response_action="errors", errors={first: texts.get("errors", "not_stored")})
             return
         # The confirmation, the reminders turned "done", the office's review post and the
         # App Home were planned with the report: wake the worker, which sends them.
         self.ctx.outbox_bell.ring()
+        form = self.ctx.forms[taken.period.kind]
+        thanks = texts.get(
+            "reports", "submitted_view", intervention=taken.intervention.label, period=name
+        )
         ack(
             response_action="update",
             view={
-                **notice_view(
-                    texts,
-                    texts.get(
-                        "reports",
-                        "submitted_view",
-                        intervention=intervention.label,
-                        period=period_name(texts, period.label),
-                    ),
-                ),
+                **notice_view(texts, thanks),
                 "title": {
                     "type": "plain_text",
                     "text": form.title.get(texts.lang)[:MODAL_TITLE_MAX],
@@ -232,22 +188,18 @@ class ReportListeners:
         return found, shown
 
     def accept(self, body: dict[str, Any], respond: Respond) -> None:
+        """A refusal (not office staff, an older revision) only the presser sees: the edge."""
         user_id = body["user"]["id"]
-        texts = self.ctx.texts_for(user_id)
-        try:
-            report_id, revision = self._shown(body)
-            report = review_report(
-                self.ctx.engine,
-                report_id=report_id,
-                reviewer=user_id,
-                accept=True,
-                comment=None,
-                now=self.ctx.clock.now(),
-                revision=revision,
-            )
-        except FinsamError as err:
-            respond(text=_error_text(texts, err), response_type="ephemeral", replace_original=False)
-            return
+        report_id, revision = self._shown(body)
+        report = review_report(
+            self.ctx.engine,
+            report_id=report_id,
+            reviewer=user_id,
+            accept=True,
+            comment=None,
+            now=self.ctx.clock.now(),
+            revision=revision,
+        )
         intervention = get_intervention(self.ctx.engine, report.intervention_id)
         office = self.ctx.texts_for()
         respond(
@@ -264,25 +216,15 @@ class ReportListeners:
 
     def open_return_form(self, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """The send-back form, for office staff only and only for the revision that is the
-        latest; anyone else is told why in an ephemeral message (no form opens)."""
+        latest; anyone else is told why in an ephemeral message (the edge; no form opens)."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
-        try:
-            if not may_review(self.ctx.engine, user_id):
-                raise AccessDenied("review_office_only")
-            report_id, revision = self._shown(body)
-            latest = report_view(self.ctx.engine, report_id).revision
-            if latest != revision:
-                raise ConflictError("newer_revision", shown=revision, latest=latest)
-        except FinsamError as err:
-            text = _error_text(texts, err)
-            if body.get("response_url"):
-                respond(text=text, response_type="ephemeral", replace_original=False)
-            else:
-                channel = (body.get("channel") or {}).get("id")
-                if channel:
-                    client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-            return
+        if not may_review(self.ctx.engine, user_id):
+            raise AccessDenied("review_office_only")
+        report_id, revision = self._shown(body)
+        latest = report_view(self.ctx.engine, report_id).revision
+        if latest != revision:
+            raise ConflictError("newer_revision", shown=revision, latest=latest)
         meta = {"report_id": report_id, "revision": revision}
         view = {
             "type": "modal",
@@ -333,69 +275,58 @@ class ReportListeners:
         if problem is not None:
             ack(response_action="errors", errors={COMMENT_BLOCK: problem})
             return
-        meta = _metadata(view)
-        try:
-            report_id, revision = _return_target(self.ctx, meta)
-            review_report(
-                self.ctx.engine,
-                report_id=report_id,
-                reviewer=user_id,
-                accept=False,
-                comment=comment,
-                now=self.ctx.clock.now(),
-                revision=revision,
-            )
-        except FinsamError as err:
-            ack(response_action="update", view=notice_view(texts, _error_text(texts, err)))
-            return
+        report_id, revision = _return_target(self.ctx, _metadata(view))
+        review_report(  # a refusal: a notice in the form's place (the edge)
+            self.ctx.engine,
+            report_id=report_id,
+            reviewer=user_id,
+            accept=False,
+            comment=comment,
+            now=self.ctx.clock.now(),
+            revision=revision,
+        )
         ack()
         self.ctx.outbox_bell.ring()
 
     def show_answers(self, body: dict[str, Any], client: WebClient) -> None:
-        """The exact answers, in a modal only the asker sees (office staff or the sender)."""
+        """The exact answers, in a modal only the asker sees (office staff or the sender);
+        anyone else gets a notice modal (the edge)."""
         user_id = body["user"]["id"]
         texts = self.ctx.texts_for(user_id)
-        try:
-            report = report_view(self.ctx.engine, int(body["actions"][0]["value"]))
-            intervention = get_intervention(self.ctx.engine, report.intervention_id)
-            leads = {lead.slack_user_id for lead in intervention.leads if lead.slack_user_id}
-            if user_id != report.submitted_by and not may_see_report(
-                self.ctx.engine, user_id, leads
-            ):
-                raise AccessDenied("office_only")
-            period = Period.parse(report.period)
-            lines = []
-            for item in inputs(self.ctx.forms[period.kind], list(intervention.goals)):
-                label = input_label(item, texts)
-                shown = answer_text(item, report.answers.get(item.id), texts)
-                lines.append(f"*{_escape(label)}*: {_escape(shown)}")
-            view = {
-                "type": "modal",
-                "callback_id": View.notice.value,
-                "title": {
-                    "type": "plain_text",
-                    "text": texts.get("reports", "answers_title")[:MODAL_TITLE_MAX],
-                },
-                "close": {
-                    "type": "plain_text",
-                    "text": texts.get("common", "close")[:MODAL_BUTTON_MAX],
-                },
-                "blocks": [
-                    context(
-                        texts.get(
-                            "forms",
-                            "modal_header",
-                            intervention=intervention.label,
-                            period=period_name(texts, report.period),
-                        )
-                    ).to_dict(),
-                    *(block.to_dict() for block in chunked_sections(lines)[:90]),
-                ],
-            }
-        except FinsamError as err:
-            view = notice_view(texts, _error_text(texts, err))
-        except ValueError:
-            view = notice_view(texts, texts.get("errors", "internal_error"))
+        report = report_view(self.ctx.engine, int(body["actions"][0]["value"]))
+        intervention = get_intervention(self.ctx.engine, report.intervention_id)
+        leads = {lead.slack_user_id for lead in intervention.leads if lead.slack_user_id}
+        if user_id != report.submitted_by and not may_see_report(self.ctx.engine, user_id, leads):
+            raise AccessDenied("office_only")
+        period = Period.parse(report.period)
+        lines = []
+        for item in inputs(self.ctx.forms[period.kind], list(intervention.goals)):
+            label = input_label(item, texts)
+            shown = answer_text(item, report.answers.get(item.id), texts)
+            lines.append(f"*{_escape(label)}*: {_escape(shown)}")
+        view = {
+            "type": "modal",
+            "callback_id": View.notice.value,
+            "title": {
+                "type": "plain_text",
+                "text": texts.get("reports", "answers_title")[:MODAL_TITLE_MAX],
+            },
+            "close": {
+                "type": "plain_text",
+                "text": texts.get("common", "close")[:MODAL_BUTTON_MAX],
+            },
+            "blocks": [
+                context(
+                    texts.get(
+                        "forms",
+                        "modal_header",
+                        intervention=intervention.label,
+                        period=period_name(texts, report.period),
+                    )
+                ).to_dict(),
+                *(block.to_dict() for block in chunked_sections(lines)[:90]),
+            ],
+        }
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -419,15 +350,23 @@ def _return_target(ctx: BotContext, meta: dict[str, Any]) -> tuple[int, int]:
     return report_id, shown
 
 
-def _error_text(texts: Texts, err: FinsamError) -> str:
-    return texts.get("errors", err.code, **err.params)
-
-
 def register(app: App, ctx: BotContext) -> None:
     listeners = ReportListeners(ctx)
-    app.action(Action.report_open.value)(ack=ack_at_once, lazy=[listeners.open_form])
-    app.view(View.report_form.value)(listeners.submit_form)
-    app.action(Action.report_accept.value)(ack=ack_at_once, lazy=[listeners.accept])
-    app.action(Action.report_return.value)(ack=ack_at_once, lazy=[listeners.open_return_form])
-    app.view(View.report_return.value)(listeners.submit_return)
-    app.action(Action.report_show.value)(ack=ack_at_once, lazy=[listeners.show_answers])
+    edge = ErrorEdge(ctx)
+    app.action(Action.report_open.value)(ack=ack_at_once, lazy=[edge.modal(listeners.open_form)])
+    app.view(View.report_form.value)(edge.submission(listeners.submit_form, keep_open=not_stored))
+    app.action(Action.report_accept.value)(ack=ack_at_once, lazy=[edge.ephemeral(listeners.accept)])
+    app.action(Action.report_return.value)(
+        ack=ack_at_once, lazy=[edge.ephemeral(listeners.open_return_form)]
+    )
+    app.view(View.report_return.value)(edge.submission(listeners.submit_return))
+    app.action(Action.report_show.value)(ack=ack_at_once, lazy=[edge.modal(listeners.show_answers)])
+
+
+def not_stored(texts: Texts, view: dict[str, Any]) -> dict[str, str] | None:
+    """A report that failed to be stored keeps its form open: the message goes beside the
+    first input, and what was typed stays."""
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return {str(block["block_id"]): texts.get("errors", "not_stored")}
+    return None

@@ -7,7 +7,6 @@ from typing import Any
 from bot.blocks.common import section, to_dicts
 from bot.blocks.status import build_status_blocks
 from bot.context import BotContext
-from store.errors import AccessDenied
 from workflows.calendar import Period
 from workflows.overview import latest_due_period, period_status, require_office
 from workflows.texts import Texts
@@ -25,11 +24,9 @@ def parse_period(words: list[str]) -> Period | None:
 def answer_status(
     ctx: BotContext, texts: Texts, user_id: str, words: list[str]
 ) -> list[dict[str, Any]]:
-    """Office staff only; the default period is the one due most recently."""
-    try:
-        require_office(ctx.engine, user_id)
-    except AccessDenied:
-        return to_dicts([section(texts.get("status", "office_only"))])
+    """Office staff only (anyone else is told by the edge); the default period is the one
+    due most recently."""
+    require_office(ctx.engine, user_id, refusal="status_office_only")
     try:
         period = parse_period(words)
     except ValueError:
