@@ -224,7 +224,8 @@ def test_what_fails_outside_the_edge_is_logged_and_a_form_gets_the_fallback(
             raise RuntimeError("a listener without the edge")
 
         app.view("unguarded_form")(unguarded)
-        server = HttpServer(make_wsgi_app(app, engine=engine), host="127.0.0.1", port=0, threads=2)
+        wsgi = make_wsgi_app(app, engine=engine, signing_secret=SIGNING_SECRET)
+        server = HttpServer(wsgi, host="127.0.0.1", port=0, threads=2)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         caplog.set_level(logging.INFO, logger=EDGE_LOGGER)

@@ -72,7 +72,6 @@ DELIBERATE_NAMES = {
     "identity_number": {"forms", "import"},
     "unknown_language": {"cli", "errors"},
     "app_token_refused": {"doctor", "errors"},
-    "office_only": {"errors", "status"},
     "no_budget_for_year": {"errors", "import"},
     "bad_year": {"errors", "import"},
     "not_stored": {"errors", "grants"},
