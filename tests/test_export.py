@@ -19,7 +19,7 @@ from bot.cli import app
 from store.models import ReportKind, SupportKind
 from tests.overview_data import monthly_answers, submit
 from tests.reporting_data import add_intervention
-from workflows.exports import Table, _csv_value, csv_line, neutralise_formula, write_csv
+from workflows.exports import Table, csv_line, csv_value, neutralise_formula, write_csv
 from workflows.forms import FieldType, load_forms
 from workflows.participants import (
     FIELDS_USED,
@@ -301,4 +301,4 @@ def test_a_value_with_a_semicolon_is_quoted(tmp_path: Path) -> None:
 def test_negative_numbers_are_numbers_and_negative_text_is_text() -> None:
     """A figure is written as a number (`-5`, which a spreadsheet reads as minus five, no
     formula); text that looks like one gets the apostrophe, as OWASP advises."""
-    assert csv_line([_csv_value(-5), _csv_value(-0.25), _csv_value("-5")]) == "-5,-0.25,'-5\r\n"
+    assert csv_line([csv_value(-5), csv_value(-0.25), csv_value("-5")]) == "-5,-0.25,'-5\r\n"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.app_home import publish_home
 from bot.ids import Action
-from bot.listeners.home import publish_home
 from bot.simulator.slack_driver import app_home_opened, event_callback
 from store.models import SupportKind
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot

@@ -241,7 +241,7 @@ def write_csv(path: Path, table: Table) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         out.write(csv_line(table.columns))
         for row in table.rows:
-            out.write(csv_line(_csv_value(value) for value in row))
+            out.write(csv_line(csv_value(value) for value in row))
     return path
 
 
@@ -274,7 +274,7 @@ def neutralise_formula(text: str) -> str:
     return _CELL_START_INSIDE.sub(r"\1'", text)
 
 
-def _csv_value(value: Cell) -> str:
+def csv_value(value: Cell) -> str:
     """Text a spreadsheet would run as a formula (`=HYPERLINK(…)` in a comment) is neutralised
     (`neutralise_formula`). Numbers are written as they are: a negative figure is a number,
     `-5`, not a formula, and only text is ever prefixed (text "-5" becomes "'-5")."""

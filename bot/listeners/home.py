@@ -1,5 +1,5 @@
-"""The App Home tab: published when a user opens it, and again by whoever calls
-`publish_home` (e.g. after a submission), so a lead always sees where they stand."""
+"""The App Home tab: published when a user opens it (bot/app_home.py `publish_home`, which the
+outbox also calls after a submission), so a lead always sees where they stand."""
 
 from __future__ import annotations
 
@@ -8,17 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.home import build_home_view
+from bot.app_home import publish_home
 from bot.context import BotContext
-from workflows.home import lead_home
-
-
-def publish_home(client: WebClient, ctx: BotContext, user_id: str) -> None:
-    """Build the user's Home tab from the store and publish it (views.publish)."""
-    today = ctx.clock.now().astimezone(ctx.tz).date()
-    home = lead_home(ctx.engine, ctx.reporting, user_id, today=today)
-    view = build_home_view(home, ctx.texts_for(user_id), tz=ctx.tz)
-    client.views_publish(user_id=user_id, view=view.to_dict())
 
 
 def ack_event(ack: Ack) -> None:

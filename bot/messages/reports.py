@@ -5,8 +5,9 @@ the lead's notice that a report was sent back."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -14,17 +15,15 @@ from bot.blocks.common import context, section
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
+from bot.slack_io import SlackIO
 from store.errors import NotFoundError
 from store.models import ReportStatus
 from workflows.calendar import Period
 from workflows.interventions import InterventionInfo, get_intervention
-from workflows.outbox import Outgoing, Progress
+from workflows.outbox import Outgoing, Progress, sent_messages
 from workflows.reminders import DONE
-from workflows.reports import ReportView, find_report, report_view
+from workflows.reports import ReportView, find_report, reminder_prefix, report_view
 from workflows.texts import Texts, slack_escape
-
-if TYPE_CHECKING:
-    from bot.sender import SlackSender
 
 
 def period_name(texts: Texts, label: str) -> str:
@@ -278,12 +277,13 @@ def build_review(ctx: BotContext, message: Outgoing) -> Rendered | None:
     )
 
 
-def update_review_post(sender: SlackSender, message: Outgoing, *, progress: Progress) -> str | None:
+def update_review_post(
+    slack: SlackIO, ctx: BotContext, message: Outgoing, progress: Progress
+) -> str | None:
     """Rewrite a review post once its revision was sent back (kind `report_review_update`,
     planned with the send-back): the post and its ts come from the store, never from a
     request. None (cancelled) when a newer revision came in meanwhile: its own post is the
     one to act on, and this one's buttons are refused as of an older revision."""
-    ctx = sender._ctx
     found = _report_and_label(ctx, message)
     if found is None:
         return None
@@ -297,7 +297,23 @@ def update_review_post(sender: SlackSender, message: Outgoing, *, progress: Prog
         blocks=review_blocks(ctx, texts, report, label),
     )
     progress.still_mine()
-    sender.update_sent(message.channel, str(message.data["ts"]), rendered)
+    slack.update(message.channel, str(message.data["ts"]), rendered)
+    return ""
+
+
+def mark_reminders_done(
+    slack: SlackIO, ctx: BotContext, message: Outgoing, progress: Progress
+) -> str | None:
+    """Turn the period's reminder DMs into "done" (no button). chat.update is idempotent,
+    so a retry simply updates again; a message gone from Slack is skipped."""
+    report = find_report(ctx.engine, message.data["intervention_id"], message.data["period"])
+    if report is None:
+        return None
+    prefix = reminder_prefix(report.intervention_id, report.period)
+    for channel, ts in sent_messages(ctx.engine, prefix):
+        rendered = build_reminder_done(ctx, replace(message, channel=channel), report)
+        progress.still_mine()
+        slack.update(channel, ts, rendered)
     return ""
 
 
