@@ -25,7 +25,7 @@ class SlackSender:
             kind = KINDS.get(message.kind)
             if kind is None:
                 raise SendRejected("unknown_kind", kind=message.kind)
-            return kind.send(self.slack, self._ctx, message, progress)
+            return kind.send_row(self.slack, self._ctx, message, progress)
 
     def find_sent(self, message: Outgoing) -> str | None:
         kind = KINDS.get(message.kind)

@@ -10,13 +10,18 @@ from bot.slack_io import FileShare, Rendered, SlackIO
 from workflows.budget_status import budget_status_for
 from workflows.chart import render_budget_chart
 from workflows.outbox import Outgoing, Progress
+from workflows.outbox_kinds import BudgetSummaryPayload
 
 
 def send_budget_summary(
-    slack: SlackIO, ctx: BotContext, message: Outgoing, progress: Progress
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: BudgetSummaryPayload,
+    progress: Progress,
 ) -> str | None:
     texts = ctx.texts_for()
-    status = budget_status_for(ctx.engine, year=message.data["year"], rules=ctx.rules)
+    status = budget_status_for(ctx.engine, year=payload.year, rules=ctx.rules)
 
     def render() -> Rendered:
         blocks = [
@@ -34,7 +39,7 @@ def send_budget_summary(
     if ts is None:
         return None
     chart = FileShare(
-        filename=f"budget-{message.data['period']}.png",
+        filename=f"budget-{payload.period}.png",
         title=texts.get("budget", "chart_title", year=status.year),
         comment=texts.get("budget", "chart_comment", year=status.year),
         content=lambda: render_budget_chart(status, texts),

@@ -10,12 +10,17 @@ from bot.context import BotContext
 from bot.slack_io import SlackIO, call
 from store.errors import SendRejected
 from workflows.outbox import Outgoing, Progress
+from workflows.outbox_kinds import HomeRefreshPayload
 
 log = logging.getLogger(__name__)
 
 
 def refresh_home(
-    slack: SlackIO, ctx: BotContext, message: Outgoing, progress: Progress
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: HomeRefreshPayload,
+    progress: Progress,
 ) -> str | None:
     """views.publish is idempotent, so a retry publishes again; a user Slack does not
     know (gone from the workspace) has no Home tab to refresh."""

@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.slack_io import FileShare, Rendered, SlackIO
 from workflows.board_papers import Pack, papers_pack, rule_text, write_papers_xlsx
 from workflows.outbox import Outgoing, Progress
+from workflows.outbox_kinds import BoardPapersPayload
 from workflows.texts import Texts
 
 DELEGATION_LINES_MAX = 10
@@ -93,14 +94,18 @@ def _delegation_lines(pack: Pack, texts: Texts) -> list[str]:
 
 
 def send_board_papers(
-    slack: SlackIO, ctx: BotContext, message: Outgoing, progress: Progress
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: BoardPapersPayload,
+    progress: Progress,
 ) -> str | None:
     """Post the summary, then share the file once; None (the row is cancelled) when the
     meeting is gone before anything went out."""
     texts = ctx.texts_for(message.channel)
     pack = papers_pack(
         ctx.engine,
-        int(message.data["event_id"]),
+        payload.event_id,
         reporting=ctx.reporting,
         rules=ctx.rules,
         today=ctx.clock.now().astimezone(ctx.tz).date(),
