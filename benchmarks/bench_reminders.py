@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # the fan-out helper lives with the tests
 
-from bot.app import build_context  # noqa: E402
+from bot.context import build_context  # noqa: E402
 from bot.sender import SlackSender  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 from bot.simulator.fake_slack import SlackFake  # noqa: E402

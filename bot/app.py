@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.context import BotContext
+from bot.context import BotContext, build_context
 from bot.listeners import board_steps, commands, grants, home, reports
 from bot.listeners.errors import ErrorEdge
 from bot.logging_setup import install_redaction
@@ -17,12 +17,7 @@ from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.verification import StrictRequestVerification
 from store.db import Engine
-from workflows.budget_answers import BudgetAnswers
 from workflows.clock import Clock, SystemClock
-from workflows.forms import load_forms
-from workflows.lru import Lru
-from workflows.reports import Reporting
-from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +73,3 @@ def _bolt_logger() -> logging.Logger:
     if not any(isinstance(f, _SkipTokenFromEnvNotice) for f in logger.filters):
         logger.addFilter(_SkipTokenFromEnvNotice())
     return logger
-
-
-def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotContext:
-    return BotContext(
-        engine=engine,
-        answers=BudgetAnswers(engine, rules=settings.budget_rules),
-        rendered=Lru(),
-        clock=clock,
-        tz=settings.tz,
-        rules=settings.budget_rules,
-        language=settings.finsam_language,
-        reporting=Reporting(settings.calendar_rules, WorkingDays()),
-        office_channel=settings.finsam_office_channel,
-        forms=load_forms(settings.finsam_forms_dir),
-        small_count_threshold=settings.finsam_small_count_threshold,
-        association_name=settings.finsam_association_name,
-    )

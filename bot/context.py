@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.settings import Settings
 from store.db import Engine
 from store.models import ReportKind
 from workflows.budget_answers import BudgetAnswers
@@ -17,6 +18,7 @@ from workflows.languages import preferred_language
 from workflows.lru import Lru
 from workflows.reports import Reporting
 from workflows.texts import Texts
+from workflows.working_days import WorkingDays
 
 
 class Bell:
@@ -58,3 +60,21 @@ class BotContext:
 
     def today_year(self) -> int:
         return self.clock.now().astimezone(self.tz).year
+
+
+def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotContext:
+    """The context of one process, from its settings (bot/composition.py builds the rest)."""
+    return BotContext(
+        engine=engine,
+        answers=BudgetAnswers(engine, rules=settings.budget_rules),
+        rendered=Lru(),
+        clock=clock,
+        tz=settings.tz,
+        rules=settings.budget_rules,
+        language=settings.finsam_language,
+        reporting=Reporting(settings.calendar_rules, WorkingDays()),
+        office_channel=settings.finsam_office_channel,
+        forms=load_forms(settings.finsam_forms_dir),
+        small_count_threshold=settings.finsam_small_count_threshold,
+        association_name=settings.finsam_association_name,
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.sender import _call
+from bot.slack_io import call
 from store.errors import SendRejected, SlackUnavailable
 from workflows.interventions import MatchedUser
 
@@ -23,7 +23,7 @@ class SlackDirectory:
         SlackUnavailable when Slack keeps failing (`slack_unavailable`) or refuses the
         lookup for good, e.g. a missing scope (`slack_lookup_refused`)."""
         try:
-            response = _call(self._client.users_lookupByEmail, email=email)
+            response = call(self._client.users_lookupByEmail, email=email)
         except (SendRejected, SlackUnavailable) as err:
             error = str(err.params.get("error", ""))
             if error == NOT_FOUND:

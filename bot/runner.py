@@ -17,11 +17,9 @@ from types import FrameType
 
 from slack_bolt import App
 
-from bot.app import build_context, create_app
+from bot.composition import compose
 from bot.heartbeat import Heartbeat
-from bot.jobs import BotJobs
 from bot.logging_setup import configure_logging
-from bot.sender import SlackSender
 from bot.server import HttpServer, listening_socket, make_wsgi_app
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -167,9 +165,9 @@ def _socket_mode(cfg: Settings, app: App, slot: SocketSlot) -> SocketMode:
 
 def _answering_app(cfg: Settings, engine: Engine, clock: Clock, bell: str) -> App:
     """The Bolt app of a process that answers Slack; it rings the worker's bell."""
-    ctx = build_context(cfg, engine=engine, clock=clock)
-    ctx.outbox_bell.connect(Ring(bell))
-    return create_app(cfg, engine=engine, ctx=ctx)
+    app = compose(cfg, engine=engine, clock=clock, ring=Ring(bell)).app
+    assert app is not None
+    return app
 
 
 def _http_server(
@@ -237,9 +235,8 @@ def run_reminders_once(cfg: Settings, *, now: str | None = None) -> DispatchRepo
     try:
         ensure_schema(engine)
         clock = SystemClock()
-        ctx = build_context(cfg, engine=engine, clock=clock)
-        sender = SlackSender(create_app(cfg, engine=engine, ctx=ctx).client, ctx)
-        return BotJobs(cfg, engine=engine, sender=sender, clock=clock).run_reminders(now=at)
+        jobs = compose(cfg, engine=engine, clock=clock, answering=False).jobs
+        return jobs.run_reminders(now=at)
     finally:
         engine.dispose()
 
@@ -253,9 +250,7 @@ def post_summary_once(cfg: Settings, *, now: str | None = None) -> DispatchRepor
     try:
         ensure_schema(engine)
         clock = SystemClock()
-        ctx = build_context(cfg, engine=engine, clock=clock)
-        sender = SlackSender(create_app(cfg, engine=engine, ctx=ctx).client, ctx)
-        jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
+        jobs = compose(cfg, engine=engine, clock=clock, answering=False).jobs
         return jobs.run_budget_summary(strict=True, now=month_of)
     finally:
         engine.dispose()

@@ -39,7 +39,7 @@ def make_wsgi_app(
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            return _health(engine, start_response, heartbeat=heartbeat)
+            return health_response(engine, start_response, heartbeat=heartbeat)
         if path == EVENTS_PATH:
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -81,7 +81,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def _health(
+def health_response(
     engine: Engine,
     start_response: StartResponse,
     *,

@@ -41,7 +41,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.sync.client import ClientConnection, connect
 
-from bot.server import _health
+from bot.server import health_response
 from store.db import Engine
 from store.errors import ConfigError, SlackUnreachable
 
@@ -155,7 +155,9 @@ def health_app(
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             ok, extra = states.describe()
-            return _health(engine, start_response, heartbeat=heartbeat, extra=extra, extra_ok=ok)
+            return health_response(
+                engine, start_response, heartbeat=heartbeat, extra=extra, extra_ok=ok
+            )
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 

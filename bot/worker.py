@@ -24,11 +24,10 @@ from contextlib import suppress
 from pathlib import Path
 from types import FrameType
 
-from bot.app import build_context, create_app
+from bot.composition import compose
 from bot.heartbeat import Heartbeat
-from bot.jobs import OUTBOX_JOB, OUTBOX_TICK_SECONDS, BotJobs
+from bot.jobs import OUTBOX_JOB, OUTBOX_TICK_SECONDS
 from bot.logging_setup import configure_logging
-from bot.sender import SlackSender
 from bot.settings import Settings
 from bot.supervision import as_child
 from store.db import open_engine
@@ -81,9 +80,7 @@ def run_worker(
     rung = listen(bell)  # first: a ring while catching up is then not missed
     _lower_priority(cfg.finsam_worker_nice)
     engine = open_engine(cfg.database_url)
-    ctx = build_context(cfg, engine=engine, clock=clock)
-    sender = SlackSender(create_app(cfg, engine=engine, ctx=ctx).client, ctx)
-    jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
+    jobs = compose(cfg, engine=engine, clock=clock, answering=False).jobs
     scheduler = build_scheduler([job for job in jobs.jobs() if job.id != OUTBOX_JOB], tz=cfg.tz)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

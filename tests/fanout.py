@@ -19,7 +19,7 @@ from store.db import session_scope
 from store.models import Intervention, InterventionLead, Role, SupportKind
 from store.people import add_person
 from workflows.calendar import CalendarRules, Period
-from workflows.reminders import reminder_key
+from workflows.outbox_keys import reminder_key
 from workflows.reports import Reporting
 from workflows.working_days import WorkingDays
 

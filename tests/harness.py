@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.app import build_context, create_app
+from bot.composition import compose
 from bot.context import BotContext
 from bot.jobs import BotJobs
-from bot.sender import SlackSender
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings, load_settings
 from bot.simulator.fake_slack import SlackFake
@@ -97,14 +96,17 @@ def running_bot(
         fake.add_channel(OFFICE_CHANNEL, name="kansliet")
         cfg = test_settings(api_url=fake.api_url, database_url=database_url, **overrides)
         clock = FixedClock(now or datetime(2026, 4, 20, 10, 0, tzinfo=STOCKHOLM))
-        ctx = build_context(cfg, engine=engine, clock=clock)
-        app = create_app(cfg, engine=engine, ctx=ctx)
-        wsgi = make_wsgi_app(app, engine=engine, signing_secret=SIGNING_SECRET)
-        server = HttpServer(wsgi, host="127.0.0.1", port=0, threads=4)
+        composed = compose(cfg, engine=engine, clock=clock)
+        ctx, app, jobs = composed.ctx, composed.app, composed.jobs
+        assert app is not None
+        server = HttpServer(
+            make_wsgi_app(app, engine=engine, signing_secret=SIGNING_SECRET),
+            host="127.0.0.1",
+            port=0,
+            threads=4,
+        )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        sender = SlackSender(app.client, ctx)
-        jobs = BotJobs(cfg, engine=engine, sender=sender, clock=clock)
         try:
             yield RunningBot(
                 fake=fake,

@@ -24,7 +24,6 @@ from tests.harness import OFFICE_CHANNEL, STOCKHOLM, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from workflows.board_papers import (
     KIND,
-    papers_key,
     papers_pack,
     plan_board_papers,
     write_papers_xlsx,
@@ -34,6 +33,7 @@ from workflows.budget_status import BudgetRules
 from workflows.calendar import CalendarRules, Period
 from workflows.grants import GrantFields, record_grant
 from workflows.outbox import messages
+from workflows.outbox_keys import papers_key
 from workflows.people import register_person
 from workflows.reports import (
     RECEIVED,

@@ -172,14 +172,14 @@ def test_a_chart_share_whose_answer_was_lost_is_not_shared_again(bot: RunningBot
 def test_a_bug_in_the_bot_backs_off_instead_of_wedging_the_row(bot: RunningBot) -> None:
     from store.db import session_scope
     from workflows.outbox import plan
+    from workflows.outbox_kinds import BudgetSummaryPayload
 
     with session_scope(bot.engine) as session:  # a row whose year has no budget: load fails
         plan(
             session,
             key="k",
             channel=OFFICE_CHANNEL,
-            kind="budget_summary",
-            data={"year": 2031, "period": "2031-05"},
+            payload=BudgetSummaryPayload(year=2031, period="2031-05"),
             now=bot.clock.now(),
         )
     report = bot.jobs.run_outbox()

@@ -21,9 +21,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from bot.app import build_context
+from bot.composition import compose
 from bot.jobs import BotJobs
-from bot.sender import SlackSender
 from bot.simulator.fake_slack import SlackFake
 from bot.slack_client import make_client
 from store import dm_channels
@@ -169,8 +168,7 @@ def dispatcher(
     cfg = bot_settings(api_url=fake.api_url, database_url=database_url)
     clock = FixedClock(at)
     client = make_client(token=BOT_TOKEN, base_url=fake.api_url, timeout=timeout)
-    sender = SlackSender(client, build_context(cfg, engine=engine, clock=clock))
-    return BotJobs(cfg, engine=engine, sender=sender, clock=clock)
+    return compose(cfg, engine=engine, clock=clock, answering=False, client=client).jobs
 
 
 def assert_all_sent(report: DispatchReport, engine: Engine, count: int = LEADS) -> None:

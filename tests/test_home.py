@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.app_home import publish_home
+from bot.composition import compose
 from bot.ids import Action
-from bot.listeners.home import publish_home
 from bot.simulator.slack_driver import app_home_opened, event_callback
 from store.models import SupportKind
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
@@ -153,13 +154,11 @@ def test_the_messages_tab_publishes_nothing(bot: RunningBot) -> None:
 
 
 def test_publish_home_after_a_submission_replaces_the_view(bot: RunningBot) -> None:
-    from bot.app import build_context, create_app
-
     first = open_home(bot, LEAD_USER)
     assert first is not None
     submit(bot.engine, bot.ids["individual"], "2026-03", at=on(4, 20))  # type: ignore[attr-defined]
-    ctx = build_context(bot.settings, engine=bot.engine, clock=bot.clock)
-    publish_home(create_app(bot.settings, engine=bot.engine, ctx=ctx).client, ctx, LEAD_USER)
+    composed = compose(bot.settings, engine=bot.engine, clock=bot.clock, answering=False)
+    publish_home(composed.client, composed.ctx, LEAD_USER)
     again = bot.fake.home_view(LEAD_USER)
     assert again is not None and again["id"] == first["id"]
     assert "🔴 *mars 2026* saknas – 6 arbetsdagar sen (sista dag 2026-04-10)" not in lines(again)

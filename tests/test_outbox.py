@@ -3,7 +3,9 @@ keys plan once, a row is held by one dispatcher at a time, and one that lost its
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -16,16 +18,19 @@ from workflows.outbox import (
     CALL_MARGIN,
     CALL_TIMEOUT,
     LEASE,
+    MAX_ATTEMPTS,
     REPLY,
     DispatchReport,
     Outgoing,
     Planned,
     Progress,
+    backoff,
     dispatch_due,
     messages,
     plan,
     plan_new,
 )
+from workflows.outbox_kinds import Payload
 
 T0 = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
 
@@ -51,10 +56,18 @@ class RecordingSender:
         return None
 
 
+@dataclass(frozen=True)
+class Sample(Payload):
+    """A kind of this test's own: the dispatcher sends whatever a Sender is given."""
+
+    KIND: ClassVar[str] = "x"
+    n: int | None = None
+
+
 def plan_one(engine: Engine, key: str = "k1") -> None:
     with session_scope(engine) as session:
-        assert plan(session, key=key, channel="C1", kind="x", data={}, now=T0)
-        assert not plan(session, key=key, channel="C1", kind="x", data={}, now=T0)
+        assert plan(session, key=key, channel="C1", payload=Sample(), now=T0)
+        assert not plan(session, key=key, channel="C1", payload=Sample(), now=T0)
 
 
 def test_a_key_plans_once_and_sends_once(engine: Engine) -> None:
@@ -121,14 +134,14 @@ def test_a_reply_goes_before_a_fan_out_planned_earlier(engine: Engine) -> None:
     """A submission's confirmation does not wait behind the rest of a reminder fan-out."""
     with session_scope(engine) as session:
         for number in range(3):
-            plan(session, key=f"reminder:{number}", channel="U1", kind="x", data={}, now=T0)
+            plan(session, key=f"reminder:{number}", channel="U1", payload=Sample(), now=T0)
         plan_new(
             session,
-            [Planned("received:1", "U2", "x", {}), Planned("home:1", "U2", "x", {})],
+            [Planned("received:1", "U2", Sample()), Planned("home:1", "U2", Sample())],
             now=T0,
             priority=REPLY,
         )
-        plan(session, key="reminder:3", channel="U1", kind="x", data={}, now=T0)
+        plan(session, key="reminder:3", channel="U1", payload=Sample(), now=T0)
     sender = RecordingSender()
     dispatch_due(engine, sender, clock=FixedClock(T0))
     assert sender.posted == [
@@ -143,10 +156,16 @@ def test_a_reply_goes_before_a_fan_out_planned_earlier(engine: Engine) -> None:
 
 def test_planning_new_keys_leaves_an_existing_key_alone(engine: Engine) -> None:
     with session_scope(engine) as session:
-        first = plan_new(session, [Planned("a", "U1", "x", {"n": 1})], now=T0)
+        first = plan_new(session, [Planned("a", "U1", Sample(n=1))], now=T0)
         again = plan_new(
-            session, [Planned("a", "U1", "x", {"n": 2}), Planned("b", "U1", "x", {})], now=T0
+            session, [Planned("a", "U1", Sample(n=2)), Planned("b", "U1", Sample())], now=T0
         )
     assert (first, again) == (["a"], ["b"])
     [row] = [m for m in messages(engine) if m.key == "a"]
     assert '"n": 1' in row.payload
+
+
+def test_giving_up_comes_after_about_five_hours_of_backoff() -> None:
+    """What ARCHITECTURE.md says: the waits between the 12 attempts add up to 5.1 hours."""
+    waited = sum((backoff(n) for n in range(1, MAX_ATTEMPTS)), timedelta(0))
+    assert round(waited.total_seconds() / 3600, 1) == 5.1

@@ -13,12 +13,12 @@ from store.models import Role, SupportKind
 from tests.overview_data import REPORTING, submit
 from tests.reporting_data import add_intervention
 from workflows.calendar import Period
+from workflows.outbox_keys import missing_summary_key
 from workflows.overview import (
     hidden_in_chain,
     latest_due_period,
     mask_count,
     missing_summary,
-    missing_summary_key,
     past_due_periods,
     period_status,
     status_to_dict,

@@ -17,9 +17,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
-from bot.app import build_context
-from bot.jobs import BotJobs
-from bot.sender import SlackSender
+from bot.composition import compose
 from bot.slack_client import make_client
 from store.models import OutboxStatus
 from tests.fanout import APRIL, FANOUT_AT, add_fanout, expected_keys, posted_keys, stage_at
@@ -216,8 +214,9 @@ def test_escalations_to_one_channel_are_paced_under_its_limit(bot: RunningBot) -
     client = make_client(
         token=bot.fake.bot_token, base_url=cfg.slack_api_url, timeout=cfg.slack_timeout_seconds
     )
-    sender = SlackSender(client, build_context(cfg, engine=bot.engine, clock=bot.clock))
-    jobs = BotJobs(cfg, engine=bot.engine, sender=sender, clock=bot.clock, pacer=Pacer())
+    jobs = compose(
+        cfg, engine=bot.engine, clock=bot.clock, answering=False, client=client, pacer=Pacer()
+    ).jobs
     report = jobs.run_reminders()
     assert len(report.sent) == 2 * LEADS
     posts = bot.fake.calls("chat.postMessage")

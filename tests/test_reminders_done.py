@@ -15,9 +15,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.sender import _call
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.reading import buttons, message_text
+from bot.slack_io import call
 from store.errors import SendRejected, SlackUnavailable
 from store.models import OutboxMessage, OutboxStatus
 from tests.harness import LEAD_USER, OFFICE_USER, RunningBot, running_bot
@@ -148,7 +148,7 @@ def test_an_update_of_a_deleted_message_is_refused_for_good(
     posted = web.chat_postMessage(channel="U1", text="reminder")
     fake.delete_message(posted["channel"], posted["ts"])
     with pytest.raises(SendRejected) as caught:
-        _call(web.chat_update, channel=posted["channel"], ts=posted["ts"], text="done")
+        call(web.chat_update, channel=posted["channel"], ts=posted["ts"], text="done")
     assert caught.value.params["error"] == "message_not_found"
 
 
@@ -178,5 +178,5 @@ def test_slacks_answers_are_sorted_into_refused_and_try_later(
     fake.error_next("chat.postMessage", error)
     expected = SendRejected if refused else SlackUnavailable
     with pytest.raises(expected) as caught:
-        _call(web.chat_postMessage, channel="U1", text="x")
+        call(web.chat_postMessage, channel="U1", text="x")
     assert caught.value.params["error"] == error

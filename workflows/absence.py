@@ -41,18 +41,32 @@ from store.people import is_registered, roles_of
 from workflows.calendar import send_slot
 from workflows.interventions import interventions_led_by
 from workflows.outbox import plan
+from workflows.outbox_keys import (
+    REMINDERS,
+    back_notice_key,
+    deputy_cancelled_key,
+    deputy_named_key,
+    deputy_named_prefix,
+    deputy_relieved_key,
+    parse_reminder,
+)
+from workflows.outbox_kinds import (
+    AbsenceOverPayload,
+    DeputyCancelledPayload,
+    DeputyNamedPayload,
+    DeputyRelievedPayload,
+)
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
 
-KIND = "absence_over"
-DEPUTY_NAMED = "deputy_named"
-DEPUTY_CANCELLED = "deputy_cancelled"
-DEPUTY_RELIEVED = "deputy_relieved"
+KIND = AbsenceOverPayload.KIND
+DEPUTY_NAMED = DeputyNamedPayload.KIND
+DEPUTY_CANCELLED = DeputyCancelledPayload.KIND
+DEPUTY_RELIEVED = DeputyRelievedPayload.KIND
 WENT_OUT = frozenset({OutboxStatus.sent, OutboxStatus.sending})
 MAX_DAYS = 366
 BACK_NOTICE_WINDOW = timedelta(days=14)  # an absence that ended longer ago gets no notice
 DEFAULT_SEND_AT = time(9, 0)
-REMINDER_PREFIX = "reminder:"
 ONE_DAY = timedelta(days=1)
 
 
@@ -66,27 +80,6 @@ class AbsenceInfo:
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
-
-
-def back_notice_key(absence_id: int) -> str:
-    return f"{KIND}:{absence_id}"
-
-
-def deputy_named_key(absence_id: int, deputy_user_id: str) -> str:
-    return f"{_named_prefix(absence_id)}{deputy_user_id}"
-
-
-def deputy_cancelled_key(absence_id: int, deputy_user_id: str) -> str:
-    return f"{DEPUTY_CANCELLED}:{absence_id}:{deputy_user_id}"
-
-
-def deputy_relieved_key(absence_id: int, deputy_user_id: str) -> str:
-    return f"{DEPUTY_RELIEVED}:{absence_id}:{deputy_user_id}"
-
-
-def _named_prefix(absence_id: int) -> str:
-    """Ends in a colon, so the prefix of absence 1 never matches absence 12's row."""
-    return f"{DEPUTY_NAMED}:{absence_id}:"
 
 
 def _start_of(today: date) -> datetime:
@@ -170,8 +163,7 @@ def record_absence(
                 session,
                 key=deputy_named_key(absence.id, deputy_user_id),
                 channel=deputy_user_id,
-                kind=DEPUTY_NAMED,
-                data={"absence_id": absence.id},
+                payload=DeputyNamedPayload(absence_id=absence.id),
                 now=now or _start_of(today),
             )
             return AbsenceInfo(absence.id, lead_user_id, deputy_user_id, starts_on, ends_on)
@@ -233,7 +225,7 @@ def _withdraw_deputy_notice(session: Session, row: AbsenceRow, *, now: datetime)
     """The deputy of a removed absence: a "you are named" DM still waiting is cancelled; one
     that went out (or is going out) is followed by a "cancelled" DM, which carries the window
     and the lead because the absence itself is gone."""
-    prefix = _named_prefix(row.id)
+    prefix = deputy_named_prefix(row.id)
     cancel_pending(session, prefix)
     if not WENT_OUT.intersection(statuses_with_prefix(session, prefix)):
         return
@@ -241,13 +233,9 @@ def _withdraw_deputy_notice(session: Session, row: AbsenceRow, *, now: datetime)
         session,
         key=deputy_cancelled_key(row.id, row.deputy_user_id),
         channel=row.deputy_user_id,
-        kind=DEPUTY_CANCELLED,
-        data={
-            "absence_id": row.id,
-            "lead": row.lead_user_id,
-            "start": row.starts_on.isoformat(),
-            "end": row.ends_on.isoformat(),
-        },
+        payload=DeputyCancelledPayload(
+            absence_id=row.id, lead=row.lead_user_id, start=row.starts_on, end=row.ends_on
+        ),
         now=now,
     )
 
@@ -256,14 +244,13 @@ def _relieve_deputy(session: Session, row: AbsenceRow, *, back: date, now: datet
     """The deputy of an absence cut short while under way, once the "you are named" DM went
     out (or is going out): the lead is back from `back`, and the reminders go to them again.
     A "you are named" DM still waiting is left to its builder, which drops it (it is over)."""
-    if not WENT_OUT.intersection(statuses_with_prefix(session, _named_prefix(row.id))):
+    if not WENT_OUT.intersection(statuses_with_prefix(session, deputy_named_prefix(row.id))):
         return
     plan(
         session,
         key=deputy_relieved_key(row.id, row.deputy_user_id),
         channel=row.deputy_user_id,
-        kind=DEPUTY_RELIEVED,
-        data={"absence_id": row.id, "lead": row.lead_user_id, "back": back.isoformat()},
+        payload=DeputyRelievedPayload(absence_id=row.id, lead=row.lead_user_id, back=back),
         now=now,
     )
 
@@ -293,7 +280,7 @@ def deputy_was_told(engine: Engine, absence_id: int) -> bool:
     """Whether the "you are named" DM of the absence went out (or is going out): a
     "cancelled" DM for one the deputy never heard of would only confuse."""
     with session_scope(engine) as session:
-        statuses = statuses_with_prefix(session, _named_prefix(absence_id))
+        statuses = statuses_with_prefix(session, deputy_named_prefix(absence_id))
     return bool(WENT_OUT.intersection(statuses))
 
 
@@ -366,8 +353,7 @@ def plan_back_notices(
                 session,
                 key=key,
                 channel=absence.lead_user_id,
-                kind=KIND,
-                data={"absence_id": absence.id},
+                payload=AbsenceOverPayload(absence_id=absence.id),
                 now=now,
                 not_before=send_slot(now, tz=tz, send_at=send_at, working_days=working_days),
             ):
@@ -401,13 +387,13 @@ def absence_report(engine: Engine, absence_id: int, *, tz: ZoneInfo) -> AbsenceR
         since = datetime.combine(absence.starts_on, time(0), tzinfo=tz)
         until = datetime.combine(absence.ends_on + ONE_DAY, time(0), tzinfo=tz)
         sent = sent_on_behalf_of(
-            session, absence.lead_user_id, key_prefix=REMINDER_PREFIX, since=since, until=until
+            session, absence.lead_user_id, key_prefix=REMINDERS, since=since, until=until
         )
         pairs: dict[tuple[int, str], None] = {}
         for key, data in sent:
-            parts = key.split(":")
-            intervention_id = data.get("intervention_id", parts[1] if len(parts) > 1 else 0)
-            period = data.get("period", parts[2] if len(parts) > 2 else "")
+            parsed = parse_reminder(key)
+            intervention_id = data.get("intervention_id", parsed.intervention_id if parsed else 0)
+            period = data.get("period", parsed.period if parsed else "")
             pairs.setdefault((int(str(intervention_id)), str(period)), None)
         labels = {
             i.id: (f"{i.name} ({i.owner})" if i.owner else i.name)

@@ -34,21 +34,19 @@ from workflows.calendar import Period, ReportKind, periods_of_year, send_slot
 from workflows.grants import GrantView, delegation_decisions
 from workflows.interventions import all_interventions
 from workflows.outbox import plan
+from workflows.outbox_keys import papers_key
+from workflows.outbox_kinds import BoardPapersPayload
 from workflows.reports import Reporting, owed_when_due, owes_report, reports_in
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
-KIND = "board_papers"
+KIND = BoardPapersPayload.KIND
 PAPERS_STEP = "papers_due"
 WINDOW = timedelta(days=14)
 LOOKBACK = timedelta(days=400)  # how far back the previous meeting is looked for
 DEFAULT_SEND_AT = time(9, 0)
-
-
-def papers_key(event_id: int, recipient: str) -> str:
-    return f"{KIND}:{event_id}:{recipient}"
 
 
 def plan_board_papers(
@@ -89,8 +87,7 @@ def plan_board_papers(
                     session,
                     key=key,
                     channel=recipient,
-                    kind=KIND,
-                    data={"event_id": event.id, "date": today.isoformat()},
+                    payload=BoardPapersPayload(event_id=event.id, date=today),
                     now=now,
                     not_before=slot,
                 ):

@@ -33,13 +33,21 @@ from store.models import BoardEvent, BoardEventKind, BoardStep, Role
 from store.people import roles_of
 from workflows.calendar import Stage, send_slot
 from workflows.outbox import plan, sent_messages
+from workflows.outbox_keys import (
+    announce_key,
+    step_done_key,
+    step_key,
+    step_prefix,
+    step_stage_prefix,
+)
+from workflows.outbox_kinds import AnnouncementPayload, BoardStepDonePayload, BoardStepPayload
 from workflows.working_days import WorkingDays
 
 log = logging.getLogger(__name__)
 
-BOARD_STEP = "board_step"
-STEP_DONE = "board_step_done"  # turns every sent reminder of a done step into "Klart"
-ANNOUNCEMENT = "announcement"
+BOARD_STEP = BoardStepPayload.KIND
+STEP_DONE = BoardStepDonePayload.KIND  # turns every sent reminder of a done step into "Klart"
+ANNOUNCEMENT = AnnouncementPayload.KIND
 ANNOUNCE = "announce"  # the `remind` value of a step posted to the announcement channel
 DEFAULT_STAGES: tuple[Stage, ...] = (Stage("before", -2), Stage("due", 0), Stage("late", 2))
 DEFAULT_SEND_AT = time(9, 0)
@@ -78,24 +86,6 @@ class StageTime:
     stage: Stage
     day: date
     at: datetime
-
-
-def step_prefix(step_id: int) -> str:
-    return f"{BOARD_STEP}:{step_id}:"
-
-
-def step_key(step_id: int, due: date, stage: str, recipient: str) -> str:
-    return f"{step_prefix(step_id)}{due.isoformat()}:{stage}:{recipient}"
-
-
-def done_key(step_id: int, due: date) -> str:
-    """One "Klart" update per step and due date: a second press plans nothing, and a step
-    moved by a new cycle file (which clears its done mark) can be marked done again."""
-    return f"{STEP_DONE}:{step_id}:{due.isoformat()}"
-
-
-def announce_key(step_id: int, due: date) -> str:
-    return f"{ANNOUNCE}:{step_id}:{due.isoformat()}"
 
 
 def reminder_day(due: date, offset: int, working_days: WorkingDays) -> date:
@@ -226,7 +216,7 @@ def _plan_step(
     current = come[-1]
     for earlier in come[:-1]:
         outbox_rows.cancel_pending(
-            session, f"{step_prefix(step.id)}{step.due.isoformat()}:{earlier.stage.name}:"
+            session, step_stage_prefix(step.id, step.due, earlier.stage.name)
         )
     if current.at < now - catch_up:
         return []
@@ -242,19 +232,18 @@ def _plan_step(
     planned = []
     for recipient in recipients:
         key = step_key(step.id, step.due, current.stage.name, recipient)
-        data = {
-            "step_id": step.id,
-            "stage": current.stage.name,
-            "offset": current.stage.offset_working_days,
-            "due": step.due.isoformat(),
-            "day": current.day.isoformat(),
-        }
+        reminder = BoardStepPayload(
+            step_id=step.id,
+            stage=current.stage.name,
+            offset=current.stage.offset_working_days,
+            due=step.due,
+            day=current.day,
+        )
         if plan(
             session,
             key=key,
             channel=recipient,
-            kind=BOARD_STEP,
-            data=data,
+            payload=reminder,
             now=now,
             not_before=send_slot(now, tz=tz, send_at=send_at, working_days=working_days),
         ):
@@ -298,11 +287,9 @@ def _plan_announcement(
         return []
     assert step.id is not None
     key = announce_key(step.id, step.due)
-    data = {"step_id": step.id, "due": step.due.isoformat()}
+    announced = AnnouncementPayload(step_id=step.id, due=step.due)
     slot = send_slot(now, tz=tz, send_at=send_at, working_days=working_days)
-    if plan(
-        session, key=key, channel=channel, kind=ANNOUNCEMENT, data=data, now=now, not_before=slot
-    ):
+    if plan(session, key=key, channel=channel, payload=announced, now=now, not_before=slot):
         return [key]
     return []
 
@@ -383,10 +370,9 @@ def mark_done(engine: Engine, step_id: int, user_id: str, now: datetime) -> Boar
         step, _ = found
         plan(
             session,
-            key=done_key(step_id, step.due),
+            key=step_done_key(step_id, step.due),
             channel=user_id,
-            kind=STEP_DONE,
-            data={"step_id": step_id, "due": step.due.isoformat()},
+            payload=BoardStepDonePayload(step_id=step_id, due=step.due),
             now=now,
         )
         return _view(*found)

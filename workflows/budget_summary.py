@@ -13,13 +13,11 @@ from sqlalchemy import Engine
 from store.budget import get_budget_year
 from store.db import session_scope
 from workflows.outbox import plan
+from workflows.outbox_keys import budget_summary_key
+from workflows.outbox_kinds import BudgetSummaryPayload
 
 log = logging.getLogger(__name__)
-KIND = "budget_summary"
-
-
-def summary_key(channel: str, *, year: int, month: int) -> str:
-    return f"{KIND}:{channel}:{year}-{month:02d}"
+KIND = BudgetSummaryPayload.KIND
 
 
 def plan_budget_summary(engine: Engine, *, now: datetime, tz: ZoneInfo, channel: str) -> str | None:
@@ -30,10 +28,10 @@ def plan_budget_summary(engine: Engine, *, now: datetime, tz: ZoneInfo, channel:
         if get_budget_year(session, local.year) is None:
             log.warning("no budget imported for %s: no budget summary posted", local.year)
             return None
-        key = summary_key(channel, year=local.year, month=local.month)
+        key = budget_summary_key(channel, year=local.year, month=local.month)
         period = f"{local.year}-{local.month:02d}"
-        data = {"year": local.year, "period": period}
-        plan(session, key=key, channel=channel, kind=KIND, data=data, now=now)
+        summary = BudgetSummaryPayload(year=local.year, period=period)
+        plan(session, key=key, channel=channel, payload=summary, now=now)
         return key
 
 

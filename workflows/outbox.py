@@ -36,6 +36,7 @@ from store.errors import (
 )
 from store.models import OutboxMessage, OutboxStatus
 from workflows.clock import Clock
+from workflows.outbox_kinds import Payload
 from workflows.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ CLOCKS_AGREE = timedelta(seconds=1)
 # A call starts on a lease renewed at most this long ago (seconds): whatever paused the
 # process before it, at least the whole lease less this is left when the request leaves.
 RENEWED_JUST_NOW = 1.0
-MAX_ATTEMPTS = 12  # with the backoff below: about six hours of trying before giving up
+MAX_ATTEMPTS = 12  # with the backoff below: about five hours (5.1 h) of trying before giving up
 MAX_BACKOFF = timedelta(hours=1)
 NORMAL = 0
 # What answers something a person just did (a submission's confirmation, its reminders turned
@@ -125,8 +126,7 @@ def plan(
     *,
     key: str,
     channel: str,
-    kind: str,
-    data: dict[str, Any],
+    payload: Payload,
     now: datetime,
     not_before: datetime | None = None,
 ) -> bool:
@@ -135,7 +135,7 @@ def plan(
         session,
         key=key,
         channel=channel,
-        payload={"kind": kind, "data": data},
+        payload=_stored(payload),
         now=now,
         not_before=not_before,
     )
@@ -143,12 +143,16 @@ def plan(
 
 @dataclass(frozen=True)
 class Planned:
-    """A row to plan: its key, where it goes, what kind, its data."""
+    """A row to plan: its key, where it goes, what it carries (its kind's payload)."""
 
     key: str
     channel: str
-    kind: str
-    data: dict[str, Any]
+    payload: Payload
+
+
+def _stored(payload: Payload) -> dict[str, Any]:
+    """The row's JSON: the kind's name and the payload's fields."""
+    return {"kind": payload.KIND, "data": payload.to_data()}
 
 
 def plan_new(
@@ -158,7 +162,7 @@ def plan_new(
     that exists is still left alone. The keys planned."""
     return rows.enqueue_new(
         session,
-        [(p.key, p.channel, {"kind": p.kind, "data": p.data}) for p in planned],
+        [(p.key, p.channel, _stored(p.payload)) for p in planned],
         now=now,
         priority=priority,
     )

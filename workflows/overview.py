@@ -25,6 +25,8 @@ from store.people import roles_of
 from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.interventions import InterventionInfo, Lead, all_interventions
 from workflows.outbox import plan
+from workflows.outbox_keys import missing_summary_key
+from workflows.outbox_kinds import MissingReportsPayload
 from workflows.people import OFFICE_ROLES
 from workflows.reports import (
     Reporting,
@@ -36,7 +38,7 @@ from workflows.reports import (
 )
 
 MISSING = "missing"
-MISSING_REPORTS = "missing_reports"  # the outbox kind of the weekly summary
+MISSING_REPORTS = MissingReportsPayload.KIND  # the outbox kind of the weekly summary
 OPEN = frozenset({MISSING, ReportStatus.returned.value})
 # How far back the weekly summary looks: the last few periods past due of each kind.
 LOOKBACK_MONTHS = 3
@@ -238,11 +240,6 @@ def missing_summary(engine: Engine, reporting: Reporting, *, today: date) -> lis
     return found
 
 
-def missing_summary_key(channel: str, day: date) -> str:
-    iso = day.isocalendar()
-    return f"{MISSING_REPORTS}:{channel}:{iso.year}-W{iso.week:02d}"
-
-
 def plan_missing_summary(engine: Engine, *, now: datetime, tz: ZoneInfo, channel: str) -> str:
     """Plan this week's summary (once per ISO week and channel); what it says is decided
     when it is sent, so a report that came in meanwhile is not listed, and a week with
@@ -254,8 +251,7 @@ def plan_missing_summary(engine: Engine, *, now: datetime, tz: ZoneInfo, channel
             session,
             key=key,
             channel=channel,
-            kind=MISSING_REPORTS,
-            data={"date": today.isoformat()},
+            payload=MissingReportsPayload(date=today),
             now=now,
         )
     return key

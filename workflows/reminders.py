@@ -24,28 +24,25 @@ from workflows.absence import AbsenceMap, absence_map
 from workflows.calendar import PeriodDeadline, Reminder, periods_of_year, send_slot
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.outbox import plan
+from workflows.outbox_keys import (
+    escalation_key,
+    reminder_key,
+    reminder_stage_prefix,
+)
+from workflows.outbox_kinds import EscalationPayload, ReminderPayload
 from workflows.reports import (
     Reporting,
     owed_when_due,
     owes_report,
-    reminder_prefix,
     reports_in,
 )
 
 log = logging.getLogger(__name__)
 
-REMINDER = "reminder"
-ESCALATION = "escalation"
+REMINDER = ReminderPayload.KIND
+ESCALATION = EscalationPayload.KIND
 DEFAULT_CATCH_UP = timedelta(days=14)
 DONE = frozenset({ReportStatus.submitted, ReportStatus.accepted})
-
-
-def reminder_key(intervention_id: int, period: str, stage: str, recipient: str) -> str:
-    return f"{reminder_prefix(intervention_id, period)}{stage}:{recipient}"
-
-
-def escalation_key(intervention_id: int, period: str, stage: str) -> str:
-    return f"{ESCALATION}:{intervention_id}:{period}:{stage}"
 
 
 @dataclass
@@ -119,9 +116,10 @@ def plan_reminders(
                 report = reports.get((intervention.id, deadline.period.label))
                 if report is not None and report.status in DONE:
                     continue
-                prefix = reminder_prefix(intervention.id, deadline.period.label)
                 for old in earlier:
-                    outbox_rows.cancel_pending(session, f"{prefix}{old}:")
+                    outbox_rows.cancel_pending(
+                        session, reminder_stage_prefix(intervention.id, deadline.period.label, old)
+                    )
                 recipients = _recipients(intervention, stage, absences)
                 if not recipients:
                     result.unreachable.append(intervention.label)
@@ -129,38 +127,36 @@ def plan_reminders(
                     key = reminder_key(
                         intervention.id, deadline.period.label, stage.stage, recipient
                     )
-                    data = {
-                        "intervention_id": intervention.id,
-                        "period": deadline.period.label,
-                        "stage": stage.stage,
-                        "due": deadline.due.isoformat(),
-                        "lead": lead,
-                        "on_behalf_of": on_behalf_of,
-                    }
+                    reminder = ReminderPayload(
+                        intervention_id=intervention.id,
+                        period=deadline.period.label,
+                        stage=stage.stage,
+                        due=deadline.due,
+                        lead=lead,
+                        on_behalf_of=on_behalf_of,
+                    )
                     if plan(
                         session,
                         key=key,
                         channel=recipient,
-                        kind=REMINDER,
-                        data=data,
+                        payload=reminder,
                         now=now,
                         not_before=slot,
                     ):
                         result.planned.append(key)
                 if stage.notify_office and office_channel:
                     key = escalation_key(intervention.id, deadline.period.label, stage.stage)
-                    data = {
-                        "intervention_id": intervention.id,
-                        "period": deadline.period.label,
-                        "stage": stage.stage,
-                        "due": deadline.due.isoformat(),
-                    }
+                    escalation = EscalationPayload(
+                        intervention_id=intervention.id,
+                        period=deadline.period.label,
+                        stage=stage.stage,
+                        due=deadline.due,
+                    )
                     if plan(
                         session,
                         key=key,
                         channel=office_channel,
-                        kind=ESCALATION,
-                        data=data,
+                        payload=escalation,
                         now=now,
                         not_before=slot,
                     ):

@@ -29,18 +29,37 @@ from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
 from workflows.interventions import InterventionInfo, intervention_in
 from workflows.outbox import REPLY, Planned, plan, plan_new
+from workflows.outbox_keys import (
+    home_refresh_key,
+    received_key,
+    reminder_prefix,
+    reminders_done_key,
+    returned_key,
+    review_key,
+    review_prefix,
+    review_revision,
+    review_update_key,
+)
+from workflows.outbox_kinds import (
+    HomeRefreshPayload,
+    ReceivedPayload,
+    RemindersDonePayload,
+    ReturnedPayload,
+    ReviewPayload,
+    ReviewUpdatePayload,
+)
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
 
-RECEIVED = "report_received"
-REMINDERS_DONE = "reminders_done"
-REVIEW = "report_review"
-RETURNED = "report_returned"
+RECEIVED = ReceivedPayload.KIND
+REMINDERS_DONE = RemindersDonePayload.KIND
+REVIEW = ReviewPayload.KIND
+RETURNED = ReturnedPayload.KIND
 # The office's review post of a revision rewritten once it was sent back (planned with the
 # send-back, so only a send-back that was stored sets it off).
-REVIEW_UPDATE = "report_review_update"
+REVIEW_UPDATE = ReviewUpdatePayload.KIND
 # The lead's App Home, published again by the worker after a submission or a review.
-HOME_REFRESH = "home_refresh"
+HOME_REFRESH = HomeRefreshPayload.KIND
 
 
 @dataclass(frozen=True)
@@ -91,10 +110,6 @@ def may_report_period(intervention: InterventionInfo, period: Period, *, today: 
     is refused before anything is stored."""
     first = intervention.starts_on or date(intervention.first_year or period.year, 1, 1)
     return owes_report(intervention, period) and first <= period.end and period.start <= today
-
-
-def reminder_prefix(intervention_id: int, period: str) -> str:
-    return f"reminder:{intervention_id}:{period}:"
 
 
 def delivery_key(view_id: str, answers: dict[str, Any]) -> str:
@@ -237,26 +252,35 @@ def _plan_follow_ups(
     if report.kind == ReportKind.quarterly:
         # Stated costs show in the budget status as preliminary money: cached figures go.
         bump_revisions(session, {int(report.period[:4])})
-    data = {"report_id": report.id, "revision": revision}
+    assert report.id is not None
     follow_ups = [
-        Planned(f"{RECEIVED}:{report.id}:{revision}", user_id, RECEIVED, data),
         Planned(
-            f"{REMINDERS_DONE}:{report.id}:{revision}",
+            received_key(report.id, revision),
             user_id,
-            REMINDERS_DONE,
-            {**data, "intervention_id": report.intervention_id, "period": report.period},
+            ReceivedPayload(report_id=report.id, revision=revision),
+        ),
+        Planned(
+            reminders_done_key(report.id, revision),
+            user_id,
+            RemindersDonePayload(
+                report_id=report.id,
+                revision=revision,
+                intervention_id=report.intervention_id,
+                period=report.period,
+            ),
         ),
         home_refresh(user_id, event=f"{report.id}:{revision}"),
     ]
     if office_channel:
-        follow_ups.append(Planned(f"{REVIEW}:{report.id}:{revision}", office_channel, REVIEW, data))
+        review = ReviewPayload(report_id=report.id, revision=revision)
+        follow_ups.append(Planned(review_key(report.id, revision), office_channel, review))
     plan_new(session, follow_ups, now=now, priority=REPLY)
 
 
 def home_refresh(user_id: str, *, event: str) -> Planned:
     """Publish `user_id`'s App Home again once, for `event`: by the worker, not while the
     user waits for the answer to a form (bot/worker.py)."""
-    return Planned(f"{HOME_REFRESH}:{user_id}:{event}", user_id, HOME_REFRESH, {})
+    return Planned(home_refresh_key(user_id, event), user_id, HomeRefreshPayload())
 
 
 def review_report(
@@ -306,12 +330,12 @@ def review_report(
             priority=REPLY,
         )
         if not accept:
+            assert report.id is not None
             plan(
                 session,
-                key=f"{RETURNED}:{report.id}:{report.revision}",
+                key=returned_key(report.id, report.revision),
                 channel=latest.submitted_by,
-                kind=RETURNED,
-                data={"report_id": report.id, "revision": report.revision},
+                payload=ReturnedPayload(report_id=report.id, revision=report.revision),
                 now=now,
             )
             _plan_review_update(session, report, status=status, now=now)
@@ -335,19 +359,18 @@ def _plan_review_update(
     for post in _review_posts(session, report.id):
         if post.revision != report.revision:
             continue
-        data = {"report_id": report.id, "revision": report.revision, "ts": post.ts}
-        key = f"{REVIEW_UPDATE}:{report.id}:{report.revision}:{status.value}"
-        update = Planned(key, post.channel, REVIEW_UPDATE, data)
+        payload = ReviewUpdatePayload(report_id=report.id, revision=report.revision, ts=post.ts)
+        key = review_update_key(report.id, report.revision, status.value)
+        update = Planned(key, post.channel, payload)
         plan_new(session, [update], now=now, priority=REPLY)
 
 
 def _review_posts(session: Any, report_id: int) -> list[ReviewPost]:
-    prefix = f"{REVIEW}:{report_id}:"
     found = []
-    for row in outbox_rows.sent_with_prefix(session, prefix):
-        number = row.key[len(prefix) :]
-        if number.isdigit() and row.message_ts:
-            found.append(ReviewPost(int(number), row.channel, row.message_ts))
+    for row in outbox_rows.sent_with_prefix(session, review_prefix(report_id)):
+        revision = review_revision(row.key, report_id)
+        if revision is not None and row.message_ts:
+            found.append(ReviewPost(revision, row.channel, row.message_ts))
     return found
 
 

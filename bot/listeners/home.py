@@ -8,20 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
-from bot.blocks.home import build_home_view
 from bot.context import BotContext
 from bot.listeners.errors import ErrorEdge
-from workflows.home import lead_home, plan_home_opened
-
-
-def publish_home(client: WebClient, ctx: BotContext, user_id: str) -> None:
-    """Build the user's Home tab from the store and publish it (views.publish)."""
-    today = ctx.clock.now().astimezone(ctx.tz).date()
-    home = lead_home(ctx.engine, ctx.reporting, user_id, today=today)
-    view = build_home_view(home, ctx.texts_for(user_id), tz=ctx.tz)
-    client.views_publish(user_id=user_id, view=view.to_dict())
+from workflows.home import plan_home_opened
 
 
 def ack_event(ack: Ack) -> None:

@@ -1,39 +1,93 @@
-"""What each kind of outgoing message looks like in Slack: kind → builder.
+"""Every kind of outgoing message, in one registry: kind name → how its row is sent, whether
+it posts, what it updates (`KINDS`).
 
-A builder turns an outbox row (`Outgoing`) into the text and blocks of one post, or None when
-the message is no longer wanted (e.g. a reminder for a report that has come in since it was
-planned): the row is then cancelled, not sent. Builders read the store through workflows and
-render through templates; the sender does the Web API calls, metadata and reconciliation."""
+Most kinds are one post: a builder turns the outbox row (`Outgoing`) into the text and blocks
+of that post, or None when the message is no longer wanted (e.g. a reminder for a report that
+has come in since it was planned): the row is then cancelled, not sent. The others post and
+then share a file once, update messages sent before, or publish a view. Builders read the
+store through workflows and render through templates; the Slack calls, metadata and
+reconciliation are bot/slack_io.py's."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.messages import board, missing, reports
 from bot.messages.absence import (
-    DEPUTY_CANCELLED,
-    DEPUTY_NAMED,
-    DEPUTY_RELIEVED,
     build_absence_over,
     build_deputy_cancelled,
     build_deputy_named,
     build_deputy_relieved,
 )
-from bot.messages.base import MessageBuilder, Rendered
-from workflows import overview, reminders
-from workflows import reports as report_flow
+from bot.messages.base import Kind, MessageBuilder, Rendered, SendRow, kind, posting
+from bot.messages.board_done import update_step_reminders
+from bot.messages.budget import send_budget_summary
+from bot.messages.home import refresh_home
+from bot.messages.papers import send_board_papers
+from workflows.outbox_kinds import (
+    AbsenceOverPayload,
+    AnnouncementPayload,
+    BoardPapersPayload,
+    BoardStepDonePayload,
+    BoardStepPayload,
+    BudgetSummaryPayload,
+    DeputyCancelledPayload,
+    DeputyNamedPayload,
+    DeputyRelievedPayload,
+    EscalationPayload,
+    HomeRefreshPayload,
+    MissingReportsPayload,
+    ReceivedPayload,
+    ReminderPayload,
+    RemindersDonePayload,
+    ReturnedPayload,
+    ReviewPayload,
+    ReviewUpdatePayload,
+)
 
-BUILDERS: dict[str, MessageBuilder] = {
-    reminders.REMINDER: reports.build_reminder,
-    reminders.ESCALATION: reports.build_escalation,
-    report_flow.RECEIVED: reports.build_received,
-    report_flow.REVIEW: reports.build_review,
-    report_flow.RETURNED: reports.build_returned,
-    overview.MISSING_REPORTS: missing.build_missing_reports,
-}
-BUILDERS["absence_over"] = build_absence_over
-BUILDERS[DEPUTY_NAMED] = build_deputy_named
-BUILDERS[DEPUTY_CANCELLED] = build_deputy_cancelled
-BUILDERS[DEPUTY_RELIEVED] = build_deputy_relieved
-BUILDERS["board_step"] = board.build_board_step
-BUILDERS["announcement"] = board.build_announcement
+_ENTRIES: list[Kind[Any]] = [
+    # One post each.
+    kind(ReminderPayload, posting(reports.build_reminder)),
+    kind(EscalationPayload, posting(reports.build_escalation)),
+    kind(ReceivedPayload, posting(reports.build_received)),
+    kind(ReviewPayload, posting(reports.build_review)),
+    kind(ReturnedPayload, posting(reports.build_returned)),
+    kind(MissingReportsPayload, posting(missing.build_missing_reports)),
+    kind(AbsenceOverPayload, posting(build_absence_over)),
+    kind(DeputyNamedPayload, posting(build_deputy_named)),
+    kind(DeputyCancelledPayload, posting(build_deputy_cancelled)),
+    kind(DeputyRelievedPayload, posting(build_deputy_relieved)),
+    kind(BoardStepPayload, posting(board.build_board_step)),
+    kind(AnnouncementPayload, posting(board.build_announcement)),
+    # A post, then a file shared once after it.
+    kind(BudgetSummaryPayload, send_budget_summary),
+    kind(BoardPapersPayload, send_board_papers),
+    # No post: updates of messages sent before, or a view.
+    kind(
+        RemindersDonePayload,
+        reports.mark_reminders_done,
+        posts=False,
+        updates="the period's reminder DMs, to say the report is in",
+    ),
+    kind(
+        BoardStepDonePayload,
+        update_step_reminders,
+        posts=False,
+        updates="every sent reminder of the step, to say who marked it done",
+    ),
+    kind(
+        ReviewUpdatePayload,
+        reports.update_review_post,
+        posts=False,
+        updates="the office's review post of the revision sent back",
+    ),
+    kind(
+        HomeRefreshPayload,
+        refresh_home,
+        posts=False,
+        updates="the lead's App Home (views.publish)",
+    ),
+]
+KINDS: dict[str, Kind[Any]] = {entry.name: entry for entry in _ENTRIES}
 
-__all__ = ["BUILDERS", "MessageBuilder", "Rendered"]
+__all__ = ["KINDS", "Kind", "MessageBuilder", "Rendered", "SendRow"]

@@ -22,6 +22,12 @@ from workflows.absence import (
 )
 from workflows.calendar import Period
 from workflows.outbox import Outgoing
+from workflows.outbox_kinds import (
+    AbsenceOverPayload,
+    DeputyCancelledPayload,
+    DeputyNamedPayload,
+    DeputyRelievedPayload,
+)
 from workflows.texts import Texts
 
 __all__ = [
@@ -46,9 +52,11 @@ def period_name(texts: Texts, label: str) -> str:
     )
 
 
-def build_absence_over(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_absence_over(
+    ctx: BotContext, message: Outgoing, payload: AbsenceOverPayload
+) -> Rendered | None:
     """None when the absence was removed since the message was planned."""
-    report = absence_report(ctx.engine, int(message.data["absence_id"]), tz=ctx.tz)
+    report = absence_report(ctx.engine, payload.absence_id, tz=ctx.tz)
     if report is None:
         return None
     texts = ctx.texts_for(message.channel)
@@ -76,10 +84,12 @@ def build_absence_over(ctx: BotContext, message: Outgoing) -> Rendered | None:
     )
 
 
-def build_deputy_named(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_deputy_named(
+    ctx: BotContext, message: Outgoing, payload: DeputyNamedPayload
+) -> Rendered | None:
     """None when the absence was removed or is already over: the deputy has nothing to do.
     Intervention names are escaped by the template (`| slack`)."""
-    notice = deputy_notice(ctx.engine, int(message.data["absence_id"]))
+    notice = deputy_notice(ctx.engine, payload.absence_id)
     today = ctx.clock.now().astimezone(ctx.tz).date()
     if notice is None or notice.absence.ends_on < today:
         return None
@@ -106,31 +116,33 @@ def build_deputy_named(ctx: BotContext, message: Outgoing) -> Rendered | None:
     )
 
 
-def build_deputy_cancelled(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_deputy_cancelled(
+    ctx: BotContext, message: Outgoing, payload: DeputyCancelledPayload
+) -> Rendered | None:
     """From the row's data (the absence is gone); None when the "you are named" DM never
     went out after all (it was cancelled while this one was planned)."""
-    data = message.data
-    if not deputy_was_told(ctx.engine, int(data["absence_id"])):
+    if not deputy_was_told(ctx.engine, payload.absence_id):
         return None
     texts = ctx.texts_for(message.channel)
     text = texts.get(
         "interventions",
         "deputy_cancelled",
-        lead=str(data["lead"]),
-        start=str(data["start"]),
-        end=str(data["end"]),
+        lead=payload.lead,
+        start=payload.start.isoformat(),
+        end=payload.end.isoformat(),
     )
     return Rendered(text=text, blocks=to_dicts([section(text)]))
 
 
-def build_deputy_relieved(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_deputy_relieved(
+    ctx: BotContext, message: Outgoing, payload: DeputyRelievedPayload
+) -> Rendered | None:
     """From the row's data, as `build_deputy_cancelled`; None when the "you are named" DM
     never went out after all."""
-    data = message.data
-    if not deputy_was_told(ctx.engine, int(data["absence_id"])):
+    if not deputy_was_told(ctx.engine, payload.absence_id):
         return None
     texts = ctx.texts_for(message.channel)
     text = texts.get(
-        "interventions", "deputy_relieved", lead=str(data["lead"]), back_on=str(data["back"])
+        "interventions", "deputy_relieved", lead=payload.lead, back_on=payload.back.isoformat()
     )
     return Rendered(text=text, blocks=to_dicts([section(text)]))

@@ -3,8 +3,6 @@ it becomes once pressed), and the announcement of the application deadline in it
 
 from __future__ import annotations
 
-from datetime import date
-
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, PlainTextObject
 
 from bot.blocks.common import context, section, to_dicts
@@ -14,6 +12,7 @@ from bot.ids import Action
 from bot.messages.base import Rendered
 from workflows.board_reminders import BoardStepView, announcement, get_step
 from workflows.outbox import Outgoing
+from workflows.outbox_kinds import AnnouncementPayload, BoardStepPayload
 from workflows.texts import Texts
 
 
@@ -26,21 +25,22 @@ def done_button(texts: Texts, step_id: int) -> ButtonElement:
     )
 
 
-def build_board_step(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_board_step(
+    ctx: BotContext, message: Outgoing, payload: BoardStepPayload
+) -> Rendered | None:
     """None once the step is done, gone, or moved to another date (its new date has its own
     reminders)."""
-    data = message.data
-    step = get_step(ctx.engine, data["step_id"])
-    if step is None or step.done or step.due.isoformat() != data["due"]:
+    step = get_step(ctx.engine, payload.step_id)
+    if step is None or step.done or step.due != payload.due:
         return None
     texts = ctx.texts_for(message.channel)
-    offset = int(data["offset"])
+    offset = payload.offset
     values = {
         "offset": offset,
         "step": step.title,
         "event": step.event_title,
         "due": step.due,
-        "today": date.fromisoformat(data["day"]) == step.due,
+        "today": payload.day == step.due,
     }
     blocks: list[Block] = [
         section(texts.get("board_steps", "step_body", event_on=step.event_on, **values)),
@@ -70,14 +70,16 @@ def build_step_done(ctx: BotContext, texts: Texts, step: BoardStepView) -> Rende
     return Rendered(text=texts.get("board_steps", "done_text", **what), blocks=to_dicts(blocks))
 
 
-def build_announcement(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_announcement(
+    ctx: BotContext, message: Outgoing, payload: AnnouncementPayload
+) -> Rendered | None:
     """None when the deadline has passed, the step was moved or removed, or a later
     announcement of the same deadline has had its day."""
     today = ctx.clock.now().astimezone(ctx.tz).date()
     found = announcement(
         ctx.engine,
-        message.data["step_id"],
-        date.fromisoformat(message.data["due"]),
+        payload.step_id,
+        payload.due,
         today=today,
         working_days=ctx.reporting.working_days,
     )

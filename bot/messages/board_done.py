@@ -6,31 +6,28 @@ again, and a copy gone from Slack is skipped."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
-
+from bot.context import BotContext
 from bot.messages.board import build_step_done
-from workflows.board_reminders import STEP_DONE, get_step, sent_reminders
+from bot.slack_io import SlackIO
+from workflows.board_reminders import get_step, sent_reminders
 from workflows.outbox import Outgoing, Progress
-
-if TYPE_CHECKING:
-    from bot.sender import SlackSender
-
-
-BOARD_STEP_DONE = STEP_DONE
+from workflows.outbox_kinds import BoardStepDonePayload
 
 
 def update_step_reminders(
-    sender: SlackSender, message: Outgoing, *, progress: Progress
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: BoardStepDonePayload,
+    progress: Progress,
 ) -> str | None:
     """Update every sent reminder of the step to "Klart"; None (the row is cancelled) when
     the step is gone, or no longer done for the date it was marked (a new cycle file moved
     it: its new date has its own reminders and its own "Klart")."""
-    ctx = sender._ctx
-    step = get_step(ctx.engine, int(message.data["step_id"]))
-    if step is None or not step.done or step.due != date.fromisoformat(message.data["due"]):
+    step = get_step(ctx.engine, payload.step_id)
+    if step is None or not step.done or step.due != payload.due:
         return None
     for recipient, ts in sent_reminders(ctx.engine, step.step_id):
         progress.still_mine()
-        sender.update_sent(recipient, ts, build_step_done(ctx, ctx.texts_for(recipient), step))
+        slack.update(recipient, ts, build_step_done(ctx, ctx.texts_for(recipient), step))
     return ""

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.blocks.common import to_dicts
 from bot.blocks.status import build_missing_blocks
 from bot.context import BotContext
 from bot.messages.base import Rendered
 from workflows.outbox import Outgoing
+from workflows.outbox_kinds import MissingReportsPayload
 from workflows.overview import missing_summary
 from workflows.participants import participant_table
 
 
-def build_missing_reports(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_missing_reports(
+    ctx: BotContext, message: Outgoing, payload: MissingReportsPayload
+) -> Rendered | None:
     """What is missing as of the planned day, read when sent: None (the row is cancelled)
     when everything is in by then."""
-    today = date.fromisoformat(message.data["date"])
+    today = payload.date
     periods = missing_summary(ctx.engine, ctx.reporting, today=today)
     if not periods:
         return None

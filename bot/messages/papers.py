@@ -1,23 +1,21 @@
 """The board papers' draft pack in the secretary's DM: a short summary posted with the
 outbox key in its metadata (step `posted`), then the XLSX shared to the same DM with files
 upload v2 (step `file`). A retry never shares the file twice: a share whose answer was lost
-is looked for in the DM's history after the summary first, like the budget summary's chart."""
+is looked for in the DM's history after the summary first, like the budget summary's chart
+(bot/slack_io.py `share_once`)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.common import chunked_sections, context, header, section, to_dicts
-from workflows.board_papers import KIND, Pack, papers_pack, rule_text, write_papers_xlsx
+from bot.context import BotContext
+from bot.slack_io import FileShare, Rendered, SlackIO
+from workflows.board_papers import Pack, papers_pack, rule_text, write_papers_xlsx
 from workflows.outbox import Outgoing, Progress
+from workflows.outbox_kinds import BoardPapersPayload
 from workflows.texts import Texts
 
-if TYPE_CHECKING:
-    from bot.sender import SlackSender
-
-BOARD_PAPERS = KIND
 DELEGATION_LINES_MAX = 10
 
 
@@ -95,45 +93,48 @@ def _delegation_lines(pack: Pack, texts: Texts) -> list[str]:
     return lines
 
 
-def send_board_papers(sender: SlackSender, message: Outgoing, *, progress: Progress) -> str | None:
-    """Post the summary, then share the file; None (the row is cancelled) when the
-    meeting is gone before anything went out. Uses the sender's own helpers: the post with
-    metadata, the DM's channel id, and the history check for a file already shared."""
-    from bot.sender import _call  # bot.sender imports this module
-
-    ctx = sender._ctx
+def send_board_papers(
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: BoardPapersPayload,
+    progress: Progress,
+) -> str | None:
+    """Post the summary, then share the file once; None (the row is cancelled) when the
+    meeting is gone before anything went out."""
     texts = ctx.texts_for(message.channel)
     pack = papers_pack(
         ctx.engine,
-        int(message.data["event_id"]),
+        payload.event_id,
         reporting=ctx.reporting,
         rules=ctx.rules,
         today=ctx.clock.now().astimezone(ctx.tz).date(),
     )
-    ts = message.posted_ts
-    if ts is None or "posted" not in message.steps_done:
+
+    def render() -> Rendered | None:
         if pack is None:
             return None
-        progress.pace(message.channel)
-        progress.still_mine()
-        ts = sender._post(
-            message,
+        return Rendered(
             text=texts.get("papers", "text", title=pack.title, day=pack.meeting_on),
             blocks=to_dicts(build_papers_blocks(pack, texts)),
         )
-        progress.posted(ts)
-    if "file" not in message.steps_done and pack is not None:
-        channel = sender._conversation(message.channel)
-        filename = texts.get("papers", "filename", day=pack.meeting_on.isoformat())
-        progress.still_mine()
-        if message.attempts == 1 or not sender._chart_shared(channel, filename, ts):
-            _call(
-                sender._client.files_upload_v2,
-                channel=channel,
-                content=write_papers_xlsx(pack, texts, association=ctx.association_name),
-                filename=filename,
-                title=texts.get("papers", "file_title", title=pack.title, day=pack.meeting_on),
-                initial_comment=texts.get("papers", "file_comment"),
-            )
-        progress.step_done("file")
+
+    ts = slack.post_once(message, progress=progress, render=render)
+    if ts is not None and pack is not None:
+        slack.share_once(
+            message,
+            progress=progress,
+            step="file",
+            after=ts,
+            file=_file(pack, texts, ctx.association_name),
+        )
     return ts
+
+
+def _file(pack: Pack, texts: Texts, association: str | None) -> FileShare:
+    return FileShare(
+        filename=texts.get("papers", "filename", day=pack.meeting_on.isoformat()),
+        title=texts.get("papers", "file_title", title=pack.title, day=pack.meeting_on),
+        comment=texts.get("papers", "file_comment"),
+        content=lambda: write_papers_xlsx(pack, texts, association=association),
+    )

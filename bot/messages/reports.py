@@ -5,8 +5,9 @@ the lead's notice that a report was sent back."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -15,17 +16,25 @@ from bot.blocks.limits import BUTTON_TEXT_MAX
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
+from bot.slack_io import SlackIO
 from store.errors import NotFoundError
 from store.models import ReportStatus
 from workflows.calendar import Period
 from workflows.interventions import InterventionInfo, get_intervention
-from workflows.outbox import Outgoing, Progress
+from workflows.outbox import Outgoing, Progress, sent_messages
+from workflows.outbox_keys import reminder_prefix
+from workflows.outbox_kinds import (
+    EscalationPayload,
+    ReceivedPayload,
+    ReminderPayload,
+    RemindersDonePayload,
+    ReturnedPayload,
+    ReviewPayload,
+    ReviewUpdatePayload,
+)
 from workflows.reminders import DONE
 from workflows.reports import ReportView, find_report, report_view
 from workflows.texts import Texts, slack_escape
-
-if TYPE_CHECKING:
-    from bot.sender import SlackSender
 
 
 def period_name(texts: Texts, label: str) -> str:
@@ -66,34 +75,33 @@ def _offset(ctx: BotContext, stage: str) -> int:
     return 0
 
 
-def build_reminder(ctx: BotContext, message: Outgoing) -> Rendered | None:
+def build_reminder(ctx: BotContext, message: Outgoing, payload: ReminderPayload) -> Rendered | None:
     """None once the report is in: a reminder planned before it came in is not sent."""
-    data = message.data
-    intervention = _intervention(ctx, data["intervention_id"])
-    report = find_report(ctx.engine, data["intervention_id"], data["period"])
+    intervention = _intervention(ctx, payload.intervention_id)
+    report = find_report(ctx.engine, payload.intervention_id, payload.period)
     if intervention is None or (report is not None and report.status in DONE):
         return None
     texts = ctx.texts_for(message.channel)
-    due = date.fromisoformat(data["due"])
-    offset = _offset(ctx, data["stage"])
+    due = payload.due
+    offset = _offset(ctx, payload.stage)
     values = {
-        "kind": Period.parse(data["period"]).kind.value,
+        "kind": Period.parse(payload.period).kind.value,
         "intervention": intervention.label,
-        "period": period_name(texts, data["period"]),
+        "period": period_name(texts, payload.period),
         "due": due,
         "offset": offset,
         "days_late": max(offset, 0),
     }
     blocks: list[Block] = [section(texts.get("reports", "reminder_body", **values))]
-    if data.get("on_behalf_of"):
-        blocks.append(context(texts.get("reports", "on_behalf_of", lead=data["on_behalf_of"])))
+    if payload.on_behalf_of:
+        blocks.append(context(texts.get("reports", "on_behalf_of", lead=payload.on_behalf_of)))
     return Rendered(
         text=texts.get("reports", "reminder_text", **values),
         blocks=[
             *(b.to_dict() for b in blocks),
             {
                 "type": "actions",
-                "elements": [report_button(texts, intervention.id, data["period"])],
+                "elements": [report_button(texts, intervention.id, payload.period)],
             },
         ],
     )
@@ -122,20 +130,21 @@ def build_reminder_done(ctx: BotContext, message: Outgoing, report: ReportView) 
     )
 
 
-def build_escalation(ctx: BotContext, message: Outgoing) -> Rendered | None:
-    data = message.data
-    intervention = _intervention(ctx, data["intervention_id"])
-    report = find_report(ctx.engine, data["intervention_id"], data["period"])
+def build_escalation(
+    ctx: BotContext, message: Outgoing, payload: EscalationPayload
+) -> Rendered | None:
+    intervention = _intervention(ctx, payload.intervention_id)
+    report = find_report(ctx.engine, payload.intervention_id, payload.period)
     if intervention is None or (report is not None and report.status in DONE):
         return None
     texts = ctx.texts_for()
-    due = date.fromisoformat(data["due"])
-    days_late = _offset(ctx, data["stage"])
+    due = payload.due
+    days_late = _offset(ctx, payload.stage)
     leads = ", ".join(
         f"<@{lead.slack_user_id}>" if lead.slack_user_id else slack_escape(lead.email)
         for lead in intervention.leads
     )
-    period = period_name(texts, data["period"])
+    period = period_name(texts, payload.period)
     values = {"intervention": intervention.label, "period": period, "days_late": days_late}
     return Rendered(
         text=texts.get("reports", "escalation_text", **values),
@@ -144,7 +153,7 @@ def build_escalation(ctx: BotContext, message: Outgoing) -> Rendered | None:
                 texts.get(
                     "reports",
                     "escalation",
-                    kind=Period.parse(data["period"]).kind.value,
+                    kind=Period.parse(payload.period).kind.value,
                     due=due,
                     leads=leads,
                     **values,
@@ -152,29 +161,29 @@ def build_escalation(ctx: BotContext, message: Outgoing) -> Rendered | None:
             ).to_dict(),
             {
                 "type": "actions",
-                "elements": [report_button(texts, intervention.id, data["period"])],
+                "elements": [report_button(texts, intervention.id, payload.period)],
             },
         ],
     )
 
 
-def _report_and_label(ctx: BotContext, message: Outgoing) -> tuple[ReportView, str] | None:
+def _report_and_label(ctx: BotContext, report_id: int) -> tuple[ReportView, str] | None:
     try:
-        report = report_view(ctx.engine, message.data["report_id"])
+        report = report_view(ctx.engine, report_id)
     except NotFoundError:
         return None
     intervention = _intervention(ctx, report.intervention_id)
     return report, intervention.label if intervention else str(report.intervention_id)
 
 
-def build_received(ctx: BotContext, message: Outgoing) -> Rendered | None:
-    found = _report_and_label(ctx, message)
+def build_received(ctx: BotContext, message: Outgoing, payload: ReceivedPayload) -> Rendered | None:
+    found = _report_and_label(ctx, payload.report_id)
     if found is None:
         return None
     report, label = found
     texts = ctx.texts_for(message.channel)
     period = period_name(texts, report.period)
-    revision = message.data["revision"]
+    revision = payload.revision
     return Rendered(
         text=texts.get("reports", "received_text", intervention=label, period=period),
         blocks=[
@@ -264,12 +273,12 @@ def report_reviewed_on(ctx: BotContext, report: ReportView) -> date:
     return at.astimezone(ctx.tz).date()
 
 
-def build_review(ctx: BotContext, message: Outgoing) -> Rendered | None:
-    found = _report_and_label(ctx, message)
+def build_review(ctx: BotContext, message: Outgoing, payload: ReviewPayload) -> Rendered | None:
+    found = _report_and_label(ctx, payload.report_id)
     if found is None:
         return None
     report, label = found
-    if report.revision != message.data["revision"]:
+    if report.revision != payload.revision:
         return None  # a newer revision has its own post
     texts = ctx.texts_for()
     period = period_name(texts, report.period)
@@ -279,17 +288,22 @@ def build_review(ctx: BotContext, message: Outgoing) -> Rendered | None:
     )
 
 
-def update_review_post(sender: SlackSender, message: Outgoing, *, progress: Progress) -> str | None:
+def update_review_post(
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: ReviewUpdatePayload,
+    progress: Progress,
+) -> str | None:
     """Rewrite a review post once its revision was sent back (kind `report_review_update`,
     planned with the send-back): the post and its ts come from the store, never from a
     request. None (cancelled) when a newer revision came in meanwhile: its own post is the
     one to act on, and this one's buttons are refused as of an older revision."""
-    ctx = sender._ctx
-    found = _report_and_label(ctx, message)
+    found = _report_and_label(ctx, payload.report_id)
     if found is None:
         return None
     report, label = found
-    if report.revision != message.data["revision"]:
+    if report.revision != payload.revision:
         return None
     texts = ctx.texts_for()
     period = period_name(texts, report.period)
@@ -298,16 +312,36 @@ def update_review_post(sender: SlackSender, message: Outgoing, *, progress: Prog
         blocks=review_blocks(ctx, texts, report, label),
     )
     progress.still_mine()
-    sender.update_sent(message.channel, str(message.data["ts"]), rendered)
+    slack.update(message.channel, payload.ts, rendered)
     return ""
 
 
-def build_returned(ctx: BotContext, message: Outgoing) -> Rendered | None:
-    found = _report_and_label(ctx, message)
+def mark_reminders_done(
+    slack: SlackIO,
+    ctx: BotContext,
+    message: Outgoing,
+    payload: RemindersDonePayload,
+    progress: Progress,
+) -> str | None:
+    """Turn the period's reminder DMs into "done" (no button). chat.update is idempotent,
+    so a retry simply updates again; a message gone from Slack is skipped."""
+    report = find_report(ctx.engine, payload.intervention_id, payload.period)
+    if report is None:
+        return None
+    prefix = reminder_prefix(report.intervention_id, report.period)
+    for channel, ts in sent_messages(ctx.engine, prefix):
+        rendered = build_reminder_done(ctx, replace(message, channel=channel), report)
+        progress.still_mine()
+        slack.update(channel, ts, rendered)
+    return ""
+
+
+def build_returned(ctx: BotContext, message: Outgoing, payload: ReturnedPayload) -> Rendered | None:
+    found = _report_and_label(ctx, payload.report_id)
     if found is None:
         return None
     report, label = found
-    if report.status is not ReportStatus.returned or report.revision != message.data["revision"]:
+    if report.status is not ReportStatus.returned or report.revision != payload.revision:
         return None  # corrected (or accepted after all) before this went out
     texts = ctx.texts_for(message.channel)
     period = period_name(texts, report.period)

@@ -1,0 +1,177 @@
+"""The grammar of outbox keys, in one place. A key says which event a row is for, so planning
+the same event again (a second tick, a second process, a restart) adds nothing; a prefix
+picks a family of rows (a period's reminders to cancel, a step's sent copies to update).
+
+    reminder:<intervention>:<period>:<stage>:<user>
+    escalation:<intervention>:<period>:<stage>
+    report_received:<report>:<revision>      reminders_done:<report>:<revision>
+    report_review:<report>:<revision>        report_returned:<report>:<revision>
+    report_review_update:<report>:<revision>:<status>
+    home_refresh:<user>:<event>
+    missing_reports:<channel>:<yyyy>-W<ww>   budget_summary:<channel>:<yyyy-mm>
+    absence_over:<absence>                   deputy_named:<absence>:<deputy>
+    deputy_cancelled:<absence>:<deputy>      deputy_relieved:<absence>:<deputy>
+    board_step:<step>:<due>:<stage>:<user>   board_step_done:<step>:<due>
+    announce:<step>:<due>                    board_papers:<event>:<user>
+
+Dates are ISO days. The parts are joined with ":"; a period (2026-03, 2026-Q1) and a Slack
+id hold none, so a key splits back into its parts (`parse_reminder`, `review_revision`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from workflows.outbox_kinds import (
+    AbsenceOverPayload,
+    BoardPapersPayload,
+    BoardStepDonePayload,
+    BoardStepPayload,
+    BudgetSummaryPayload,
+    DeputyCancelledPayload,
+    DeputyNamedPayload,
+    DeputyRelievedPayload,
+    EscalationPayload,
+    HomeRefreshPayload,
+    MissingReportsPayload,
+    ReceivedPayload,
+    ReminderPayload,
+    RemindersDonePayload,
+    ReturnedPayload,
+    ReviewPayload,
+    ReviewUpdatePayload,
+)
+
+# The application deadline's announcement (kind `announcement`) is keyed `announce:`.
+ANNOUNCE = "announce"
+REMINDERS = f"{ReminderPayload.KIND}:"  # the prefix of every report reminder's key
+
+
+# Report reminders.
+def reminder_prefix(intervention_id: int, period: str) -> str:
+    """Every reminder of one intervention's period, any stage, any recipient."""
+    return f"{REMINDERS}{intervention_id}:{period}:"
+
+
+def reminder_stage_prefix(intervention_id: int, period: str, stage: str) -> str:
+    return f"{reminder_prefix(intervention_id, period)}{stage}:"
+
+
+def reminder_key(intervention_id: int, period: str, stage: str, recipient: str) -> str:
+    return f"{reminder_stage_prefix(intervention_id, period, stage)}{recipient}"
+
+
+@dataclass(frozen=True)
+class ReminderKey:
+    intervention_id: int
+    period: str
+
+
+def parse_reminder(key: str) -> ReminderKey | None:
+    """The intervention and period of a reminder's key; None for a key of another shape."""
+    parts = key.split(":")
+    if len(parts) < 3 or parts[0] != ReminderPayload.KIND or not parts[1].isdigit():
+        return None
+    return ReminderKey(int(parts[1]), parts[2])
+
+
+def escalation_key(intervention_id: int, period: str, stage: str) -> str:
+    return f"{EscalationPayload.KIND}:{intervention_id}:{period}:{stage}"
+
+
+# What follows a submission or a review.
+def received_key(report_id: int, revision: int) -> str:
+    return f"{ReceivedPayload.KIND}:{report_id}:{revision}"
+
+
+def reminders_done_key(report_id: int, revision: int) -> str:
+    return f"{RemindersDonePayload.KIND}:{report_id}:{revision}"
+
+
+def review_prefix(report_id: int) -> str:
+    """Every review post of one report, one per revision."""
+    return f"{ReviewPayload.KIND}:{report_id}:"
+
+
+def review_key(report_id: int, revision: int) -> str:
+    return f"{review_prefix(report_id)}{revision}"
+
+
+def review_revision(key: str, report_id: int) -> int | None:
+    """The revision a review post's key names; None for a key of another shape."""
+    prefix = review_prefix(report_id)
+    number = key[len(prefix) :] if key.startswith(prefix) else ""
+    return int(number) if number.isdigit() else None
+
+
+def returned_key(report_id: int, revision: int) -> str:
+    return f"{ReturnedPayload.KIND}:{report_id}:{revision}"
+
+
+def review_update_key(report_id: int, revision: int, status: str) -> str:
+    return f"{ReviewUpdatePayload.KIND}:{report_id}:{revision}:{status}"
+
+
+def home_refresh_key(user_id: str, event: str) -> str:
+    return f"{HomeRefreshPayload.KIND}:{user_id}:{event}"
+
+
+# Summaries.
+def missing_summary_key(channel: str, day: date) -> str:
+    """One weekly summary per ISO week and channel."""
+    iso = day.isocalendar()
+    return f"{MissingReportsPayload.KIND}:{channel}:{iso.year}-W{iso.week:02d}"
+
+
+def budget_summary_key(channel: str, *, year: int, month: int) -> str:
+    return f"{BudgetSummaryPayload.KIND}:{channel}:{year}-{month:02d}"
+
+
+# Absences.
+def back_notice_key(absence_id: int) -> str:
+    return f"{AbsenceOverPayload.KIND}:{absence_id}"
+
+
+def deputy_named_prefix(absence_id: int) -> str:
+    """The "you are named" DM of an absence, whoever the deputy."""
+    return f"{DeputyNamedPayload.KIND}:{absence_id}:"
+
+
+def deputy_named_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{deputy_named_prefix(absence_id)}{deputy_user_id}"
+
+
+def deputy_cancelled_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{DeputyCancelledPayload.KIND}:{absence_id}:{deputy_user_id}"
+
+
+def deputy_relieved_key(absence_id: int, deputy_user_id: str) -> str:
+    return f"{DeputyRelievedPayload.KIND}:{absence_id}:{deputy_user_id}"
+
+
+# The board's year.
+def step_prefix(step_id: int) -> str:
+    """Every reminder of one board step, any date, stage or recipient."""
+    return f"{BoardStepPayload.KIND}:{step_id}:"
+
+
+def step_stage_prefix(step_id: int, due: date, stage: str) -> str:
+    return f"{step_prefix(step_id)}{due.isoformat()}:{stage}:"
+
+
+def step_key(step_id: int, due: date, stage: str, recipient: str) -> str:
+    return f"{step_stage_prefix(step_id, due, stage)}{recipient}"
+
+
+def step_done_key(step_id: int, due: date) -> str:
+    """One "Klart" update per step and due date: a second press plans nothing, and a step
+    moved by a new cycle file (which clears its done mark) can be marked done again."""
+    return f"{BoardStepDonePayload.KIND}:{step_id}:{due.isoformat()}"
+
+
+def announce_key(step_id: int, due: date) -> str:
+    return f"{ANNOUNCE}:{step_id}:{due.isoformat()}"
+
+
+def papers_key(event_id: int, recipient: str) -> str:
+    return f"{BoardPapersPayload.KIND}:{event_id}:{recipient}"

@@ -1,0 +1,255 @@
+"""What each kind of outgoing message carries: one frozen dataclass per kind, with its kind
+name and its (de)serialisation to the JSON object stored in the outbox row (`data`). A
+planner makes one (`workflows.outbox.plan`, `Planned`), the kind's builder in bot/ gets it
+back parsed (bot/messages `KINDS`), so a renamed or retyped field fails in mypy, not in the
+worker at send time.
+
+The stored shape is the one rows already have: field name → JSON value, a date as its ISO
+day. A field with a default may be absent from an older row; a key no field has is ignored."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self, get_type_hints
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The base of every kind's payload: `KIND` names the kind."""
+
+    KIND: ClassVar[str] = ""
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON object stored in the row."""
+        return {field.name: _dump(getattr(self, field.name)) for field in dataclasses.fields(self)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        """The payload of a stored row. KeyError when a field without a default is missing."""
+        hints = get_type_hints(cls)
+        values = {
+            field.name: _load(hints[field.name], data[field.name])
+            for field in dataclasses.fields(cls)
+            if field.name in data or not _has_default(field)
+        }
+        return cls(**values)
+
+
+def _has_default(field: dataclasses.Field[Any]) -> bool:
+    return (
+        field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    )
+
+
+def _dump(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _load(kind: object, value: object) -> object:
+    if value is None:
+        return None
+    if kind is dt.date or kind == dt.date | None:
+        return dt.date.fromisoformat(str(value))
+    if kind is int or kind == int | None:
+        return int(str(value))
+    if kind is str or kind == str | None:
+        return str(value)
+    return value
+
+
+# Report reminders (workflows/reminders.py).
+@dataclass(frozen=True)
+class ReminderPayload(Payload):
+    """A reminder DM to a lead, or to the lead's deputy (`on_behalf_of` the lead)."""
+
+    KIND: ClassVar[str] = "reminder"
+    intervention_id: int
+    period: str
+    stage: str
+    due: dt.date
+    lead: str | None = None
+    on_behalf_of: str | None = None
+
+
+@dataclass(frozen=True)
+class EscalationPayload(Payload):
+    """The office told that a report is late."""
+
+    KIND: ClassVar[str] = "escalation"
+    intervention_id: int
+    period: str
+    stage: str
+    due: dt.date
+
+
+# What follows a submission or a review (workflows/reports.py).
+@dataclass(frozen=True)
+class ReceivedPayload(Payload):
+    KIND: ClassVar[str] = "report_received"
+    report_id: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class RemindersDonePayload(Payload):
+    """The period's reminder DMs turned into "done"."""
+
+    KIND: ClassVar[str] = "reminders_done"
+    report_id: int
+    revision: int
+    intervention_id: int
+    period: str
+
+
+@dataclass(frozen=True)
+class ReviewPayload(Payload):
+    """The office's review post of one revision."""
+
+    KIND: ClassVar[str] = "report_review"
+    report_id: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class ReturnedPayload(Payload):
+    """The lead told that a revision was sent back."""
+
+    KIND: ClassVar[str] = "report_returned"
+    report_id: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class ReviewUpdatePayload(Payload):
+    """The review post of a revision sent back, rewritten: `ts` is the post's, as stored."""
+
+    KIND: ClassVar[str] = "report_review_update"
+    report_id: int
+    revision: int
+    ts: str
+
+
+@dataclass(frozen=True)
+class HomeRefreshPayload(Payload):
+    """The App Home of the row's channel (a user id), published again."""
+
+    KIND: ClassVar[str] = "home_refresh"
+
+
+# The office's weekly summary (workflows/overview.py).
+@dataclass(frozen=True)
+class MissingReportsPayload(Payload):
+    """What is missing as of `date`."""
+
+    KIND: ClassVar[str] = "missing_reports"
+    date: dt.date
+
+
+# Absences and deputies (workflows/absence.py).
+@dataclass(frozen=True)
+class AbsenceOverPayload(Payload):
+    """The lead back from an absence, told what went to the deputy meanwhile."""
+
+    KIND: ClassVar[str] = "absence_over"
+    absence_id: int
+
+
+@dataclass(frozen=True)
+class DeputyNamedPayload(Payload):
+    KIND: ClassVar[str] = "deputy_named"
+    absence_id: int
+
+
+@dataclass(frozen=True)
+class DeputyCancelledPayload(Payload):
+    KIND: ClassVar[str] = "deputy_cancelled"
+    absence_id: int
+    lead: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class DeputyRelievedPayload(Payload):
+    KIND: ClassVar[str] = "deputy_relieved"
+    absence_id: int
+    lead: str
+    back: dt.date
+
+
+# The board's year (workflows/board_reminders.py, workflows/board_papers.py).
+@dataclass(frozen=True)
+class BoardStepPayload(Payload):
+    """A step reminder, of stage `stage` (`offset` working days from `due`), planned `day`."""
+
+    KIND: ClassVar[str] = "board_step"
+    step_id: int
+    stage: str
+    offset: int
+    due: dt.date
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class BoardStepDonePayload(Payload):
+    """Every sent reminder of a step marked done for `due` turned into "Klart"."""
+
+    KIND: ClassVar[str] = "board_step_done"
+    step_id: int
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class AnnouncementPayload(Payload):
+    """An application deadline announced in the announcement channel."""
+
+    KIND: ClassVar[str] = "announcement"
+    step_id: int
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class BoardPapersPayload(Payload):
+    """The secretary's draft pack for a meeting, planned on `date`."""
+
+    KIND: ClassVar[str] = "board_papers"
+    event_id: int
+    date: dt.date
+
+
+# The budget (workflows/budget_summary.py).
+@dataclass(frozen=True)
+class BudgetSummaryPayload(Payload):
+    """The monthly summary of budget year `year`, for month `period` (yyyy-mm)."""
+
+    KIND: ClassVar[str] = "budget_summary"
+    year: int
+    period: str
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    payload.KIND: payload
+    for payload in (
+        ReminderPayload,
+        EscalationPayload,
+        ReceivedPayload,
+        RemindersDonePayload,
+        ReviewPayload,
+        ReturnedPayload,
+        ReviewUpdatePayload,
+        HomeRefreshPayload,
+        MissingReportsPayload,
+        AbsenceOverPayload,
+        DeputyNamedPayload,
+        DeputyCancelledPayload,
+        DeputyRelievedPayload,
+        BoardStepPayload,
+        BoardStepDonePayload,
+        AnnouncementPayload,
+        BoardPapersPayload,
+        BudgetSummaryPayload,
+    )
+}
