@@ -18,7 +18,7 @@ from jinja2.runtime import Macro
 
 import store.errors
 from bot.error_text import error_area
-from workflows.texts import LANGUAGES, _environment
+from workflows.texts import LANGUAGES, environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for top in ("bot", "workflows", "store") for p in (ROOT / top).rglob("*.py"))
@@ -109,7 +109,7 @@ def raised_codes() -> list[Raised]:
 
 
 def _macro(lang: str, area: str, name: str) -> Macro | None:
-    env = _environment(lang)
+    env = environment(lang)
     if not (ROOT / "templates" / lang / f"{area}.j2").exists():
         return None
     found = getattr(env.get_template(f"{area}.j2").module, name, None)

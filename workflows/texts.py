@@ -73,7 +73,7 @@ def format_date(value: date, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 @cache
-def _environment(lang: str) -> Environment:
+def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir() / lang)),
         undefined=StrictUndefined,
@@ -101,5 +101,5 @@ class Texts:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
     def get(self, area: str, macro: str, /, **values: Any) -> str:
-        module = _environment(self.lang).get_template(f"{area}.j2").module
+        module = environment(self.lang).get_template(f"{area}.j2").module
         return str(getattr(module, macro)(**values)).strip()

@@ -24,7 +24,7 @@ app = typer.Typer(
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file")]
 
 
-def _directory(cfg: Settings, texts: Texts) -> SlackDirectory:
+def slack_directory(cfg: Settings, texts: Texts) -> SlackDirectory:
     from bot.directory import SlackDirectory
     from bot.slack_client import make_client
 
@@ -51,7 +51,7 @@ def interventions_import(file: FileArgument, output_format: FormatOption = "text
     check_format(output_format)
     cfg = settings()
     texts = Texts(cfg.finsam_language)
-    directory = _directory(cfg, texts)
+    directory = slack_directory(cfg, texts)
     with database(cfg) as engine:
         result = run(lambda: import_interventions_file(engine, file, directory), texts=texts)
     if output_format == "json":

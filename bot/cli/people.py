@@ -138,9 +138,9 @@ def _role_codes() -> set[str]:
 
 
 def _directory(cfg: Settings, texts: Texts) -> SlackDirectory:
-    from bot.cli.interventions import _directory as directory
+    from bot.cli.interventions import slack_directory
 
-    return directory(cfg, texts)
+    return slack_directory(cfg, texts)
 
 
 @app.command("list")
