@@ -28,7 +28,8 @@ from workflows.calendar import Period, ReportKind, periods_of_year
 from workflows.forms import FormDefinition, inputs, load_forms
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.overview import MISSING, as_utc, owing
-from workflows.participants import ParticipantFigures, ParticipantTable
+from workflows.comparisons import Comparison
+from workflows.participants import PEOPLE, ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 
 Cell = str | int | float | bool | datetime | None
@@ -49,6 +50,8 @@ PARTICIPANT_COLUMNS = (
     "participants_women",
     "participants_men",
     "participants",
+    "registered",
+    "anonymous",
     "ended_women",
     "ended_men",
     "ended",
@@ -67,6 +70,14 @@ PARTICIPANT_COLUMNS = (
     "women_share",
     "under_30_share",
     "over_3_years_share",
+    "education_compulsory_share",
+    "education_upper_secondary_share",
+    "education_post_secondary_share",
+    "profile_basis",
+    "national_work_or_studies_share",
+    "national_year",
+    "target_work_or_studies_share",
+    "target_year",
 )
 SHARE_COLUMNS = frozenset(
     c for c in PARTICIPANT_COLUMNS if c.endswith(("_share", "_share_women", "_share_men"))
@@ -146,17 +157,27 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def participant_table_rows(table: ParticipantTable, *, total_label: str) -> Table:
+def participant_table_rows(
+    table: ParticipantTable, *, total_label: str, comparison: Comparison | None = None
+) -> Table:
+    """A row per intervention and the total; people, not person-months (`profile_basis`
+    says "person_months" for a year reported in the old shape only). The national average
+    and the board's target stand beside the share to work or studies on every row."""
+    compared = comparison or Comparison()
     rows = [
-        _participant_row(row.intervention.name, row.intervention.owner, row.figures)
+        _participant_row(row.intervention.name, row.intervention.owner, row.figures, compared)
         for row in table.rows
     ]
-    rows.append(_participant_row(total_label, "", table.total))
+    rows.append(_participant_row(total_label, "", table.total, compared))
     return Table(PARTICIPANT_COLUMNS, tuple(rows))
 
 
-def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell, ...]:
+def _participant_row(
+    name: str, owner: str, f: ParticipantFigures, compared: Comparison
+) -> tuple[Cell, ...]:
     went, shares = f.work_or_studies, f.work_or_studies_share
+    by_people = f.profile_basis == PEOPLE
+    national, target = compared.national, compared.target
     return (
         name,
         owner,
@@ -164,6 +185,8 @@ def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell
         f.participants.women,
         f.participants.men,
         f.participants.total,
+        f.registered.total if by_people else None,
+        f.anonymous.total if by_people else None,
         f.ended.women,
         f.ended.men,
         f.ended.total,
@@ -182,6 +205,14 @@ def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell
         f.women_share,
         f.under_30_share,
         f.over_3_years_share,
+        f.education_compulsory_share,
+        f.education_upper_secondary_share,
+        f.education_post_secondary_share,
+        f.profile_basis,
+        national[1] if national else None,
+        national[0] if national else None,
+        target[1] if target else None,
+        target[0] if target else None,
     )
 
 

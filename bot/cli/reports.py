@@ -171,7 +171,9 @@ def reports_export(
     with database(cfg) as engine:
         reports = report_table(engine, reporting, chosen, today=today, tz=cfg.tz, forms=forms)
         participants = participant_table_rows(
-            participant_table(engine, chosen), total_label=texts.get("status", "export_total")
+            participant_table(engine, chosen),
+            total_label=texts.get("status", "export_total"),
+            comparison=cfg.to_work_comparison(chosen),
         )
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":

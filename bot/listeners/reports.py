@@ -30,6 +30,7 @@ from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
 from store.models import ReportStatus
 from workflows.calendar import Period
+from workflows.form_context import carried_over, form_context
 from workflows.forms import inputs, validate
 from workflows.identity_numbers import find_identity_number
 from workflows.interventions import InterventionInfo, get_intervention
@@ -124,12 +125,16 @@ class ReportListeners:
             return notice_view(
                 texts, texts.get("reports", "form_closed", kind=period.kind.value, period=name)
             )
+        form = self.ctx.forms[period.kind]
+        asked = form_context(self.ctx.engine, form, intervention.id, period)
         return build_report_modal(
-            self.ctx.forms[period.kind],
+            form,
             list(intervention.goals),
             texts,
             title_params={"intervention": intervention.label, "period": name},
             prefill=report.answers if report is not None else None,
+            form_context=asked,
+            carried=carried_over(form, asked),
             private_metadata=json.dumps(
                 {"intervention_id": intervention.id, "period": period.label}
             ),
@@ -150,7 +155,8 @@ class ReportListeners:
             return
         form = self.ctx.forms[period.kind]
         goals = list(intervention.goals)
-        checked = validate(form, goals, read_view_state(view))
+        asked = form_context(self.ctx.engine, form, intervention.id, period)
+        checked = validate(form, goals, read_view_state(view), asked)
         if not checked.ok:
             ack(response_action="errors", errors=errors_for_slack(checked.errors, texts))
             return
