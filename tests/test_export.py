@@ -171,7 +171,9 @@ def test_export_xlsx(
     assert header[:8] == (
         "period", "kind", "intervention", "owner", "status", "revision", "submitted_at", "late"
     )  # fmt: skip
-    assert header[8:12] == ("month_end_women", "month_end_men", "new_women", "new_men")
+    assert header[8:12] == ("month_start_women", "month_start_men", "new_women", "new_men")
+    # the old shape's answers, no longer in the form, are exported after the form's own
+    assert {"under_30_women", "over_3_years_men", "anonymous_women"} <= set(header[12:])
     assert {"goal_1", "goal_1_comment", "goal_2", "costs"} <= set(header)
     assert "note" not in header
     by_key = {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in rows[1:]}
