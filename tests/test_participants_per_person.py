@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.participant_year import people, year_answers
+from tests.participant_year import month_answers, people, year_answers
 from workflows.comparisons import Comparison, YearShares
 from workflows.participants import (
     PEOPLE,
@@ -79,16 +79,15 @@ def test_a_year_that_changes_shape_profiles_the_people_from_the_first_new_month(
     new shape), and the profile is of the people present from July on, each once."""
     old, new = year_answers("old"), year_answers("new")
     persons = people()
-    from tests.participant_year import month_answers
 
+    enrolled = [p for p in persons if p.present_at_start_of(7)]
     july = month_answers(persons, 7) | {
-        f"start_{item}_{split}": count
-        for item in ("anonymous", "under_30", "over_3_years")
-        for split, count in (
-            ("women", sum(1 for p in persons if p.present_at_start_of(7) and p.woman and p.has(item))),
-            ("men", sum(1 for p in persons if p.present_at_start_of(7) and not p.woman and p.has(item))),
+        f"start_{item}_{split}": sum(
+            1 for p in enrolled if p.woman == (split == "women") and p.has(item)
         )
-    }  # fmt: skip
+        for item in ("anonymous", "under_30", "over_3_years")
+        for split in ("women", "men")
+    }
     f = figures_of_months([*old[:6], july, *new[7:]])
     assert f.participants.total == 196 and f.profile_basis == PEOPLE
     present = [p for p in persons if p.present_at_start_of(7) or p.arrives >= 7]

@@ -25,10 +25,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from workflows.calendar import Period, ReportKind, periods_of_year
+from workflows.comparisons import Comparison
 from workflows.forms import FormDefinition, inputs, load_forms
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.overview import MISSING, as_utc, owing
-from workflows.comparisons import Comparison
 from workflows.participants import PEOPLE, ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 

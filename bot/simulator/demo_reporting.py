@@ -69,10 +69,10 @@ def monthly_values(**changes: tuple[int, int]) -> dict[str, str]:
     """The form's answers; the month's end follows from its start, the new and the ended
     (the form checks that it does), unless given."""
     figures = {**MONTHLY, **changes}
-    figures.setdefault(
-        "month_end",
-        tuple(s + n - e for s, n, e in zip(*(figures[k] for k in ("month_start", "new", "ended")))),
+    (start_w, start_m), (new_w, new_m), (ended_w, ended_m) = (
+        figures[key] for key in ("month_start", "new", "ended")
     )
+    figures.setdefault("month_end", (start_w + new_w - ended_w, start_m + new_m - ended_m))
     return {
         f"{field}_{split}": str(pair[i])
         for field, pair in figures.items()
