@@ -209,6 +209,9 @@ def test_export_xlsx(
     assert (vaxtkraft["ended"], vaxtkraft["work_or_studies"]) == (7, 5)
     assert vaxtkraft["work_or_studies_share"] == pytest.approx(5 / 7)
     assert vaxtkraft["women_share"] == pytest.approx(9 / 17)
+    # reports of the old shape: the profile by month-end stocks, and the export says so
+    assert (vaxtkraft["profile_basis"], vaxtkraft["registered"]) == ("person_months", None)
+    assert vaxtkraft["under_30_share"] == pytest.approx(11 / 32)
     assert named["Totalt"]["participants"] == 19
     share_column = columns.index("women_share") + 1
     assert book["Deltagare 2026"].cell(row=3, column=share_column).number_format == "0.0%"

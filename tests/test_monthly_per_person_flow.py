@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.simulator.slack_driver import block_action, checkboxes, text_input, view_submission
-from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
+from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
+from tests.overview_data import submit as submit_stored
 from tests.participant_year import year_answers
 from tests.reporting_data import add_intervention
 from workflows.reports import find_report, history
@@ -198,3 +199,37 @@ def test_figures_that_do_not_follow_on_are_said_inline_and_accepted_when_confirm
                   confirm=True)  # fmt: skip
     assert set(body["errors"]) == {"new_anonymous_women", "new_under_30_women"}
     assert "”Nya deltagare under månaden” bara 0" in body["errors"]["new_anonymous_women"]
+
+
+def test_a_report_of_the_old_shape_stays_readable_and_the_new_form_follows_on(
+    bot: RunningBot,
+) -> None:
+    """A January report given in the old form (the profile of the month-end stock) shows all
+    its answers, named by the earlier form; February's form, the first of the year in the new
+    shape, asks the profile of those enrolled and starts from January's end."""
+    old = {
+        "month_end_women": 6, "month_end_men": 4, "new_women": 2, "new_men": 1,
+        "ended_women": 1, "ended_men": 1, "under_30_women": 2, "over_3_years_men": 3,
+        "anonymous_women": 0,
+    }  # fmt: skip
+    report_id = submit_stored(
+        bot.engine,
+        bot.intervention_id,  # type: ignore[attr-defined]
+        f"{YEAR}-01",
+        at=datetime(YEAR, 2, 5, 10, tzinfo=STOCKHOLM),
+        by=LEAD_USER,
+        answers=old,
+    )
+    before = len(bot.fake.views())
+    bot.driver.action(block_action("report_show", value=str(report_id), user_id=OFFICE_USER))
+    bot.fake.wait_for(lambda: len(bot.fake.views()) > before)
+    shown = json.dumps(bot.fake.views()[-1]["blocks"], ensure_ascii=False)
+    assert "*Under 30 år – kvinnor (äldre form av rapporten)*: 2" in shown
+    assert "*Mer än 3 år med offentlig försörjning – män (äldre form av rapporten)*: 3" in shown
+    assert "*Deltagare vid månadens slut – kvinnor*: 6" in shown
+
+    view = open_form(bot, 2)
+    blocks = inputs_of(view)
+    assert {"start_under_30_women", "start_anonymous_men"} <= set(blocks)
+    assert blocks["month_start_women"]["element"]["initial_value"] == "6"
+    assert blocks["month_start_men"]["element"]["initial_value"] == "4"

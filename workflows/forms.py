@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,43 @@ def _goal_inputs(f: FormField, goals: str | Sequence[str]) -> list[Heading | Inp
     return items
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One stored answer as a reader sees it: the input's label and split, and whether it
+    comes from an earlier shape of the form (`earlier`), or is unknown to any (label: the id)."""
+
+    id: str
+    label: Label
+    split: str | None
+    value: object
+    earlier: bool = False
+
+
+def labelled_answers(
+    form: FormDefinition,
+    goals: str | Sequence[str],
+    answers: Mapping[str, object],
+    earlier: Sequence[FormDefinition] = (),
+) -> list[Answer]:
+    """Every input of the form with its answer, then every other stored answer (a report in
+    an earlier shape), named by the earlier form that asked it: nothing stored is hidden."""
+    shown = [
+        Answer(item.id, item.label, item.split, answers.get(item.id))
+        for item in inputs(form, goals)
+    ]
+    known = {item.id for item in shown}
+    older = {item.id: item for old in earlier for item in inputs(old, goals)}
+    for key in answers:
+        if key in known:
+            continue
+        item = older.get(key)
+        if item is None:
+            shown.append(Answer(key, Label(key, key), None, answers[key], earlier=True))
+        else:
+            shown.append(Answer(key, item.label, item.split, answers[key], earlier=True))
+    return shown
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -546,6 +584,17 @@ def load_forms(directory: Path | None = None) -> dict[ReportKind, FormDefinition
     return forms
 
 
+@cache
+def earlier_forms() -> dict[ReportKind, tuple[FormDefinition, ...]]:
+    """The forms of earlier shapes (templates/forms/earlier/), which name the answers of
+    reports given in them; never used for a new report."""
+    found: dict[ReportKind, list[FormDefinition]] = {}
+    for path in sorted((forms_dir() / "earlier").glob("*.yml")):
+        form = load_form_file(path)
+        found.setdefault(form.kind, []).append(form)
+    return {kind: tuple(forms) for kind, forms in found.items()}
+
+
 def load_form_file(path: Path) -> FormDefinition:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -709,8 +758,6 @@ def _field(data: object, place: str) -> FormField:
     required = _bool(raw.get("required", default_required), f"{place}.required")
     if required and extra.get("empty_is_zero"):
         raise _Problem(f"{place}.required", "a field whose empty is 0 cannot be required")
-    if required and kind is FieldType.CONFIRM:
-        raise _Problem(f"{place}.required", "a confirm field is ticked only when needed")
     label = _label(_need(raw, "label", place), f"{place}.label", limit)
     return FormField(field_id, kind, label, hint, required, **extra)
 

@@ -31,7 +31,7 @@ from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, 
 from store.models import ReportStatus
 from workflows.calendar import Period
 from workflows.form_context import carried_over, form_context
-from workflows.forms import inputs, validate
+from workflows.forms import earlier_forms, inputs, labelled_answers, validate
 from workflows.identity_numbers import find_identity_number
 from workflows.interventions import InterventionInfo, get_intervention
 from workflows.reports import (
@@ -355,11 +355,18 @@ class ReportListeners:
                 raise AccessDenied("office_only")
             period = Period.parse(report.period)
             lines = []
-            for item in inputs(self.ctx.forms[period.kind], list(intervention.goals)):
+            for item in labelled_answers(
+                self.ctx.forms[period.kind],
+                list(intervention.goals),
+                report.answers,
+                earlier_forms().get(period.kind, ()),
+            ):
                 label = item.label.get(texts.lang)
                 if item.split:
                     label = texts.get("forms", "split_label", label=label, split=item.split)
-                value = report.answers.get(item.id)
+                if item.earlier:
+                    label = texts.get("forms", "earlier_label", label=label)
+                value = item.value
                 shown = "–" if value in (None, "") else str(value)
                 lines.append(f"*{_escape(label)}*: {_escape(shown)}")
             view = {
