@@ -340,6 +340,23 @@ PER_MACRO: dict[str, dict[str, Any]] = {
         "sum": 1200,
         "limit": 1000,
     },
+    "forms.stock_does_not_add_up": {
+        "start_label": SimpleNamespace(sv="Vid början", en="At the start"),
+        "end_label": SimpleNamespace(sv="Vid slutet", en="At the end"),
+        "confirm_label": SimpleNamespace(sv="Stämmer", en="Right"),
+        "plus_labels": [SimpleNamespace(sv="Nya", en="New")],
+        "minus_labels": [SimpleNamespace(sv="Avslutade", en="Ended")],
+        "start": 1200,
+        "end": 1000,
+    },
+    "forms.stock_not_continued": {
+        "start_label": SimpleNamespace(sv="Vid början", en="At the start"),
+        "end_label": SimpleNamespace(sv="Vid slutet", en="At the end"),
+        "confirm_label": SimpleNamespace(sv="Stämmer", en="Right"),
+        "start": 1200,
+    },
+    "forms.confirm_figures": {"confirm_label": SimpleNamespace(sv="Stämmer", en="Right")},
+    "forms.earlier_label": {"label": "Younger than 30"},
     "reports.escalation": {"leads": "<@U0LEAD001>"},
     "language.day": {"value": date(2026, 3, 5)},
 }
