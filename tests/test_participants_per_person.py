@@ -171,3 +171,16 @@ def test_the_latest_share_up_to_the_year_counts() -> None:
         (2016, 0.33),
         (2022, 0.30),
     ]
+
+
+def test_the_settings_give_the_comparison_of_a_year_and_refuse_a_bad_entry() -> None:
+    from bot.settings import load_settings
+    from store.errors import ConfigError
+
+    cfg = load_settings(_env_file=None, finsam_target_to_work_share="2024:0.35")
+    assert cfg.to_work_comparison(2017) == Comparison(national=(2016, 0.33), target=None)
+    assert cfg.to_work_comparison(2026) == Comparison(national=(2022, 0.30), target=(2024, 0.35))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None, finsam_national_to_work_share="2016=0.33")
+    problems = str(caught.value.params["problems"])
+    assert problems.startswith("FINSAM_NATIONAL_TO_WORK_SHARE") and "'2016=0.33'" in problems
