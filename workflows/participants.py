@@ -30,7 +30,9 @@ women/men:
 - a year reported only in the **old shape** (the profile of the month-end stock, before the
   per-person form) keeps the old method for its profile, flagged as such
   (`profile_basis` "person_months"): under 30 and more than 3 years = their monthly counts
-  summed / participants at month end summed; women = women / participants.
+  summed / participants at month end summed; women = women / participants. A total over
+  interventions where some reported in the new shape profiles the people of those (the
+  export's `registered` says how many).
 
 Months without a report add nothing (the export shows which are missing). Every report counts
 with its latest answers, whatever its review status (a report sent back is still the best
