@@ -16,6 +16,7 @@ from bot.logging_setup import LogFormat
 from store.errors import ConfigError
 from workflows.budget_status import BudgetRules, parse_equity_steps
 from workflows.calendar import CalendarRules, Stage
+from workflows.comparisons import Comparison, YearShares
 
 SLACK_API_URL = "https://slack.com/api/"
 SOCKET_MODE_MAX_CONNECTIONS = 10  # Slack's limit per app
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     # Report free text, review comments and sent messages older than this many months are
     # removed by a daily job; 0 keeps them (the förbund's own gallringsbeslut decides).
     finsam_retention_months: int = Field(default=0, ge=0, le=1200)
+    # The share of ended participants to work or studies, per year ("YEAR:SHARE;…"): the
+    # national average and the board's targets, shown beside the annual table's share.
+    finsam_national_to_work_share: str = "2016:0.33;2022:0.30"
+    finsam_target_to_work_share: str = ""
     # Demos only: the bot's clock starts at this instant and runs at real speed.
     finsam_simulated_start: datetime | None = None
     finsam_server_threads: int = Field(default=8, ge=1)
@@ -128,6 +133,20 @@ class Settings(BaseSettings):
             parse_equity_steps(value)
             return value
         return None
+
+    @field_validator("finsam_national_to_work_share", "finsam_target_to_work_share")
+    @classmethod
+    def _valid_year_shares(cls, value: str) -> str:
+        YearShares.parse(value)
+        return value
+
+    def to_work_comparison(self, year: int) -> Comparison:
+        """The national average and the board's target for `year`'s participant table."""
+        return Comparison.of(
+            year,
+            YearShares.parse(self.finsam_national_to_work_share),
+            YearShares.parse(self.finsam_target_to_work_share),
+        )
 
     @field_validator("finsam_language")
     @classmethod

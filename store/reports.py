@@ -224,3 +224,20 @@ def stated_costs(session: Session, year: int) -> dict[tuple[str, str], dict[int,
         if isinstance(amount, int) and not isinstance(amount, bool):
             costs.setdefault((name, owner), {})[int(period[-1])] = amount
     return costs
+
+
+def answers_of(session: Session, intervention_id: int, periods: Iterable[str]) -> dict[str, Any]:
+    """{period: latest answers} of one intervention's reports for the given periods."""
+    wanted = list(periods)
+    if not wanted:
+        return {}
+    found = session.exec(
+        select(Report.period, ReportRevision.answers)
+        .join(
+            ReportRevision,
+            (col(ReportRevision.report_id) == col(Report.id))
+            & (col(ReportRevision.revision) == col(Report.revision)),
+        )
+        .where(Report.intervention_id == intervention_id, col(Report.period).in_(wanted))
+    ).all()
+    return {period: json.loads(answers) for period, answers in found}

@@ -33,18 +33,31 @@ from workflows.participants import (
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LEADS = (("kontakt@example.se", None),)
 
-# Three months of one intervention; each month's stock follows from the one before
-# (start + new − ended = end): 5 women and 4 men on 1 January.
-JANUARY = monthly_answers(
+OLD_SHAPE = (
+    "month_end", "new", "ended", "to_work", "to_studies", "to_subsidised_job", "with_plan",
+    "under_30", "over_3_years", "anonymous",
+)  # fmt: skip
+
+
+def old_shape(**figures: int) -> dict[str, int]:
+    """A report of the monthly form before issue #13: the profile of the month-end stock."""
+    ids = [f"{field}_{split}" for field in OLD_SHAPE for split in ("women", "men")]
+    assert not set(figures) - set(ids)
+    return {input_id: figures.get(input_id, 0) for input_id in ids}
+
+
+# Three months of one intervention in the old shape; each month's stock follows from the one
+# before (start + new − ended = end): 5 women and 4 men on 1 January.
+JANUARY = old_shape(
     month_end_women=6, month_end_men=4, new_women=2, new_men=1, ended_women=1, ended_men=1,
     to_work_women=1, under_30_women=2, under_30_men=1, over_3_years_women=3, over_3_years_men=2,
 )  # fmt: skip
-FEBRUARY = monthly_answers(
+FEBRUARY = old_shape(
     month_end_women=7, month_end_men=5, new_women=2, new_men=2, ended_women=1, ended_men=1,
     to_work_men=1, to_studies_women=1, under_30_women=3, under_30_men=1,
     over_3_years_women=3, over_3_years_men=2,
 )  # fmt: skip
-MARCH = monthly_answers(
+MARCH = old_shape(
     month_end_women=5, month_end_men=5, new_men=1, ended_women=2, ended_men=1,
     to_work_women=1, to_studies_men=1, to_subsidised_job_women=1, with_plan_men=1,
     under_30_women=2, under_30_men=2, over_3_years_women=2, over_3_years_men=2,
@@ -77,7 +90,7 @@ def test_a_year_of_one_intervention_by_hand() -> None:
 
 
 def test_the_start_stock_never_goes_below_zero_and_empty_answers_count_nothing() -> None:
-    odd = monthly_answers(month_end_women=1, new_women=3)
+    odd = old_shape(month_end_women=1, new_women=3)
     f = figures_of_months([odd, {"month_end_women": None, "new_men": "x"}])
     assert f.participants == Split(3, 0)  # start max(0, 1 − 3 + 0) = 0, then 3 new
     assert figures_of_months([]).months == 0
@@ -86,7 +99,7 @@ def test_the_start_stock_never_goes_below_zero_and_empty_answers_count_nothing()
 
 def test_the_total_adds_the_interventions_and_recomputes_the_shares() -> None:
     one = figures_of_months([JANUARY, FEBRUARY, MARCH])
-    two = figures_of_months([monthly_answers(month_end_men=3, ended_men=1, to_work_men=1)])
+    two = figures_of_months([old_shape(month_end_men=3, ended_men=1, to_work_men=1)])
     total = total_of([one, two])
     assert (total.months, total.participants, total.ended) == (4, Split(9, 12), Split(4, 4))
     assert total.work_or_studies_share.total == 6 / 8
@@ -194,12 +207,8 @@ def test_export_xlsx(
     assert header[:8] == (
         "Period", "Rapport", "Insats", "Insatsägare", "Status", "Version", "Inlämnad", "Sen"
     )  # fmt: skip
-    assert header[8:12] == (
-        "Deltagare vid månadens slut – kvinnor",
-        "Deltagare vid månadens slut – män",
-        "Nya deltagare under månaden – kvinnor",
-        "Nya deltagare under månaden – män",
-    )
+    # the monthly form starts with the stock at the start of the month (counted per person)
+    assert header[8].endswith("– kvinnor") and header[8] != "Deltagare vid månadens slut – kvinnor"
     assert {"Mål 1", "Mål 1 – Måluppfyllelse", "Mål 1 – Kommentar till målet", "Mål 2"} <= set(
         header
     )

@@ -267,7 +267,7 @@ def test_godkann_on_an_older_revision_is_refused_and_the_newer_has_its_own_post(
 ) -> None:
     first = report_in(bot)
     # the lead corrects the report before the office looked: revision 2, a post of its own
-    submit(bot, open_march_form(bot), {**MONTHLY_OK, "ended_women": "4"})
+    submit(bot, open_march_form(bot), {**MONTHLY_OK, "ended_women": "4", "month_end_women": "5"})
     bot.jobs.run_outbox()
     second = reviews(bot)[-1]
     assert second["ts"] != first["ts"]
@@ -309,7 +309,7 @@ def test_godkann_on_an_older_revision_is_refused_and_the_newer_has_its_own_post(
 
 def test_a_forged_send_back_of_an_older_revision_is_refused(bot: RunningBot) -> None:
     report_in(bot)
-    submit(bot, open_march_form(bot), {**MONTHLY_OK, "ended_women": "4"})
+    submit(bot, open_march_form(bot), {**MONTHLY_OK, "ended_women": "4", "month_end_women": "5"})
     report = find_report(bot.engine, iid(bot), "2026-03")
     assert report is not None
     forged = return_view(report.report_id, user=OFFICE_USER, revision=1)
@@ -333,7 +333,7 @@ def test_a_form_submitted_after_the_report_was_accepted_does_not_reopen_it(
 
     payload = view_submission(
         "report_form",
-        values=state({**MONTHLY_OK, "ended_women": "4"}),
+        values=state({**MONTHLY_OK, "ended_women": "4", "month_end_women": "5"}),
         user_id=LEAD_USER,
         view=stale_form,
     )

@@ -73,6 +73,8 @@ def _period_of(message: dict[str, Any]) -> str | None:
 
 
 MONTHLY_OK = {
+    "month_start_women": "7",
+    "month_start_men": "5",
     "month_end_women": "6",
     "month_end_men": "4",
     "new_women": "2",
@@ -87,12 +89,13 @@ MONTHLY_OK = {
     "to_subsidised_job_men": "0",
     "with_plan_women": "1",
     "with_plan_men": "1",
-    "under_30_women": "2",
-    "under_30_men": "2",
-    "over_3_years_women": "3",
-    "over_3_years_men": "1",
-    "anonymous_women": "0",
-    "anonymous_men": "0",
+    "new_under_30_women": "1",
+    "new_under_30_men": "1",
+    "new_over_3_years_women": "1",
+    "new_anonymous_men": "0",
+    "start_under_30_women": "2",
+    "start_over_3_years_women": "3",
+    "start_over_3_years_men": "1",
 }
 
 
@@ -144,7 +147,7 @@ def test_a_report_through_the_form_stops_the_reminders_and_is_confirmed(bot: Run
     view = open_form(bot, reminder)
     assert view["callback_id"] == "report_form"
     block_ids = {b.get("block_id") for b in view["blocks"]}
-    assert {"month_end_women", "anonymous_men"} <= block_ids
+    assert {"month_start_women", "new_anonymous_men", "start_anonymous_men"} <= block_ids
 
     response = submit(bot, view, MONTHLY_OK)
     assert response.status == 200
@@ -251,7 +254,7 @@ def test_a_report_sent_back_reopens_the_period_and_is_corrected(bot: RunningBot)
         if b["type"] == "input"
     }
     assert initial["to_work_women"] == "1"
-    submit(bot, view, {**MONTHLY_OK, "ended_women": "4"})
+    submit(bot, view, {**MONTHLY_OK, "ended_women": "4", "month_end_women": "5"})
     revisions = history(bot.engine, bot.intervention_id, "2026-03")  # type: ignore[attr-defined]
     assert [r["revision"] for r in revisions] == [1, 2]
     assert revisions[1]["answers"]["ended_women"] == 4

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 
 from workflows.answers import choice_label, input_label
 from workflows.calendar import Period, ReportKind, periods_of_year
+from workflows.comparisons import Comparison
 from workflows.forms import (
     GOALS_MAX,
     FieldType,
@@ -49,7 +50,7 @@ from workflows.forms import (
 )
 from workflows.interventions import InterventionInfo, all_interventions
 from workflows.overview import MISSING, owing
-from workflows.participants import ParticipantFigures, ParticipantTable
+from workflows.participants import PEOPLE, ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 from workflows.texts import Texts
 
@@ -105,6 +106,8 @@ PARTICIPANT_COLUMNS = (
     "participants_women",
     "participants_men",
     "participants",
+    "registered",
+    "anonymous",
     "ended_women",
     "ended_men",
     "ended",
@@ -123,6 +126,14 @@ PARTICIPANT_COLUMNS = (
     "women_share",
     "under_30_share",
     "over_3_years_share",
+    "education_compulsory_share",
+    "education_upper_secondary_share",
+    "education_post_secondary_share",
+    "profile_basis",
+    "national_work_or_studies_share",
+    "national_year",
+    "target_work_or_studies_share",
+    "target_year",
 )
 SHARE_COLUMNS = frozenset(
     c for c in PARTICIPANT_COLUMNS if c.endswith(("_share", "_share_women", "_share_men"))
@@ -354,21 +365,33 @@ def summed_row(
 # --------------------------------------------------------------------------- participants
 
 
-def participant_table_rows(table: ParticipantTable, texts: Texts, *, title: str = "") -> Table:
-    """The participant table with the reader's headers; its total recomputes the shares."""
+def participant_table_rows(
+    table: ParticipantTable,
+    texts: Texts,
+    *,
+    title: str = "",
+    comparison: Comparison | None = None,
+) -> Table:
+    """The participant table with the reader's headers; its total recomputes the shares.
+    People, not person-months (`profile_basis` says "person_months" for a year reported in
+    the old shape only); the national average and the board's target stand beside the share
+    to work or studies on every row."""
+    compared = comparison or Comparison()
     rows = tuple(
-        _participant_row(row.intervention.name, row.intervention.owner, row.figures)
+        _participant_row(row.intervention.name, row.intervention.owner, row.figures, compared)
         for row in table.rows
     )
     kinds = tuple(
         Kind.TEXT
-        if column in ("intervention", "owner")
+        if column in ("intervention", "owner", "profile_basis")
+        else Kind.NUMBER
+        if column in ("national_year", "target_year")
         else Kind.SHARE
         if column in SHARE_COLUMNS
         else Kind.COUNT
         for column in PARTICIPANT_COLUMNS
     )
-    total = _participant_row(texts.get("status", "export_total"), "", table.total)
+    total = _participant_row(texts.get("status", "export_total"), "", table.total, compared)
     headers = tuple(_participant_header(column, texts) for column in PARTICIPANT_COLUMNS)
     return Table(headers, rows, kinds, title, total)
 
@@ -380,8 +403,12 @@ def _participant_header(column: str, texts: Texts) -> str:
     return texts.get("export", "column", name=column)
 
 
-def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell, ...]:
+def _participant_row(
+    name: str, owner: str, f: ParticipantFigures, compared: Comparison
+) -> tuple[Cell, ...]:
     went, shares = f.work_or_studies, f.work_or_studies_share
+    by_people = f.profile_basis == PEOPLE
+    national, target = compared.national, compared.target
     return (
         name,
         owner,
@@ -389,6 +416,8 @@ def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell
         f.participants.women,
         f.participants.men,
         f.participants.total,
+        f.registered.total if by_people else None,
+        f.anonymous.total if by_people else None,
         f.ended.women,
         f.ended.men,
         f.ended.total,
@@ -407,6 +436,14 @@ def _participant_row(name: str, owner: str, f: ParticipantFigures) -> tuple[Cell
         f.women_share,
         f.under_30_share,
         f.over_3_years_share,
+        f.education_compulsory_share,
+        f.education_upper_secondary_share,
+        f.education_post_secondary_share,
+        f.profile_basis,
+        national[1] if national else None,
+        national[0] if national else None,
+        target[1] if target else None,
+        target[0] if target else None,
     )
 
 

@@ -5,7 +5,16 @@ A form is a list of fields; `layout`/`inputs` expand them into the concrete inpu
 intervention's form (a women/men pair per split count, a choice and a comment per goal), and
 `validate` turns what a user typed into typed values or errors keyed by input id. Validation
 never raises: a submission either comes back with inline errors or can be stored. Errors carry
-a code and values, rendered by templates/<lang>/forms.j2."""
+a code and values, rendered by templates/<lang>/forms.j2.
+
+What a form asks can depend on the intervention's other reports (`FormContext`): a field with
+`when: first_report_of_year` is asked only in the first report of its year that answers it (the
+profile of those already enrolled, asked once, so each person is counted once); a field with
+`prefill_from: <id>` starts with that field's answer of the previous period (the start stock is
+last month's end); `empty_is_zero: true` stores an empty number as 0. A `balance` rule checks
+stocks across months (start + new − ended = end, and start = last period's end); when it does
+not hold the form says so inline, and the sender may tick its `confirm` field to say the
+figures are right (a correction of an earlier month is legitimate)."""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -59,6 +69,7 @@ class FieldType(StrEnum):
     CHOICE = "choice"
     GOALS = "goals"
     HEADING = "heading"
+    CONFIRM = "confirm"
 
 
 class InputType(StrEnum):
@@ -66,6 +77,17 @@ class InputType(StrEnum):
     MONEY = "money"
     TEXT = "text"
     CHOICE = "choice"
+    CONFIRM = "confirm"  # a checkbox; ticked is CONFIRMED, unticked None
+
+
+CONFIRMED = "yes"
+
+
+class When(StrEnum):
+    """When a field is asked: in every report, or once a year (see `FormContext`)."""
+
+    ALWAYS = "always"
+    FIRST_REPORT_OF_YEAR = "first_report_of_year"
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,9 @@ class FormField:
     comment_max_length: int | None = None
     overall_label: Label | None = None
     rest_label: Label | None = None
+    when: When = When.ALWAYS
+    empty_is_zero: bool = False
+    prefill_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,11 +139,38 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Balance:
+    """`balance`: `start` + `plus` − `minus` = `end` within a period, and `start` equals the
+    previous period's `end` (when there is one); `confirm` (a confirm field) accepts figures
+    that do not add up. For split counts, per women/men."""
+
+    start: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
+    end: str
+    confirm: str
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     kind: ReportKind
     title: Label
     fields: tuple[FormField, ...]
     rules: tuple[Rule, ...] = ()
+    balances: tuple[Balance, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a form depends on beyond the intervention's goals: whether this is the first report
+    of its year to answer the `first_report_of_year` fields, and the previous period's stored
+    answers (None: no report for it). `ALL_FIELDS`: every field asked, nothing compared."""
+
+    first_of_year: bool = True
+    previous: Mapping[str, object] | None = None
+
+
+ALL_FIELDS = FormContext()
 
 
 @dataclass(frozen=True)
@@ -135,6 +187,7 @@ class Input:
     max: int | None = None
     options: tuple[Option, ...] = ()
     split: str | None = None
+    empty_is_zero: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,14 +220,62 @@ class Validated:
 # --------------------------------------------------------------------------- expansion
 
 
-def layout(form: FormDefinition, goals: str | Sequence[str]) -> list[Heading | Input]:
+def layout(
+    form: FormDefinition, goals: str | Sequence[str], context: FormContext = ALL_FIELDS
+) -> list[Heading | Input]:
     """Headings and inputs in the order the modal shows them. `goals`: the intervention's
-    goals, as a list or as stored (one per line)."""
-    return [item for form_field in form.fields for item in _expand(form_field, goals)]
+    goals, as a list or as stored (one per line); `context`: which once-a-year fields are
+    asked (default: all, e.g. for an export's columns)."""
+    return [
+        item
+        for form_field in form.fields
+        if asked(form_field, context)
+        for item in _expand(form_field, goals)
+    ]
 
 
-def inputs(form: FormDefinition, goals: str | Sequence[str]) -> list[Input]:
-    return [item for item in layout(form, goals) if isinstance(item, Input)]
+def inputs(
+    form: FormDefinition, goals: str | Sequence[str], context: FormContext = ALL_FIELDS
+) -> list[Input]:
+    return [item for item in layout(form, goals, context) if isinstance(item, Input)]
+
+
+def asked(form_field: FormField, context: FormContext) -> bool:
+    return form_field.when is When.ALWAYS or context.first_of_year
+
+
+def once_a_year_inputs(form: FormDefinition) -> set[str]:
+    """The input ids of the `first_report_of_year` fields: a report that answered one of them
+    has asked them for its year."""
+    return {
+        item.id
+        for form_field in form.fields
+        if form_field.when is When.FIRST_REPORT_OF_YEAR
+        for item in _expand(form_field, ())
+        if isinstance(item, Input)
+    }
+
+
+def prefill_from_previous(
+    form: FormDefinition, previous: Mapping[str, object] | None
+) -> dict[str, object]:
+    """Initial values of a new report that follow from the previous period's answers: each
+    `prefill_from` field takes the named field's answer (per women/men for split counts)."""
+    if not previous:
+        return {}
+    found: dict[str, object] = {}
+    for form_field in form.fields:
+        source = form_field.prefill_from
+        if source is None:
+            continue
+        if form_field.type is FieldType.COUNT_SPLIT:
+            pairs = [(f"{form_field.id}_{s}", f"{source}_{s}") for s in SPLITS]
+        else:
+            pairs = [(form_field.id, source)]
+        for target, origin in pairs:
+            if origin in previous and previous[origin] is not None:
+                found[target] = previous[origin]
+    return found
 
 
 def _expand(form_field: FormField, goals: str | Sequence[str]) -> list[Heading | Input]:
@@ -194,12 +295,18 @@ def _expand(form_field: FormField, goals: str | Sequence[str]) -> list[Heading |
                 f.hint,
                 f.max,
                 split=split,
+                empty_is_zero=f.empty_is_zero,
             )
             for split in SPLITS
         ]
     kind = InputType(f.type.value)
     bound = f.max_length if kind is InputType.TEXT else f.max
-    return [Input(f.id, kind, f.label, f.id, f.required, f.hint, bound, f.options)]
+    return [
+        Input(
+            f.id, kind, f.label, f.id, f.required, f.hint, bound, f.options,
+            empty_is_zero=f.empty_is_zero,
+        )
+    ]  # fmt: skip
 
 
 def goal_list(goals: str | Sequence[str]) -> list[str]:
@@ -234,16 +341,57 @@ def _goal_inputs(f: FormField, goals: str | Sequence[str]) -> list[Heading | Inp
     return items
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One stored answer as a reader sees it: the input's label and split, and whether it
+    comes from an earlier shape of the form (`earlier`), or is unknown to any (label: the id)."""
+
+    id: str
+    label: Label
+    split: str | None
+    value: object
+    earlier: bool = False
+
+
+def labelled_answers(
+    form: FormDefinition,
+    goals: str | Sequence[str],
+    answers: Mapping[str, object],
+    earlier: Sequence[FormDefinition] = (),
+) -> list[Answer]:
+    """Every input of the form with its answer, then every other stored answer (a report in
+    an earlier shape), named by the earlier form that asked it: nothing stored is hidden."""
+    shown = [
+        Answer(item.id, item.label, item.split, answers.get(item.id))
+        for item in inputs(form, goals)
+    ]
+    known = {item.id for item in shown}
+    older = {item.id: item for old in earlier for item in inputs(old, goals)}
+    for key in answers:
+        if key in known:
+            continue
+        item = older.get(key)
+        if item is None:
+            shown.append(Answer(key, Label(key, key), None, answers[key], earlier=True))
+        else:
+            shown.append(Answer(key, item.label, item.split, answers[key], earlier=True))
+    return shown
+
+
 # --------------------------------------------------------------------------- validation
 
 
 def validate(
-    form: FormDefinition, goals: str | Sequence[str], raw: Mapping[str, str | None]
+    form: FormDefinition,
+    goals: str | Sequence[str],
+    raw: Mapping[str, str | None],
+    context: FormContext = ALL_FIELDS,
 ) -> Validated:
-    """Typed values and inline errors for what the user typed; unknown keys are ignored."""
+    """Typed values and inline errors for what the user typed; unknown keys are ignored, and
+    so are the inputs of fields `context` does not ask."""
     values: dict[str, int | str | None] = {}
     errors: dict[str, FormError] = {}
-    for item in inputs(form, goals):
+    for item in inputs(form, goals, context):
         value, error = _parse(item, raw.get(item.id))
         values[item.id] = value
         if error is not None:
@@ -256,6 +404,8 @@ def validate(
         )
         for split in splits:
             _check_at_most(rule, split, labels, values, errors)
+    for balance in form.balances:
+        _check_balance(balance, kinds, labels, values, errors, context.previous)
     return Validated(values, errors)
 
 
@@ -273,7 +423,11 @@ def _parse(item: Input, raw: object) -> tuple[int | str | None, FormError | None
     if item.type is InputType.TEXT:
         return _parse_text(item, text)
     text = text.strip()
+    if item.type is InputType.CONFIRM:
+        return (CONFIRMED if text == CONFIRMED else None), None
     if not text:
+        if item.empty_is_zero:
+            return 0, None
         return None, (FormError("required") if item.required else None)
     if item.type is InputType.CHOICE:
         if text in {option.value for option in item.options}:
@@ -347,6 +501,71 @@ def _check_at_most(
         errors[key] = error
 
 
+def _check_balance(
+    balance: Balance,
+    kinds: Mapping[str, FieldType],
+    labels: Mapping[str, Label],
+    values: Mapping[str, int | str | None],
+    errors: dict[str, FormError],
+    previous: Mapping[str, object] | None,
+) -> None:
+    """The stocks add up within the period (error on the end) and follow on from the previous
+    period (error on the start); either one, unless confirmed, also marks the confirm box.
+    Checked only for the splits whose figures all parsed."""
+    if values.get(balance.confirm) == CONFIRMED:
+        return
+    splits: Sequence[str | None] = (
+        SPLITS if kinds[balance.end] is FieldType.COUNT_SPLIT else (None,)
+    )
+    found: list[FormError] = []
+    for split in splits:
+        suffix = f"_{split}" if split else ""
+        names = (balance.start, *balance.plus, *balance.minus, balance.end)
+        ids = [name + suffix for name in names]
+        figures = [values.get(key) for key in ids]
+        if any(key in errors for key in ids) or not all(isinstance(v, int) for v in figures):
+            continue
+        start, end = _int(values, balance.start + suffix), _int(values, balance.end + suffix)
+        plus = sum(_int(values, name + suffix) for name in balance.plus)
+        minus = sum(_int(values, name + suffix) for name in balance.minus)
+        common = {
+            "split": split or "",
+            "start_label": labels[balance.start].as_dict(),
+            "end_label": labels[balance.end].as_dict(),
+            "confirm_label": labels[balance.confirm].as_dict(),
+        }
+        before = previous.get(balance.end + suffix) if previous else None
+        if isinstance(before, int) and not isinstance(before, bool) and before != start:
+            error = FormError("stock_not_continued", {**common, "previous": before, "start": start})
+            errors[balance.start + suffix] = error
+            found.append(error)
+        if start + plus - minus != end:
+            error = FormError(
+                "stock_does_not_add_up",
+                {
+                    **common,
+                    "start": start,
+                    "plus": plus,
+                    "minus": minus,
+                    "expected": start + plus - minus,
+                    "end": end,
+                    "plus_labels": [labels[name].as_dict() for name in balance.plus],
+                    "minus_labels": [labels[name].as_dict() for name in balance.minus],
+                },
+            )
+            errors[balance.end + suffix] = error
+            found.append(error)
+    if found:
+        errors[balance.confirm] = FormError(
+            "confirm_figures", {"confirm_label": labels[balance.confirm].as_dict()}
+        )
+
+
+def _int(values: Mapping[str, int | str | None], key: str) -> int:
+    value = values.get(key)
+    return value if isinstance(value, int) else 0
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -370,6 +589,17 @@ def load_forms(directory: Path | None = None) -> dict[ReportKind, FormDefinition
                 "bad_form_file", file=str(directory), place="", problem=f"no form for {kind.value}"
             )
     return forms
+
+
+@cache
+def earlier_forms() -> dict[ReportKind, tuple[FormDefinition, ...]]:
+    """The forms of earlier shapes (templates/forms/earlier/), which name the answers of
+    reports given in them; never used for a new report."""
+    found: dict[ReportKind, list[FormDefinition]] = {}
+    for path in sorted((forms_dir() / "earlier").glob("*.yml")):
+        form = load_form_file(path)
+        found.setdefault(form.kind, []).append(form)
+    return {kind: tuple(forms) for kind, forms in found.items()}
 
 
 def load_form_file(path: Path) -> FormDefinition:
@@ -397,11 +627,12 @@ class _Problem(Exception):
         self.place, self.problem = place, problem
 
 
-_COMMON_KEYS = {"id", "type", "label", "hint"}
+_COMMON_KEYS = {"id", "type", "label", "hint", "when"}
+_NUMBER_KEYS = {"required", "max", "empty_is_zero", "prefill_from"}
 _KEYS: dict[FieldType, set[str]] = {
-    FieldType.COUNT_SPLIT: {"required", "max"},
-    FieldType.COUNT: {"required", "max"},
-    FieldType.MONEY: {"required", "max"},
+    FieldType.COUNT_SPLIT: _NUMBER_KEYS,
+    FieldType.COUNT: _NUMBER_KEYS,
+    FieldType.MONEY: _NUMBER_KEYS,
     FieldType.TEXT: {"required", "max_length"},
     FieldType.CHOICE: {"required", "options"},
     FieldType.GOALS: {
@@ -414,6 +645,7 @@ _KEYS: dict[FieldType, set[str]] = {
         "rest_label",
     },
     FieldType.HEADING: set(),
+    FieldType.CONFIRM: set(),
 }
 _NUMERIC = {FieldType.COUNT_SPLIT, FieldType.COUNT, FieldType.MONEY}
 
@@ -435,15 +667,55 @@ def _form(data: object) -> FormDefinition:
             raise _Problem(f"fields[{index}].id", f"duplicate id {form_field.id!r}")
         seen[form_field.id] = index
     by_id = {f.id: f for f in fields}
-    rules = tuple(
-        _rule(item, f"rules[{i}]", by_id)
-        for i, item in enumerate(_list(top.get("rules", []), "rules"))
-    )
+    for index, form_field in enumerate(fields):
+        _check_prefill(form_field, f"fields[{index}].prefill_from", by_id)
+    rules: list[Rule] = []
+    balances: list[Balance] = []
+    for i, item in enumerate(_list(top.get("rules", []), "rules")):
+        if isinstance(item, dict) and item.get("rule") == "balance":
+            balances.append(_balance(item, f"rules[{i}]", by_id))
+        else:
+            rules.append(_rule(item, f"rules[{i}]", by_id))
     form = FormDefinition(
-        ReportKind(kind_name), _label(_need(top, "title", ""), "title", TITLE_MAX), fields, rules
+        ReportKind(kind_name),
+        _label(_need(top, "title", ""), "title", TITLE_MAX),
+        fields,
+        tuple(rules),
+        tuple(balances),
     )
     _check_layout(form)
     return form
+
+
+def _check_prefill(form_field: FormField, place: str, fields: Mapping[str, FormField]) -> None:
+    source = form_field.prefill_from
+    if source is None:
+        return
+    if source not in fields:
+        raise _Problem(place, f"no field {source!r}")
+    if fields[source].type is not form_field.type:
+        raise _Problem(place, f"{source!r} is not a {form_field.type.value} field")
+
+
+def _balance(data: object, place: str, fields: Mapping[str, FormField]) -> Balance:
+    raw = _mapping(data, place, allowed={"rule", "start", "plus", "minus", "end", "confirm"})
+    start = _numeric_id(_need(raw, "start", place), f"{place}.start", fields)
+    end = _numeric_id(_need(raw, "end", place), f"{place}.end", fields)
+    plus, minus = (
+        tuple(
+            _numeric_id(p, f"{place}.{key}[{i}]", fields)
+            for i, p in enumerate(_list(raw.get(key, []), f"{place}.{key}"))
+        )
+        for key in ("plus", "minus")
+    )
+    split = fields[end].type is FieldType.COUNT_SPLIT
+    for key, name in [("start", start), *(("plus/minus", n) for n in (*plus, *minus))]:
+        if (fields[name].type is FieldType.COUNT_SPLIT) != split:
+            raise _Problem(f"{place}.{key}", "split and unsplit counts cannot be compared")
+    confirm = _string(_need(raw, "confirm", place), f"{place}.confirm", limit=40)
+    if confirm not in fields or fields[confirm].type is not FieldType.CONFIRM:
+        raise _Problem(f"{place}.confirm", f"{confirm!r} is not a confirm field")
+    return Balance(start, plus, minus, end, confirm)
 
 
 def _field(data: object, place: str) -> FormField:
@@ -480,8 +752,19 @@ def _field(data: object, place: str) -> FormField:
             1,
             TEXT_MAX_LENGTH,
         )
-    default_required = kind is not FieldType.MONEY and kind is not FieldType.TEXT
+    if kind in _NUMERIC:
+        extra["empty_is_zero"] = _bool(raw.get("empty_is_zero", False), f"{place}.empty_is_zero")
+        if "prefill_from" in raw:
+            extra["prefill_from"] = _string(raw["prefill_from"], f"{place}.prefill_from", limit=40)
+    when_name = raw.get("when", When.ALWAYS.value)
+    if when_name not in {w.value for w in When}:
+        raise _Problem(f"{place}.when", f"unknown {when_name!r} ({', '.join(When)})")
+    extra["when"] = When(when_name)
+    default_required = kind not in (FieldType.MONEY, FieldType.TEXT, FieldType.CONFIRM)
+    default_required = default_required and not extra.get("empty_is_zero", False)
     required = _bool(raw.get("required", default_required), f"{place}.required")
+    if required and extra.get("empty_is_zero"):
+        raise _Problem(f"{place}.required", "a field whose empty is 0 cannot be required")
     label = _label(_need(raw, "label", place), f"{place}.label", limit)
     return FormField(field_id, kind, label, hint, required, **extra)
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from store.errors import BadArgument, ConflictError, FinsamError, NotFoundError
 from store.models import ReportKind, ReportStatus
 from workflows.calendar import Period
+from workflows.form_context import form_context
 from workflows.forms import FormDefinition, FormError, validate
 from workflows.interventions import InterventionInfo
 from workflows.reports import (
@@ -132,7 +133,9 @@ def take_report(
         intervention, period = target(engine, user_id, intervention_id, label, today=today)
     except FinsamError as err:
         return Refused(err)
-    checked = validate(forms[period.kind], list(intervention.goals), raw)
+    form = forms[period.kind]
+    asked = form_context(engine, form, intervention.id, period)
+    checked = validate(form, list(intervention.goals), raw, asked)
     if not checked.ok:
         return FieldErrors(dict(checked.errors))
     answers = dict(checked.values)

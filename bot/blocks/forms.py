@@ -3,7 +3,8 @@ back as raw strings per input id, and inline errors for `response_action: errors
 
 Each input is an input block whose `block_id` is the input id (workflows/forms.py) and whose
 element's `action_id` is `VALUE_ACTION_ID`; counts and money are `number_input`s, choices
-`static_select`s, texts multiline `plain_text_input`s."""
+`static_select`s, texts multiline `plain_text_input`s, a confirm field one `checkboxes`
+option (ticked reads back as `CONFIRMED`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     InputBlock,
     NumberInputElement,
     Option,
@@ -34,7 +36,18 @@ from bot.blocks.limits import (
     PLAIN_TEXT_INPUT_MAX,
     SECTION_TEXT_MAX,
 )
-from workflows.forms import COUNT_MAX, FormDefinition, FormError, Heading, Input, InputType, layout
+from workflows.forms import (
+    ALL_FIELDS,
+    CONFIRMED,
+    COUNT_MAX,
+    FormContext,
+    FormDefinition,
+    FormError,
+    Heading,
+    Input,
+    InputType,
+    layout,
+)
 from workflows.forms import to_prefill as _to_prefill
 from workflows.texts import Texts, slack_escape
 
@@ -50,14 +63,20 @@ def build_report_modal(
     prefill: Mapping[str, object] | None,
     private_metadata: str,
     callback_id: str,
+    form_context: FormContext = ALL_FIELDS,
+    carried: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """The report modal for one intervention and period (`title_params`: intervention, period);
-    `prefill` (the last stored values) fills it for correction and adds a note saying so."""
-    initial = _to_prefill(prefill or {})
+    `prefill` (the last stored values) fills it for correction and adds a note saying so;
+    without it, `carried` (what follows from the previous period, e.g. the start stock) fills
+    a new report. `form_context` says which once-a-year fields are asked."""
+    initial = _to_prefill(prefill or carried or {})
     blocks: list[Block] = [context(texts.get("forms", "modal_header", **title_params))]
     if prefill:
         blocks.append(context(texts.get("forms", "correction_note")))
-    for item in layout(form, goals):
+    elif carried:
+        blocks.append(context(texts.get("forms", "prefill_note")))
+    for item in layout(form, goals, form_context):
         if isinstance(item, Heading):
             blocks.append(_heading(item, texts.lang))
         else:
@@ -98,6 +117,12 @@ def errors_for_slack(errors: Mapping[str, FormError], texts: Texts) -> dict[str,
 
 
 def _state_value(action: Mapping[str, Any]) -> str | None:
+    if action.get("type") == "checkboxes":
+        chosen = action.get("selected_options")
+        ticked = isinstance(chosen, list) and any(
+            isinstance(o, Mapping) and o.get("value") == CONFIRMED for o in chosen
+        )
+        return CONFIRMED if ticked else None
     if action.get("type") == "static_select":
         selected = action.get("selected_option")
         value = selected.get("value") if isinstance(selected, Mapping) else None
@@ -134,6 +159,12 @@ def _input_block(item: Input, texts: Texts, initial: str | None) -> InputBlock:
 
 
 def _element(item: Input, texts: Texts, initial: str | None) -> InputInteractiveElement:
+    if item.type is InputType.CONFIRM:
+        # Never ticked in advance: each submission that does not add up is confirmed anew.
+        option = Option(
+            value=CONFIRMED, text=_cut(texts.get("forms", "confirm_option"), OPTION_TEXT_MAX)
+        )
+        return CheckboxesElement(action_id=VALUE_ACTION_ID, options=[option])
     if item.type is InputType.CHOICE:
         options = [
             Option(value=o.value, text=_cut(o.label.get(texts.lang), OPTION_TEXT_MAX))

@@ -197,7 +197,10 @@ def reports_export(
             title=title("reports"),
         )
         participants = participant_table_rows(
-            participant_table(engine, chosen), texts, title=title("participants")
+            participant_table(engine, chosen),
+            texts,
+            title=title("participants"),
+            comparison=cfg.to_work_comparison(chosen),
         )
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":
@@ -212,3 +215,37 @@ def reports_export(
         written = [write_csv(reports_path, reports), write_csv(participants_path, participants)]
     for path in written:
         typer.echo(texts.get("status", "export_written", path=path))
+
+
+@app.command("participants")
+def reports_participants(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", min=2000, max=2100, help="Year of the reports (default: this year)"),
+    ] = None,
+    until: Annotated[
+        int, typer.Option("--until", min=1, max=12, help="Last month counted (default: 12)")
+    ] = 12,
+    on: OnOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """The annual report's participant paragraph, counted per person (not per month): how
+    many took part, ended and went on to work or studies, and the profile of the registered,
+    beside the national average and the board's target (FINSAM_NATIONAL_TO_WORK_SHARE,
+    FINSAM_TARGET_TO_WORK_SHARE).
+
+    Example: finsam-bot reports participants --year 2026 --until 8
+    """
+    from workflows.participants import paragraph_values, participant_table
+
+    check_format(output_format)
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    chosen = year or today_or(cfg, on).year
+    with database(cfg) as engine:
+        table = participant_table(engine, chosen, through_month=until)
+    values = paragraph_values(table.total, cfg.to_work_comparison(chosen))
+    if output_format == "json":
+        emit_json({"year": chosen, "through_month": until, **values})
+    else:
+        typer.echo(texts.get("participants", "paragraph", **values))

@@ -35,7 +35,8 @@ from bot.messages.reports import period_name, review_blocks
 from store.errors import AccessDenied, ConflictError, NotFoundError
 from workflows.answers import answer_text, input_label
 from workflows.calendar import Period
-from workflows.forms import inputs
+from workflows.form_context import carried_over, form_context
+from workflows.forms import earlier_forms, inputs, labelled_answers
 from workflows.identity_numbers import find_identity_number
 from workflows.interventions import get_intervention
 from workflows.reports import (
@@ -96,12 +97,16 @@ class ReportListeners:
         if isinstance(opened, FormClosed):
             kind = opened.period.kind.value
             return notice_view(texts, texts.get("reports", "form_closed", kind=kind, period=name))
+        form = self.ctx.forms[opened.period.kind]
+        asked = form_context(self.ctx.engine, form, opened.intervention.id, opened.period)
         return build_report_modal(
-            self.ctx.forms[opened.period.kind],
+            form,
             list(opened.intervention.goals),
             texts,
             title_params={"intervention": opened.intervention.label, "period": name},
             prefill=opened.prefill,
+            form_context=asked,
+            carried=carried_over(form, asked),
             private_metadata=json.dumps(
                 {"intervention_id": opened.intervention.id, "period": opened.period.label}
             ),
@@ -300,9 +305,20 @@ class ReportListeners:
             raise AccessDenied("office_only")
         period = Period.parse(report.period)
         lines = []
-        for item in inputs(self.ctx.forms[period.kind], list(intervention.goals)):
+        form, goals = self.ctx.forms[period.kind], list(intervention.goals)
+        for item in inputs(form, goals):
             label = input_label(item, texts)
             shown = answer_text(item, report.answers.get(item.id), texts)
+            lines.append(f"*{_escape(label)}*: {_escape(shown)}")
+        earlier = earlier_forms().get(period.kind, ())
+        for old in labelled_answers(form, goals, report.answers, earlier):
+            if not old.earlier:
+                continue  # shown above, formatted
+            label = old.label.get(texts.lang)
+            if old.split:
+                label = texts.get("forms", "split_label", label=label, split=old.split)
+            label = texts.get("forms", "earlier_label", label=label)
+            shown = "–" if old.value in (None, "") else str(old.value)
             lines.append(f"*{_escape(label)}*: {_escape(shown)}")
         view = {
             "type": "modal",

@@ -27,16 +27,21 @@ NOT_IN_SLACK = "per.nystrom@osthammar.example"  # shows an unmatched lead
 MARCH = Period.month(2026, 3)
 
 MONTHLY = {
-    "month_end": (14, 9),
+    "month_start": (15, 10),
     "new": (3, 2),
     "ended": (4, 3),
     "to_work": (1, 1),
     "to_studies": (1, 0),
     "to_subsidised_job": (0, 1),
     "with_plan": (2, 1),
-    "under_30": (6, 3),
-    "over_3_years": (5, 4),
-    "anonymous": (0, 0),
+    # the profile of the new, and (the year's first report) of those already enrolled
+    "new_under_30": (1, 1),
+    "new_over_3_years": (1, 0),
+    "new_education_compulsory": (1, 1),
+    "start_under_30": (6, 3),
+    "start_over_3_years": (5, 4),
+    "start_education_compulsory": (6, 4),
+    "start_education_post_secondary": (3, 1),
 }
 
 
@@ -61,7 +66,13 @@ def stage_at(period: Period, stage: str) -> datetime:
 
 
 def monthly_values(**changes: tuple[int, int]) -> dict[str, str]:
+    """The form's answers; the month's end follows from its start, the new and the ended
+    (the form checks that it does), unless given."""
     figures = {**MONTHLY, **changes}
+    (start_w, start_m), (new_w, new_m), (ended_w, ended_m) = (
+        figures[key] for key in ("month_start", "new", "ended")
+    )
+    figures.setdefault("month_end", (start_w + new_w - ended_w, start_m + new_m - ended_m))
     return {
         f"{field}_{split}": str(pair[i])
         for field, pair in figures.items()
