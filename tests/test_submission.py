@@ -12,7 +12,7 @@ from store.models import ReportStatus, Role, SupportKind
 from tests.overview_data import REPORTING
 from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import MONTHLY_OK
-from workflows.forms import load_forms
+from workflows.forms import CONFIRMED, load_forms
 from workflows.people import register_person
 from workflows.reports import find_report, review_report
 from workflows.submission import (
@@ -127,7 +127,8 @@ def test_an_accepted_report_is_closed(engine: Engine) -> None:
         revision=1,
     )
     assert isinstance(open_report_form(engine, LEAD, iid, "2026-03", today=TODAY), FormClosed)
-    closed = _take(engine, iid, "2026-03", answers={**MONTHLY_OK, "new_men": "2"})
+    changed = {**MONTHLY_OK, "new_men": "2", "figures_confirmed": CONFIRMED}  # a correction
+    closed = _take(engine, iid, "2026-03", answers=changed)
     assert isinstance(closed, FormClosed) and closed.period.label == "2026-03"
     report = find_report(engine, iid, "2026-03")
     assert report is not None and (report.status, report.revision) == (ReportStatus.accepted, 1)
