@@ -24,7 +24,9 @@ from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running
 from tests.overview_data import submit as submit_stored
 from tests.participant_year import year_answers
 from tests.reporting_data import add_intervention
+from workflows.exports import PARTICIPANT_COLUMNS
 from workflows.reports import find_report, history
+from workflows.texts import Texts
 
 YEAR = 2026
 LEADS = (("anna@enkoping.example", LEAD_USER),)
@@ -149,16 +151,20 @@ def test_a_year_through_the_forms_gives_the_annual_reports_figures(
     stem = clean_env / "finsam"
     cli(database_url, "reports", "export", "--year", str(YEAR), "--format", "csv",
         "--out", str(stem), "--on", f"{YEAR + 1}-01-20")  # fmt: skip
-    with stem.with_name("finsam-participants.csv").open(encoding="utf-8-sig") as handle:
-        rows = {row["intervention"]: row for row in csv.DictReader(handle)}
-    total = rows["Totalt"]
+    wanted = [c for c in PARTICIPANT_COLUMNS if not c.endswith(("_women", "_men"))]
+    column = {name: Texts("sv").get("export", "column", name=name) for name in wanted}
+    participants_csv = stem.with_name("finsam-participants.csv")
+    with participants_csv.open(encoding="utf-8-sig", newline="") as handle:  # Swedish Excel's CSV
+        read = csv.DictReader(handle, delimiter=";")
+        rows = {row[column["intervention"]]: row for row in read}
+    total = {name: rows["Totalt"][header] for name, header in column.items()}
     assert (total["participants"], total["registered"], total["anonymous"]) == ("196", "195", "1")
     assert (total["ended"], total["work_or_studies"]) == ("164", "31")
-    assert total["work_or_studies_share"] == "0.189"
-    assert (total["over_3_years_share"], total["profile_basis"]) == ("0.4", "people")
-    assert total["education_post_secondary_share"] == "0.1692"
-    assert (total["national_work_or_studies_share"], total["national_year"]) == ("0.3", "2022")
-    assert (total["target_work_or_studies_share"], total["target_year"]) == ("0.35", "2024")
+    assert total["work_or_studies_share"] == "0,189"
+    assert (total["over_3_years_share"], total["profile_basis"]) == ("0,4", "people")
+    assert total["education_post_secondary_share"] == "0,1692"
+    assert (total["national_work_or_studies_share"], total["national_year"]) == ("0,3", "2022")
+    assert (total["target_work_or_studies_share"], total["target_year"]) == ("0,35", "2024")
 
 
 def test_figures_that_do_not_follow_on_are_said_inline_and_accepted_when_confirmed(
