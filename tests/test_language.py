@@ -416,7 +416,11 @@ def _sample(area: str, macro: str, arg: str) -> Any:
 
 
 # Swedish words an English text may hold: the command words users type, and names.
-COMMAND_WORDS = re.compile(r"frånvaro|språk|svenska|ta bort|Växtkraft|Enköping|Håbo")
+# Swedish words English texts rightly show: command words, sample names, and the words a
+# budget file may use (the English error names what the file can say).
+COMMAND_WORDS = re.compile(
+    r"frånvaro|språk|svenska|ta bort|Växtkraft|Enköping|Håbo|individstödjande|strukturstödjande"
+)
 
 
 # Macros whose output is a name for machines (a file name, a key): ISO dates in every language.

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.common import section
-from bot.blocks.limits import SECTION_TEXT_MAX
+from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX, SECTION_TEXT_MAX
 from bot.ids import View
 from workflows.texts import Texts
 
 MODAL_TEXT_MAX = SECTION_TEXT_MAX
-NOTICE_TITLE_MAX = 24
 
 
 def notice_view(texts: Texts, text: str) -> dict[str, Any]:
@@ -19,8 +18,8 @@ def notice_view(texts: Texts, text: str) -> dict[str, Any]:
         "callback_id": View.notice.value,
         "title": {
             "type": "plain_text",
-            "text": texts.get("reports", "problem_title")[:NOTICE_TITLE_MAX],
+            "text": texts.get("reports", "problem_title")[:MODAL_TITLE_MAX],
         },
-        "close": {"type": "plain_text", "text": texts.get("common", "close")[:NOTICE_TITLE_MAX]},
+        "close": {"type": "plain_text", "text": texts.get("common", "close")[:MODAL_BUTTON_MAX]},
         "blocks": [section(text[:MODAL_TEXT_MAX]).to_dict()],
     }
