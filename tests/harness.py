@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,13 +58,28 @@ class RunningBot:
     server: HttpServer
     jobs: BotJobs
     ctx: BotContext
+    ringing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    settled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def dispatch_on_ring(self) -> list[str]:
         """Wire the outbox bell as `serve` does, but in this process and at once: a ring
-        sends what is due; the keys it sent."""
+        sends what is due (on the thread that rang); the keys it sent."""
         sent: list[str] = []
-        self.ctx.outbox_bell.connect(lambda: sent.extend(self.jobs.run_outbox().sent))
+
+        def on_ring() -> None:
+            with self.ringing:
+                if not self.settled.is_set():
+                    sent.extend(self.jobs.run_outbox().sent)
+
+        self.ctx.outbox_bell.connect(on_ring)
         return sent
+
+    def settle(self) -> None:
+        """Wait for a ring's sending under way, and send nothing more: a test's database is
+        dropped after it, which would wait for ever on a dispatch holding a row (its builder
+        reading in a second session queues behind the drop)."""
+        with self.ringing:
+            self.settled.set()
 
     def add_office_user(self, user_id: str = OFFICE_USER, *, name: str = "Eva Ek") -> None:
         register_person(self.engine, user_id, role=Role.office, name=name)
@@ -107,19 +122,21 @@ def running_bot(
         )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        bot = RunningBot(
+            fake=fake,
+            driver=SlackDriver(
+                server.url, SIGNING_SECRET, response_url_factory=fake.new_response_url
+            ),
+            engine=engine,
+            settings=cfg,
+            clock=clock,
+            server=server,
+            jobs=jobs,
+            ctx=ctx,
+        )
         try:
-            yield RunningBot(
-                fake=fake,
-                driver=SlackDriver(
-                    server.url, SIGNING_SECRET, response_url_factory=fake.new_response_url
-                ),
-                engine=engine,
-                settings=cfg,
-                clock=clock,
-                server=server,
-                jobs=jobs,
-                ctx=ctx,
-            )
+            yield bot
         finally:
+            bot.settle()
             server.close()
             thread.join(timeout=5)

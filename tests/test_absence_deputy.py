@@ -302,7 +302,6 @@ def headings(view: dict[str, Any]) -> list[str]:
 
 
 def test_while_covering_the_deputy_sees_the_leads_interventions(bot: RunningBot) -> None:
-    bot.jobs.run_outbox()  # what the fixture planned goes first: a ring then sends the Home tab
     bot.dispatch_on_ring()  # the Home tab is published by the outbox, as in `serve`
     ids = bot.ids  # type: ignore[attr-defined]
     record_absence(bot.engine, LEAD_USER, date(2026, 7, 1), date(2026, 8, 9), DEPUTY, today=TODAY)
@@ -368,7 +367,6 @@ def test_while_covering_the_deputy_sees_the_leads_interventions(bot: RunningBot)
 
 
 def test_a_deputy_who_leads_nothing_sees_only_what_they_cover(bot: RunningBot) -> None:
-    bot.jobs.run_outbox()  # what the fixture planned goes first: a ring then sends the Home tab
     bot.dispatch_on_ring()  # the Home tab is published by the outbox, as in `serve`
     record_absence(bot.engine, LEAD_USER, TODAY, date(2026, 6, 30), STRANGER, today=TODAY)
     view = open_home(bot, STRANGER)
