@@ -50,6 +50,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.simulator.waiting import wait_until
+
 if TYPE_CHECKING:
     from bot.simulator.fake_socket_mode import SocketModeFake
 
@@ -936,16 +938,13 @@ class SlackFake:
         self, predicate: Callable[[], bool], timeout: float = 5.0, *, message: str = ""
     ) -> None:
         """Block until ``predicate()`` holds, re-checking after every request the fake answers."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    what = message or getattr(predicate, "__name__", "condition")
-                    raise AssertionError(
-                        f"timed out after {timeout}s waiting for {what}\n{self.describe()}"
-                    )
-                self._cond.wait(remaining)
+        wait_until(
+            self._cond,
+            predicate,
+            timeout=timeout,
+            message=message,
+            describe=self.describe,
+        )
 
     def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until ``method`` has been called ``count`` times; returns those calls."""

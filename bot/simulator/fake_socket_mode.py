@@ -40,6 +40,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
+from bot.simulator.waiting import wait_until
+
 __all__ = ["Ack", "Envelope", "Link", "SocketModeFake"]
 
 EnvelopeType = Literal["slash_commands", "interactive", "events_api"]
@@ -387,16 +389,14 @@ class SocketModeFake:
         self, predicate: Callable[[], bool], timeout: float = 5.0, *, message: str = ""
     ) -> None:
         """Block until ``predicate()`` holds, re-checking on every connection, close and ack."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    what = message or getattr(predicate, "__name__", "condition")
-                    raise AssertionError(
-                        f"timed out after {timeout}s waiting for {what}\n{self.describe()}"
-                    )
-                self._cond.wait(min(remaining, 0.5))
+        wait_until(
+            self._cond,
+            predicate,
+            timeout=timeout,
+            message=message,
+            describe=self.describe,
+            poll=0.5,
+        )
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> Ack:
         self.wait_for(
