@@ -13,6 +13,7 @@ from store.models import ReportKind
 from workflows.budget_answers import BudgetAnswers
 from workflows.budget_status import BudgetRules
 from workflows.clock import Clock
+from workflows.comparisons import Comparison
 from workflows.forms import FormDefinition, load_forms
 from workflows.languages import preferred_language
 from workflows.lru import Lru
@@ -51,6 +52,8 @@ class BotContext:
     outbox_bell: Bell = field(default_factory=lambda: Bell())
     small_count_threshold: int = 5  # channel posts show smaller counts as "<5"
     association_name: str | None = None  # FINSAM_ASSOCIATION_NAME: workbooks' title rows
+    # The national average and the board's target for a year's share to work or studies.
+    comparison: Callable[[int], Comparison] | None = None
 
     def texts_for(self, user_id: str | None = None) -> Texts:
         """The texts for a user (or a DM addressed by user id): their chosen language, else the
@@ -77,4 +80,5 @@ def build_context(settings: Settings, *, engine: Engine, clock: Clock) -> BotCon
         forms=load_forms(settings.finsam_forms_dir),
         small_count_threshold=settings.finsam_small_count_threshold,
         association_name=settings.finsam_association_name,
+        comparison=settings.to_work_comparison,
     )

@@ -161,7 +161,7 @@ def test_a_year_through_the_forms_gives_the_annual_reports_figures(
     assert (total["participants"], total["registered"], total["anonymous"]) == ("196", "195", "1")
     assert (total["ended"], total["work_or_studies"]) == ("164", "31")
     assert total["work_or_studies_share"] == "0,189"
-    assert (total["over_3_years_share"], total["profile_basis"]) == ("0,4", "people")
+    assert (total["over_3_years_share"], total["profile_basis"]) == ("0,4", "personer")
     assert total["education_post_secondary_share"] == "0,1692"
     assert (total["national_work_or_studies_share"], total["national_year"]) == ("0,3", "2022")
     assert (total["target_work_or_studies_share"], total["target_year"]) == ("0,35", "2024")

@@ -373,12 +373,14 @@ def participant_table_rows(
     comparison: Comparison | None = None,
 ) -> Table:
     """The participant table with the reader's headers; its total recomputes the shares.
-    People, not person-months (`profile_basis` says "person_months" for a year reported in
-    the old shape only); the national average and the board's target stand beside the share
-    to work or studies on every row."""
+    People, not person-months (`profile_basis` says so in words: "deltagarmånader (äldre
+    form)" for a year reported in the old shape only); the national average and the board's
+    target stand beside the share to work or studies on every row."""
     compared = comparison or Comparison()
     rows = tuple(
-        _participant_row(row.intervention.name, row.intervention.owner, row.figures, compared)
+        _participant_row(
+            row.intervention.name, row.intervention.owner, row.figures, compared, texts
+        )
         for row in table.rows
     )
     kinds = tuple(
@@ -391,7 +393,7 @@ def participant_table_rows(
         else Kind.COUNT
         for column in PARTICIPANT_COLUMNS
     )
-    total = _participant_row(texts.get("status", "export_total"), "", table.total, compared)
+    total = _participant_row(texts.get("status", "export_total"), "", table.total, compared, texts)
     headers = tuple(_participant_header(column, texts) for column in PARTICIPANT_COLUMNS)
     return Table(headers, rows, kinds, title, total)
 
@@ -404,7 +406,7 @@ def _participant_header(column: str, texts: Texts) -> str:
 
 
 def _participant_row(
-    name: str, owner: str, f: ParticipantFigures, compared: Comparison
+    name: str, owner: str, f: ParticipantFigures, compared: Comparison, texts: Texts
 ) -> tuple[Cell, ...]:
     went, shares = f.work_or_studies, f.work_or_studies_share
     by_people = f.profile_basis == PEOPLE
@@ -439,7 +441,7 @@ def _participant_row(
         f.education_compulsory_share,
         f.education_upper_secondary_share,
         f.education_post_secondary_share,
-        f.profile_basis,
+        texts.get("participants", "basis", value=f.profile_basis) or None,
         national[1] if national else None,
         national[0] if national else None,
         target[1] if target else None,

@@ -13,6 +13,7 @@ picks a family of rows (a period's reminders to cancel, a step's sent copies to 
     deputy_cancelled:<absence>:<deputy>      deputy_relieved:<absence>:<deputy>
     board_step:<step>:<due>:<stage>:<user>   board_step_done:<step>:<due>
     announce:<step>:<due>                    board_papers:<event>:<user>
+    export_file:<user>:<request>
 
 Dates are ISO days. The parts are joined with ":"; a period (2026-03, 2026-Q1) and a Slack
 id hold none, so a key splits back into its parts (`parse_reminder`, `review_revision`)."""
@@ -32,6 +33,7 @@ from workflows.outbox_kinds import (
     DeputyNamedPayload,
     DeputyRelievedPayload,
     EscalationPayload,
+    ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
     ReceivedPayload,
@@ -175,3 +177,9 @@ def announce_key(step_id: int, due: date) -> str:
 
 def papers_key(event_id: int, recipient: str) -> str:
     return f"{BoardPapersPayload.KIND}:{event_id}:{recipient}"
+
+
+# Workbooks asked for.
+def export_key(user_id: str, request: str) -> str:
+    """One file per request (`request` names it: a fresh id for each `/finsam export`)."""
+    return f"{ExportFilePayload.KIND}:{user_id}:{request}"

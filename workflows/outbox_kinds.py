@@ -230,6 +230,19 @@ class BudgetSummaryPayload(Payload):
     period: str
 
 
+# Workbooks asked for in Slack (workflows/export_files.py).
+@dataclass(frozen=True)
+class ExportFilePayload(Payload):
+    """A workbook to the asker's DM: `workbook` "data" (every report of `year` and the
+    participant table) or "annual" (the annual report's tables; through `through_month`,
+    less than 12 for the interim report). Its figures are read when it is sent."""
+
+    KIND: ClassVar[str] = "export_file"
+    workbook: str
+    year: int
+    through_month: int = 12
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     payload.KIND: payload
     for payload in (
@@ -251,5 +264,6 @@ PAYLOADS: dict[str, type[Payload]] = {
         AnnouncementPayload,
         BoardPapersPayload,
         BudgetSummaryPayload,
+        ExportFilePayload,
     )
 }

@@ -151,17 +151,9 @@ def reports_export(
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
-    from workflows.exports import (
-        csv_paths,
-        export_title,
-        participant_table_rows,
-        report_table,
-        reported_through,
-        write_csv,
-        write_xlsx,
-    )
+    from workflows.export_files import ExportSettings, data_sheets
+    from workflows.exports import csv_paths, write_csv, write_xlsx
     from workflows.forms import load_forms
-    from workflows.participants import participant_table
     from workflows.reports import Reporting
     from workflows.working_days import WorkingDays
 
@@ -173,48 +165,88 @@ def reports_export(
     today = today_or(cfg, on)
     chosen = year or today.year
     forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
+    wanted = ExportSettings(
+        reporting=reporting,
+        tz=cfg.tz,
+        forms=forms,
+        association=cfg.finsam_association_name,
+        comparison=cfg.to_work_comparison,
+    )
     with database(cfg) as engine:
-        through = reported_through(engine, chosen)
-
-        def title(table: str) -> str:
-            return export_title(
-                texts,
-                table,
-                year=chosen,
-                through=through,
-                made=today,
-                association=cfg.finsam_association_name,
-            )
-
-        reports = report_table(
-            engine,
-            reporting,
-            chosen,
-            today=today,
-            tz=cfg.tz,
-            texts=texts,
-            forms=forms,
-            title=title("reports"),
-        )
-        participants = participant_table_rows(
-            participant_table(engine, chosen),
-            texts,
-            title=title("participants"),
-            comparison=cfg.to_work_comparison(chosen),
-        )
+        sheets = data_sheets(engine, chosen, today=today, texts=texts, settings=wanted)
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":
         path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
-        sheets = [
-            (texts.get("status", "export_sheet_reports"), reports),
-            (texts.get("status", "export_sheet_participants", year=chosen), participants),
-        ]
         written = [write_xlsx(path, sheets)]
     else:
+        (_, reports), (_, participants) = sheets
         reports_path, participants_path = csv_paths(stem)
         written = [write_csv(reports_path, reports), write_csv(participants_path, participants)]
     for path in written:
         typer.echo(texts.get("status", "export_written", path=path))
+
+
+@app.command("annual")
+def reports_annual(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=2000,
+            max=2100,
+            help="Year of the report (default: last year; with --until, this year)",
+        ),
+    ] = None,
+    until: Annotated[
+        int,
+        typer.Option(
+            "--until",
+            min=1,
+            max=12,
+            help="Last month counted, for the interim report (e.g. 8: through August; "
+            "default 12: the annual report)",
+        ),
+    ] = 12,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="The XLSX file (default: arsrapport-YEAR.xlsx, delarsrapport-YEAR-MM.xlsx)",
+        ),
+    ] = None,
+    on: OnOption = None,
+) -> None:
+    """The annual report's tables as one XLSX, ready to paste: the participant paragraph and
+    profile (counted per person, not per person-month), spending per category, per
+    intervention for the year and over its whole life, the share of the member fees year by
+    year, and the share of interventions that spent more than 85 % of their budget. With
+    --until, the interim report: the books and monthly reports through that month. Headers
+    in FINSAM_LANGUAGE, a title row per sheet (FINSAM_ASSOCIATION_NAME), totals.
+
+    Example: finsam-bot reports annual --year 2026 --until 8
+    """
+    from workflows.annual_workbook import annual_workbook
+
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    today = today_or(cfg, on)
+    chosen = year or (today.year if until < 12 else today.year - 1)
+    with database(cfg) as engine:
+        content = annual_workbook(
+            engine,
+            chosen,
+            through_month=until,
+            texts=texts,
+            made=today,
+            association=cfg.finsam_association_name,
+            comparison=cfg.to_work_comparison,
+        )
+    name = texts.get("annual_report", "filename", workbook="annual", year=chosen, through=until)
+    path = out or Path(name)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(f"{path.name}.xlsx")
+    path.write_bytes(content)
+    typer.echo(texts.get("status", "export_written", path=path))
 
 
 @app.command("participants")

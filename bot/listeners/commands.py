@@ -16,6 +16,7 @@ from bot.ids import Command
 from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.errors import ErrorEdge
+from bot.listeners.exports import answer_export
 from bot.listeners.grants import open_grant_form
 from bot.listeners.language import answer_language
 from bot.listeners.people import people_command
@@ -118,6 +119,7 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "language": answer_language,
     "personer": people_command,
     "people": people_command,
+    "export": answer_export,
 }
 
 # Subcommands that open a modal: they need the command's trigger_id and the client, and

@@ -22,6 +22,7 @@ from bot.messages.absence import (
 from bot.messages.base import Kind, MessageBuilder, Rendered, SendRow, kind, posting
 from bot.messages.board_done import update_step_reminders
 from bot.messages.budget import send_budget_summary
+from bot.messages.exports import send_export
 from bot.messages.home import refresh_home
 from bot.messages.papers import send_board_papers
 from workflows.outbox_kinds import (
@@ -35,6 +36,7 @@ from workflows.outbox_kinds import (
     DeputyNamedPayload,
     DeputyRelievedPayload,
     EscalationPayload,
+    ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
     ReceivedPayload,
@@ -62,6 +64,7 @@ _ENTRIES: list[Kind[Any]] = [
     # A post, then a file shared once after it.
     kind(BudgetSummaryPayload, send_budget_summary),
     kind(BoardPapersPayload, send_board_papers),
+    kind(ExportFilePayload, send_export),
     # No post: updates of messages sent before, or a view.
     kind(
         RemindersDonePayload,
