@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from store.budget import get_budget_year, list_budget_lines, list_budget_years, spending_by_line
 from store.db import session_scope
 from store.models import Category, Section, SupportKind
-from workflows.budget_status import ratio
 from workflows.comparisons import Comparison
 from workflows.exports import reported_through
 from workflows.participants import ParticipantFigures, ParticipantTable, participant_table
@@ -34,6 +33,11 @@ USED_MOST = Decimal("0.85")
 # sums as "Samverkansinsatser", beside the board and the administration.
 COLLABORATION = (Category.intervention, Category.other_collaboration, Category.reserved)
 PER_INTERVENTION = (Category.intervention, Category.other_collaboration)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole, exact (the workbook's cells keep every digit); None without a whole."""
+    return part / whole if whole else None
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class CategoryRow:
     spent: int
 
     @property
-    def consumption(self) -> Decimal | None:
+    def consumption(self) -> float | None:
         return ratio(self.spent, self.budget)
 
 
@@ -98,11 +102,11 @@ class InterventionRow:
     last_year: int
 
     @property
-    def consumption(self) -> Decimal | None:
+    def consumption(self) -> float | None:
         return ratio(self.spent, self.budget)
 
     @property
-    def life_consumption(self) -> Decimal | None:
+    def life_consumption(self) -> float | None:
         return ratio(self.life_spent, self.life_budget)
 
 
@@ -117,7 +121,7 @@ class FeeShareRow:
     administration: int
     books_through: int
 
-    def share(self, spent: int) -> Decimal | None:
+    def share(self, spent: int) -> float | None:
         return ratio(spent, self.member_fees)
 
 
@@ -131,7 +135,7 @@ class UsedMostRow:
     books_through: int
 
     @property
-    def share(self) -> Decimal | None:
+    def share(self) -> float | None:
         return ratio(self.used_most, self.interventions)
 
 

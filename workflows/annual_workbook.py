@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from store.models import Category
-from workflows.annual_report import AnnualReport, CategoryRow, annual_report
+from workflows.annual_report import AnnualReport, CategoryRow, annual_report, ratio
 from workflows.comparisons import Comparison
 from workflows.exports import BOLD, LINE_HEIGHT, Cell, Kind, Table, fill_sheet
 from workflows.participants import PEOPLE, paragraph_values
@@ -85,12 +84,8 @@ def tkr(kr: int | None) -> float | None:
     return None if kr is None else kr / 1000
 
 
-def share(value: Decimal | float | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def share(value: float | None) -> float | None:
+    return value
 
 
 # --------------------------------------------------------------------------- 1. participants
@@ -135,15 +130,15 @@ def participants_sheet(given: SheetInput) -> Sheet:
         row("work_or_studies", went.total, shares.total, "ended", compared=True),
         row("work_or_studies_women", went.women, shares.women, "ended_women"),
         row("work_or_studies_men", went.men, shares.men, "ended_men"),
-        row("to_work", f.to_work.total, _ratio(f.to_work.total, ended.total), "ended"),
-        row("to_studies", f.to_studies.total, _ratio(f.to_studies.total, ended.total), "ended"),
+        row("to_work", f.to_work.total, ratio(f.to_work.total, ended.total), "ended"),
+        row("to_studies", f.to_studies.total, ratio(f.to_studies.total, ended.total), "ended"),
         row(
             "to_subsidised_job",
             f.to_subsidised_job.total,
-            _ratio(f.to_subsidised_job.total, ended.total),
+            ratio(f.to_subsidised_job.total, ended.total),
             "ended",
         ),
-        row("with_plan", f.with_plan.total, _ratio(f.with_plan.total, ended.total), "ended"),
+        row("with_plan", f.with_plan.total, ratio(f.with_plan.total, ended.total), "ended"),
         row("women", registered.women if registered else None, f.women_share, base),
         row(
             "men",
@@ -199,7 +194,7 @@ def categories_sheet(given: SheetInput) -> Sheet:
     report, t = given.report, given.text
 
     def line(label: str, budget: int, spent: int) -> tuple[Cell, ...]:
-        return (label, tkr(budget), tkr(spent), _ratio(spent, budget))
+        return (label, tkr(budget), tkr(spent), ratio(spent, budget))
 
     def named(row: CategoryRow) -> tuple[Cell, ...]:
         label = t("category_name", category=row.category.value, support=row.support)
@@ -282,8 +277,8 @@ def interventions_sheet(given: SheetInput) -> Sheet:
     life_spent = sum(r.life_spent for r in every)
     total: tuple[Cell, ...] = (
         t("interventions_total"), None, None, None, tkr(spent), tkr(previous), tkr(budget),
-        _ratio(spent, budget), tkr(life_budget), tkr(life_spent),
-        _ratio(life_spent, life_budget), None,
+        ratio(spent, budget), tkr(life_budget), tkr(life_spent),
+        ratio(life_spent, life_budget), None,
     )  # fmt: skip
     interim, through = report.interim, report.through_month
     columns = (
