@@ -70,8 +70,8 @@ class HeldYear:
 
 @dataclass(frozen=True)
 class CategoryRow:
-    """One row of "Förbrukning per kategori": `group` is the category, and for the
-    interventions their kind of support (individual, structural; None: not stated)."""
+    """One row of "Förbrukning per kategori": a cost category, and for the interventions
+    their kind of support (individual, structural; None: not stated)."""
 
     category: Category
     support: SupportKind | None

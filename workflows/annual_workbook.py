@@ -84,10 +84,6 @@ def tkr(kr: int | None) -> float | None:
     return None if kr is None else kr / 1000
 
 
-def share(value: float | None) -> float | None:
-    return value
-
-
 # --------------------------------------------------------------------------- 1. participants
 
 
@@ -262,10 +258,10 @@ def interventions_sheet(given: SheetInput) -> Sheet:
                 tkr(row.spent),
                 tkr(row.spent_previous),
                 tkr(row.budget),
-                share(row.consumption),
+                row.consumption,
                 tkr(row.life_budget),
                 tkr(row.life_spent),
-                share(row.life_consumption),
+                row.life_consumption,
                 t("years", first=row.first_year, last=row.last_year),
             )
         )
@@ -314,9 +310,9 @@ def member_fees_sheet(given: SheetInput) -> Sheet:
     rows = tuple(
         (
             row.year,
-            share(row.share(row.collaboration)),
-            share(row.share(row.board)),
-            share(row.share(row.administration)),
+            row.share(row.collaboration),
+            row.share(row.board),
+            row.share(row.administration),
             tkr(row.member_fees),
             tkr(row.collaboration),
             tkr(row.board),
@@ -354,7 +350,7 @@ def used_most_sheet(given: SheetInput) -> Sheet:
             row.year,
             row.interventions,
             row.used_most,
-            share(row.share),
+            row.share,
             t("books_month", month=row.books_through),
         )
         for row in report.used_most

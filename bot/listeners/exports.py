@@ -4,6 +4,7 @@ DM with the bot (anyone else is told by the command's edge).
     /finsam export [år]                          the year's data workbook: every report with
                                                  every figure, and the participant table
     /finsam export årsrapport [år]               the annual report's tables, ready to paste
+                                                 (last year unless named)
     /finsam export delårsrapport [år] [månad]    the interim report's, through a month
                                                  (August unless named)
 
@@ -89,7 +90,9 @@ def answer_export(
         workbook, rest = ANNUAL, words[1:]
     if len(rest) > (2 if first in INTERIM_WORDS else 1):
         return to_dicts([section(texts.get("annual_report", "usage", command=Command.finsam))])
-    year = parse_year(rest[0]) if rest else today.year
+    # The annual report is of a year that is over; the others of this year, unless named.
+    default = today.year - 1 if workbook == ANNUAL and first in ANNUAL_WORDS else today.year
+    year = parse_year(rest[0]) if rest else default
     if first in INTERIM_WORDS:
         through = (
             parse_month(rest[1])
