@@ -489,3 +489,17 @@ def test_export_refuses_others_and_explains_bad_years(bot: RunningBot) -> None:
     assert "Det finns varken budget eller rapporter för 2031" in nothing
     assert bot.fake.files() == []
     assert bot.fake.messages(bot.fake.dm_channel(LEAD_USER)) == []
+
+
+def test_a_file_whose_answer_was_lost_is_not_shared_again(bot: RunningBot) -> None:
+    """The upload went through but its answer was lost: the next attempt finds the file in
+    the DM's history after the post and shares nothing more."""
+    bot.fake.drop_after_accept_next("files.completeUploadExternal")
+    assert "kommer som fil i ditt DM" in text_of(bot.ask(f"export {YEAR}", user=OFFICE_USER))
+    assert len(bot.fake.files()) == 1  # Slack shared it; the bot does not know yet
+    bot.clock.set(datetime(YEAR + 1, 2, 1, 10, 10, tzinfo=STOCKHOLM))
+    sent = bot.jobs.run_outbox().sent
+    assert [key.split(":")[:2] for key in sent] == [["export_file", OFFICE_USER]]
+    assert len(bot.fake.files()) == 1
+    posts = [m for m in bot.fake.messages(bot.fake.dm_channel(OFFICE_USER)) if not m.get("files")]
+    assert len(posts) == 1
