@@ -155,11 +155,11 @@ def check_quarter(until_quarter: int) -> int:
 
 
 def default_until(year: int, today: date) -> int:
-    """The last quarter worth compiling: all four of an earlier year, the quarter under way
-    in this one (its report is on its way), the first of a later one."""
+    """The last quarter worth compiling: all four of an earlier year, the last one ended in
+    this one (the first before any has), the first of a later one."""
     if year < today.year:
         return 4
-    return (today.month - 1) // 3 + 1 if year == today.year else 1
+    return max(1, (today.month - 1) // 3) if year == today.year else 1
 
 
 def compile_quarters(

@@ -146,7 +146,8 @@ def reports_export(
     periods past due without a report as "Saknas"), and the annual report's participant
     table. Exact figures: nothing is masked. Headers and values in FINSAM_LANGUAGE, from the
     forms. XLSX: two sheets, each with a title row (FINSAM_ASSOCIATION_NAME, the months the
-    reports cover) and a totals row; CSV: two files for Excel in Swedish (";" between fields,
+    reports cover) and a totals row, and a third, the quarterly compilation (as
+    `reports quarterly` writes it, up to the last quarter ended); CSV: two files for Excel in Swedish (";" between fields,
     decimal comma, UTF-8 with BOM).
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
@@ -160,8 +161,10 @@ def reports_export(
         write_csv,
         write_xlsx,
     )
+    from workflows.calendar import ReportKind
     from workflows.forms import load_forms
     from workflows.participants import participant_table
+    from workflows.quarterly_compilation import compile_quarters, default_until, quarterly_sheet
     from workflows.reports import Reporting
     from workflows.working_days import WorkingDays
 
@@ -202,12 +205,18 @@ def reports_export(
             title=title("participants"),
             comparison=cfg.to_work_comparison(chosen),
         )
+        quarters = compile_quarters(
+            engine, chosen, default_until(chosen, today), form=forms[ReportKind.quarterly]
+        )
     stem = out or Path(f"finsam-{chosen}")
     if output_format == "xlsx":
         path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
         sheets = [
             (texts.get("status", "export_sheet_reports"), reports),
             (texts.get("status", "export_sheet_participants", year=chosen), participants),
+            quarterly_sheet(
+                quarters, texts, association=cfg.finsam_association_name, made=today
+            ),
         ]
         written = [write_xlsx(path, sheets)]
     else:
@@ -263,7 +272,7 @@ def reports_quarterly(
             "--until",
             min=1,
             max=4,
-            help="Last quarter compiled (default: 4 for an earlier year, else this quarter)",
+            help="Last quarter compiled (default: 4 for an earlier year, else the last one ended)",
         ),
     ] = None,
     out: Annotated[
