@@ -493,7 +493,9 @@ def raw_values(ids: list[str]) -> st.SearchStrategy[dict[str, str | None]]:
         st.text(max_size=40),
         st.integers(-20, COUNT_MAX + 20).map(str),
         st.integers().map(str),
-        st.sampled_from(["reached", "on_track", "partly", "not", " 3 ", "3,5", "811218-9876", "x" * 3001]),
+        st.sampled_from(
+            ["reached", "on_track", "partly", "not", " 3 ", "3,5", "811218-9876", "x" * 3001]
+        ),
     )
     keys = st.one_of(st.sampled_from(ids), st.text(max_size=10)) if ids else st.text(max_size=10)
     return st.dictionaries(keys, typed, max_size=len(ids) + 3)

@@ -852,7 +852,9 @@ def _option_values(data: object, place: str, options: Sequence[Option]) -> tuple
     for index, item in enumerate(_list(data, place)):
         value = _string(item, f"{place}[{index}]", limit=40)
         if value not in known:
-            raise _Problem(f"{place}[{index}]", f"{value!r} is no option ({', '.join(sorted(known))})")
+            raise _Problem(
+                f"{place}[{index}]", f"{value!r} is no option ({', '.join(sorted(known))})"
+            )
         values.append(value)
     return tuple(values)
 

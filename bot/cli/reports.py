@@ -147,11 +147,12 @@ def reports_export(
     table. Exact figures: nothing is masked. Headers and values in FINSAM_LANGUAGE, from the
     forms. XLSX: two sheets, each with a title row (FINSAM_ASSOCIATION_NAME, the months the
     reports cover) and a totals row, and a third, the quarterly compilation (as
-    `reports quarterly` writes it, up to the last quarter ended); CSV: two files for Excel in Swedish (";" between fields,
-    decimal comma, UTF-8 with BOM).
+    `reports quarterly` writes it, up to the last quarter ended); CSV: two files for Excel
+    in Swedish (";" between fields, decimal comma, UTF-8 with BOM).
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
+    from workflows.calendar import ReportKind
     from workflows.exports import (
         csv_paths,
         export_title,
@@ -161,7 +162,6 @@ def reports_export(
         write_csv,
         write_xlsx,
     )
-    from workflows.calendar import ReportKind
     from workflows.forms import load_forms
     from workflows.participants import participant_table
     from workflows.quarterly_compilation import compile_quarters, default_until, quarterly_sheet
@@ -214,9 +214,7 @@ def reports_export(
         sheets = [
             (texts.get("status", "export_sheet_reports"), reports),
             (texts.get("status", "export_sheet_participants", year=chosen), participants),
-            quarterly_sheet(
-                quarters, texts, association=cfg.finsam_association_name, made=today
-            ),
+            quarterly_sheet(quarters, texts, association=cfg.finsam_association_name, made=today),
         ]
         written = [write_xlsx(path, sheets)]
     else:
@@ -264,7 +262,9 @@ def reports_participants(
 def reports_quarterly(
     year: Annotated[
         int | None,
-        typer.Option("--year", min=2000, max=2100, help="Year of the quarters (default: this year)"),
+        typer.Option(
+            "--year", min=2000, max=2100, help="Year of the quarters (default: this year)"
+        ),
     ] = None,
     until: Annotated[
         int | None,
@@ -305,9 +305,7 @@ def reports_quarterly(
             lambda: compile_quarters(engine, chosen, last, form=forms[ReportKind.quarterly]),
             texts=texts,
         )
-    sheet = quarterly_sheet(
-        compilation, texts, association=cfg.finsam_association_name, made=today
-    )
+    sheet = quarterly_sheet(compilation, texts, association=cfg.finsam_association_name, made=today)
     stem = out or Path(f"kvartal-{chosen}")
     path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
     write_xlsx(path, [sheet])

@@ -24,6 +24,7 @@ from bot.messages.board_done import update_step_reminders
 from bot.messages.budget import send_budget_summary
 from bot.messages.home import refresh_home
 from bot.messages.papers import send_board_papers
+from bot.messages.quarterly import build_quarterly_page
 from workflows.outbox_kinds import (
     AbsenceOverPayload,
     AnnouncementPayload,
@@ -37,6 +38,7 @@ from workflows.outbox_kinds import (
     EscalationPayload,
     HomeRefreshPayload,
     MissingReportsPayload,
+    QuarterlyPagePayload,
     ReceivedPayload,
     ReminderPayload,
     RemindersDonePayload,
@@ -59,6 +61,7 @@ _ENTRIES: list[Kind[Any]] = [
     kind(DeputyRelievedPayload, posting(build_deputy_relieved)),
     kind(BoardStepPayload, posting(board.build_board_step)),
     kind(AnnouncementPayload, posting(board.build_announcement)),
+    kind(QuarterlyPagePayload, posting(build_quarterly_page)),
     # A post, then a file shared once after it.
     kind(BudgetSummaryPayload, send_budget_summary),
     kind(BoardPapersPayload, send_board_papers),
