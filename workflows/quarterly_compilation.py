@@ -323,7 +323,7 @@ def quarterly_sheet(
     texts = texts or Texts()
     numbers = range(1, compilation.until_quarter + 1)
     columns: list[str] = [
-        texts.get("quarterly", "column", name=name)
+        texts.get("quarterly", "sheet_column", name=name)
         for name in ("intervention", "owner", "kind", "goal_number", "goal")
     ]
     for number in numbers:
@@ -331,7 +331,7 @@ def quarterly_sheet(
             texts.get("quarterly", "quarter_column", quarter=number, what=what)
             for what in ("status", "comment")
         ]
-    columns += [texts.get("quarterly", "column", name=name) for name in ("latest", "reached")]
+    columns += [texts.get("quarterly", "sheet_column", name=name) for name in ("latest", "reached")]
     kinds = (Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.NUMBER)
     body: list[tuple[Cell, ...]] = []
     for intervention in compilation.interventions:
@@ -358,11 +358,11 @@ def quarterly_sheet(
     )
     title = texts.get(
         "quarterly",
-        "title",
+        "compilation_title",
         association=association or "",
         year=compilation.year,
         until=compilation.until_quarter,
         made=made.isoformat() if made else "",
     )
-    name = texts.get("quarterly", "sheet_name")
+    name = texts.get("quarterly", "compilation_sheet")
     return name, Table(tuple(columns), tuple(body), kinds, title, total)

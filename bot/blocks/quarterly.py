@@ -112,7 +112,7 @@ def build_send_modal(page: Page, texts: Texts) -> dict[str, Any]:
         type="modal",
         callback_id=View.quarterly_send.value,
         title=PlainTextObject(text=_cut(texts.get("quarterly", "send_title"), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get("quarterly", "send_submit"), MODAL_BUTTON_MAX)),
+        submit=PlainTextObject(text=_cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
         close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         private_metadata=page_target(page),
         blocks=[

@@ -309,4 +309,4 @@ def reports_quarterly(
     stem = out or Path(f"kvartal-{chosen}")
     path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
     write_xlsx(path, [sheet])
-    typer.echo(texts.get("quarterly", "cli_written", path=path))
+    typer.echo(texts.get("status", "export_written", path=path))
