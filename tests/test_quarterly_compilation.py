@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,19 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from bot.blocks.common import to_dicts
 from bot.cli import app
+from bot.messages.papers import build_papers_blocks
 from bot.simulator.reading import buttons, message_text, outbox_key
 from bot.simulator.slack_driver import block_action, static_select, text_input, view_submission
+from store.board import replace_year
 from store.db import session_scope
 from store.models import SupportKind
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit as store_report
 from tests.reporting_data import add_intervention
+from tests.test_board_papers import REPORTING, RULES, event_id, meeting
+from workflows.board_papers import Pack, papers_pack, write_papers_xlsx
 from workflows.forms import Label
 from workflows.quarterly_compilation import (
     Compilation,
@@ -435,3 +441,53 @@ def test_the_cli_writes_the_compilation_xlsx(
 
     bad = CliRunner().invoke(app, [*args[:-4], "--until", "5"], env=env)
     assert bad.exit_code != 0
+
+
+# --------------------------------------------------------------------------- board papers
+
+
+def test_the_board_papers_carry_the_compilation_at_the_half_year_and_the_year(
+    bot: RunningBot,
+) -> None:
+    three_quarters(bot)
+    with session_scope(bot.engine) as session:
+        replace_year(
+            session,
+            2026,
+            [
+                meeting("m-mar", date(2026, 3, 10), date(2026, 3, 3)),
+                meeting("m-may", date(2026, 5, 12), date(2026, 5, 5)),
+                meeting("m-sep", date(2026, 9, 15), date(2026, 9, 8)),
+            ],
+        )
+
+    def pack_of(uid: str) -> Pack:
+        found = papers_pack(
+            bot.engine,
+            event_id(bot.engine, uid),
+            reporting=REPORTING,
+            rules=RULES,
+            today=NOW.date(),
+        )
+        assert found is not None
+        return found
+
+    half_year = pack_of("m-sep")
+    assert half_year.quarters is not None
+    assert (half_year.quarters.year, half_year.quarters.periods) == (2026, ("2026-Q1", "2026-Q2"))
+    book = load_workbook(BytesIO(write_papers_xlsx(half_year, Texts("sv"))))
+    assert book.sheetnames[-1] == "Kvartalssammanställning"
+    rows = [list(r) for r in book["Kvartalssammanställning"].iter_rows(values_only=True)]
+    assert ["RegExPro", "Region Uppsala", "strukturstödjande", 1, "Gemensam kartläggning"] in [
+        row[:5] for row in rows
+    ]
+    summary = message_text({"blocks": to_dicts(build_papers_blocks(half_year, Texts("sv")))})
+    assert "*Kvartalssammanställning 2026, kvartal 1–2*" in summary
+    assert "0 av 3 mål uppnådda" in summary
+    # the year: in March, the year before (nothing reported for 2025 here); not in May
+    year = pack_of("m-mar").quarters
+    assert year is not None and year.periods == ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
+    assert pack_of("m-may").quarters is None
+    may = load_workbook(BytesIO(write_papers_xlsx(pack_of("m-may"), Texts("sv"))))
+    assert "Kvartalssammanställning" not in may.sheetnames
+    bot.settle()

@@ -162,6 +162,18 @@ def default_until(year: int, today: date) -> int:
     return max(1, (today.month - 1) // 3) if year == today.year else 1
 
 
+def board_quarters(meeting_on: date) -> tuple[int, int] | None:
+    """(year, last quarter) of the compilation a board meeting on `meeting_on` is given: at
+    a half-year (the meeting's Q2 ended, Q3 not yet) and at the year (before the meeting's
+    Q1 has ended: the year before, whole); None at the other meetings."""
+    ended = (meeting_on.month - 1) // 3  # quarters of the meeting's year ended by then
+    if ended == 0:
+        return meeting_on.year - 1, 4
+    if ended == 2:
+        return meeting_on.year, 2
+    return None
+
+
 def compile_quarters(
     source: Engine | Session,
     year: int,
