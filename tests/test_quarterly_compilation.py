@@ -27,13 +27,16 @@ from bot.simulator.reading import buttons, message_text, outbox_key
 from bot.simulator.slack_driver import block_action, static_select, text_input, view_submission
 from store.board import replace_year
 from store.db import session_scope
+from store.errors import ConfigError
 from store.models import SupportKind
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit as store_report
 from tests.reporting_data import add_intervention
 from tests.test_board_papers import REPORTING, RULES, event_id, meeting
+from workflows.answers import choice_label
 from workflows.board_papers import Pack, papers_pack, write_papers_xlsx
-from workflows.forms import Label
+from workflows.calendar import ReportKind
+from workflows.forms import Label, forms_dir, inputs, load_form_file, load_forms
 from workflows.quarterly_compilation import (
     Compilation,
     GoalRow,
@@ -346,6 +349,7 @@ def test_the_office_sends_an_interventions_page_to_a_channel_exactly_once(
     text = page_text(shown["blocks"])
     assert "Kvartalssammanställning 2026: RegExPro (Region Uppsala)" in text
     assert "*Gemensam kartläggning*" in text
+    assert "Uppnådda mål enligt senaste rapporten: 1 av 2." in text
     assert "• Kv 1: Ej påbörjat – _Startar i april._" in text
     assert "• Kv 3: Risk att inte nås – _Ny utbildare i nov._" in text
     [button] = buttons({"blocks": shown["blocks"]})
@@ -491,3 +495,31 @@ def test_the_board_papers_carry_the_compilation_at_the_half_year_and_the_year(
     may = load_workbook(BytesIO(write_papers_xlsx(pack_of("m-may"), Texts("sv"))))
     assert "Kvartalssammanställning" not in may.sheetnames
     bot.settle()
+
+
+# --------------------------------------------------------------------------- the form file
+
+
+def test_the_form_file_names_its_comment_rule_by_its_own_options(tmp_path: Path) -> None:
+    shipped = (forms_dir() / "quarterly.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "quarterly.yml"
+    broken.write_text(
+        shipped.replace("comment_required_unless: [reached]", "comment_required_unless: [done]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_form_file(broken)
+    assert caught.value.params["place"] == "fields[0].comment_required_unless[0]"
+    assert "'done' is no option" in str(caught.value.params["problem"])
+
+
+def test_an_old_status_reads_by_the_label_its_form_gave_it() -> None:
+    form = load_forms()[ReportKind.quarterly]
+    choice = inputs(form, ["Fler i arbete"])[0]
+    assert [choice_label(choice, code, "sv") for code in ("reached", "partly", "not")] == [
+        "Uppnått",
+        "Delvis uppnått",
+        "Inte uppnått",
+    ]
+    assert choice_label(choice, "partly", "en") == "Partly reached"
+    assert choice_label(choice, "maybe", "sv") is None

@@ -73,6 +73,11 @@ def build_page_blocks(
             )
         ),
     ]
+    answered = [goal for goal in intervention.goals if goal.latest is not None]
+    if answered:
+        reached = sum(goal.counts_for for goal in answered if goal.reached)
+        total = sum(goal.counts_for for goal in answered)
+        blocks.append(context(texts.get("quarterly", "page_reached", reached=reached, goals=total)))
     for goal in intervention.goals:
         lines = [texts.get("quarterly", "page_goal", goal=goal.text.get(texts.lang))]
         lines += [
