@@ -406,6 +406,10 @@ def test_a_page_for_an_unknown_or_ambiguous_intervention_says_so(bot: RunningBot
     many = json.dumps(bot.ask("kvartal e 2026", user=OFFICE_USER), ensure_ascii=False)
     assert "Flera insatser passar" in many and "RegExPro (Region Uppsala)" in many
     assert "inget år" in bot.ask("kvartal RegExPro 26", user=OFFICE_USER)["text"]
+    assert "inget år" in bot.ask("kvartal RegExPro 0001", user=OFFICE_USER)["text"]
+    assert (
+        "Skriv `/finsam kvartal INSATS [år]`" in bot.ask("kvartal 2026", user=OFFICE_USER)["text"]
+    )
     bot.settle()
 
 

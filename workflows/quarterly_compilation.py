@@ -49,7 +49,7 @@ from workflows.texts import Texts
 
 REACHED = "reached"  # the status that counts as a goal reached
 STRUCTURAL_TARGET = 0.75  # the board's target (2024 plan): structural goals reached
-SHEET_NAME = "Kvartalssammanställning"
+YEARS = range(2000, 2101)  # the years a compilation is asked for (as the CLI's --year)
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,12 @@ def check_quarter(until_quarter: int) -> int:
     return until_quarter
 
 
+def check_year(year: int) -> int:
+    if year not in YEARS:
+        raise BadArgument("quarterly_bad_year", value=str(year))
+    return year
+
+
 def default_until(year: int, today: date) -> int:
     """The last quarter worth compiling: all four of an earlier year, the last one ended in
     this one (the first before any has), the first of a later one."""
@@ -186,6 +192,7 @@ def compile_quarters(
     quarterly report in them or gave one (or only `intervention_id`; NotFoundError when it
     has neither). `source`: an engine, or a session a caller already holds."""
     check_quarter(until_quarter)
+    check_year(year)
     form = form or load_forms()[ReportKind.quarterly]
     periods = tuple(Period.quarter(year, q) for q in range(1, until_quarter + 1))
     labels = [period.label for period in periods]

@@ -26,7 +26,7 @@ from bot.slack_io import call
 from store.errors import BadArgument, NotFoundError, SendRejected
 from workflows.calendar import ReportKind
 from workflows.overview import require_office
-from workflows.quarterly_compilation import default_until
+from workflows.quarterly_compilation import check_year, default_until
 from workflows.quarterly_pages import REFUSAL, find_intervention, office_page, plan_page
 from workflows.texts import Texts
 
@@ -37,7 +37,7 @@ def parse_quarterly_args(words: list[str], *, default_year: int) -> tuple[str, i
     if words and words[-1].isascii() and words[-1].isdigit():
         if len(words[-1]) != 4:
             raise BadArgument("quarterly_bad_year", value=words[-1])
-        query, year = words[:-1], int(words[-1])
+        query, year = words[:-1], check_year(int(words[-1]))
     if not query:
         raise BadArgument("quarterly_usage")
     return " ".join(query), year
