@@ -17,6 +17,8 @@ class Action(StrEnum):
     report_return = "report_return"  # value: as report_accept
     report_show = "report_show"  # value: report id
     board_step_done = "board_step_done"  # value: board step id
+    # value: {"intervention_id": …, "year": …, "until": …} (the compilation page shown)
+    quarterly_send = "quarterly_send"
 
 
 class View(StrEnum):
@@ -24,3 +26,4 @@ class View(StrEnum):
     report_return = "report_return"  # private_metadata: {"report_id", "revision"}
     notice = "notice"
     grant_form = "grant_form"  # /finsam beslut: money granted during the year
+    quarterly_send = "quarterly_send"  # private_metadata: as Action.quarterly_send's value

@@ -43,6 +43,7 @@ SHEETS = [
     "Per insats",
     "Andel av medlemsavgifter",
     "Över 85 % av budgeten",
+    "Kvartalssammanställning",
 ]
 
 # Budgets (tkr) of two years: (category, name, owner, support, budget).
@@ -446,7 +447,7 @@ def test_export_sends_the_workbook_to_the_askers_dm(bot: RunningBot) -> None:
     assert upload["channel"] == bot.fake.dm_channel(OFFICE_USER)
     assert upload["filename"] == "finsam-2026.xlsx"
     book = workbook(upload["content"])
-    assert book.sheetnames == ["Rapporter", "Deltagare 2026"]
+    assert book.sheetnames == ["Rapporter", "Deltagare 2026", "Kvartalssammanställning"]
     participants = book["Deltagare 2026"]
     header = [c.value for c in participants[2]]
     basis = header.index("Räknat per")

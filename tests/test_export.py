@@ -194,7 +194,23 @@ def test_export_xlsx(
     result = export(database_url, "--format", "xlsx", "--out", str(out))
     assert result.stdout == f"Skrev {out}\n"
     book = load_workbook(out)
-    assert book.sheetnames == ["Rapporter", "Deltagare 2026"]
+    assert book.sheetnames == ["Rapporter", "Deltagare 2026", "Kvartalssammanställning"]
+    # the quarterly compilation, up to the last quarter ended: a report in the earlier
+    # shape reads as it was given ("partly": "Delvis uppnått")
+    compiled = [list(row) for row in book["Kvartalssammanställning"].iter_rows(values_only=True)]
+    assert compiled[1] == [
+        "Insats", "Insatsägare", "Insatstyp", "Mål nr", "Mål",
+        "Kv 1 – status", "Kv 1 – kommentar", "Senaste status", "Uppnått",
+    ]  # fmt: skip
+    regexpro = [row for row in compiled if row[0] == "RegExPro"]
+    assert [row[3:] for row in regexpro] == [
+        [1, "A", "Delvis uppnått", "På väg", "Delvis uppnått", "Nej"],
+        [2, "B", None, None, None, None],
+    ]
+    assert compiled[-1][0] == (
+        "Strukturstödjande insatser: 0 av 1 mål uppnådda (0,0\u00a0%; styrelsens mål är"
+        " 75,0\u00a0% – inte nått); 1 mål utan rapporterad status"
+    )
     sheet = book["Rapporter"]
     # a title row: the association, what it is, which months the reports cover
     assert sheet["A1"].value == TITLE.format(what="Rapporter")

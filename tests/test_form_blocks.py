@@ -121,8 +121,9 @@ def test_the_quarterly_modal_in_english() -> None:
     assert blocks["goal_1"]["label"]["text"] == "More people in work"
     assert [o["text"]["text"] for o in blocks["goal_1"]["element"]["options"]] == [
         "Reached",
-        "Partly reached",
-        "Not reached",
+        "On track",
+        "At risk",
+        "Not started",
     ]
     assert blocks["goal_1_comment"]["optional"] is True
     assert blocks["goal_1_comment"]["element"] == {
@@ -131,6 +132,7 @@ def test_the_quarterly_modal_in_english() -> None:
         "multiline": True,
         "max_length": 1000,
     }
+    assert blocks["goal_1_comment"]["hint"]["text"].startswith("Required when the goal is not")
     assert "optional" not in blocks["deviations"]
     assert blocks["costs"]["optional"] is True
     assert blocks["costs"]["element"]["max_value"] == "100000000"
@@ -140,10 +142,10 @@ def test_prefill_shows_the_last_answers_and_says_so() -> None:
     view = build(
         QUARTERLY,
         ["Fler i arbete"],
-        prefill={"goal_1": "partly", "costs": 4500, "deviations": "Inga.", "other": None},
+        prefill={"goal_1": "on_track", "costs": 4500, "deviations": "Inga.", "other": None},
     )
     blocks = input_blocks(view)
-    assert blocks["goal_1"]["element"]["initial_option"]["value"] == "partly"
+    assert blocks["goal_1"]["element"]["initial_option"]["value"] == "on_track"
     assert blocks["costs"]["element"]["initial_value"] == "4500"
     assert blocks["deviations"]["element"]["initial_value"] == "Inga."
     assert "initial_value" not in blocks["other"]["element"]
@@ -211,8 +213,8 @@ def state_of(form: FormDefinition, goals: list[str], raw: dict[str, str | None])
             {
                 "goal_1": "reached",
                 "goal_1_comment": "Tre fick jobb.",
-                "goal_2": "not",
-                "goal_2_comment": None,
+                "goal_2": "at_risk",
+                "goal_2_comment": "Arbetsgivarna väntar.",
                 "collaboration": "Bra <!channel> & så",
                 "participant_view": None,
                 "steering_group": "Möts varje månad.",

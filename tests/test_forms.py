@@ -96,15 +96,22 @@ def test_the_quarterly_form_asks_about_each_goal(goals: list[str], goal_ids: lis
     ]
 
 
-def test_goal_labels_are_the_goals_and_attainment_has_three_options() -> None:
+def test_goal_labels_are_the_goals_and_attainment_has_four_quarterly_statuses() -> None:
     choice, comment = inputs(QUARTERLY, ["Fler i arbete"])[:2]
     assert (choice.label.sv, choice.type, choice.required) == (
         "Fler i arbete",
         InputType.CHOICE,
         True,
     )
-    assert [o.value for o in choice.options] == ["reached", "partly", "not"]
+    assert [(o.value, o.label.sv) for o in choice.options] == [
+        ("reached", "Uppnått"),
+        ("on_track", "På väg att nås"),
+        ("at_risk", "Risk att inte nås"),
+        ("not_started", "Ej påbörjat"),
+    ]
+    # optional in Slack: required by the status chosen, checked on submission
     assert (comment.type, comment.required, comment.max) == (InputType.TEXT, False, 1000)
+    assert comment.hint is not None and "inte är uppnått" in comment.hint.sv
 
 
 def test_more_goals_than_a_modal_holds_end_with_the_other_goals_together() -> None:
@@ -351,7 +358,8 @@ def test_a_rule_waits_until_its_numbers_are_right() -> None:
 
 def quarterly_answers(**overrides: str | None) -> dict[str, str | None]:
     answers: dict[str, str | None] = {
-        "goal_1": "partly",
+        "goal_1": "on_track",
+        "goal_1_comment": "Tre av fem klara.",
         "goal_2": "reached",
         "collaboration": "Bra samverkan med Arbetsförmedlingen.",
         "steering_group": "Möte varje månad.",
@@ -368,8 +376,8 @@ def test_a_complete_quarterly_report_keeps_optional_answers_empty() -> None:
     result = validate(QUARTERLY, GOALS, quarterly_answers(costs="125000", other=" \n "))
     assert result.errors == {}
     assert result.values == {
-        "goal_1": "partly",
-        "goal_1_comment": None,
+        "goal_1": "on_track",
+        "goal_1_comment": "Tre av fem klara.",
         "goal_2": "reached",
         "goal_2_comment": None,
         "collaboration": "Bra samverkan med Arbetsförmedlingen.",
@@ -485,7 +493,9 @@ def raw_values(ids: list[str]) -> st.SearchStrategy[dict[str, str | None]]:
         st.text(max_size=40),
         st.integers(-20, COUNT_MAX + 20).map(str),
         st.integers().map(str),
-        st.sampled_from(["reached", "partly", "not", " 3 ", "3,5", "811218-9876", "x" * 3001]),
+        st.sampled_from(
+            ["reached", "on_track", "partly", "not", " 3 ", "3,5", "811218-9876", "x" * 3001]
+        ),
     )
     keys = st.one_of(st.sampled_from(ids), st.text(max_size=10)) if ids else st.text(max_size=10)
     return st.dictionaries(keys, typed, max_size=len(ids) + 3)
@@ -577,8 +587,8 @@ def test_a_valid_monthly_report_is_never_lost(answers: dict[str, str | None]) ->
 )
 def test_a_valid_quarterly_text_is_stored_as_typed(comment: str, goals: list[str]) -> None:
     assume(find_identity_number(clean_text(comment)) is None)
-    answers = {f"goal_{n}": "not" for n in range(1, len(goal_list(goals)) + 1)} | {
-        "goal_all": "not",
+    answers = {f"goal_{n}": "reached" for n in range(1, len(goal_list(goals)) + 1)} | {
+        "goal_all": "reached",
         "collaboration": "-",
         "steering_group": "-",
         "resources": "-",

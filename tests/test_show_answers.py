@@ -2,7 +2,7 @@
 signed view_submission into the real app), its review post sent to the fake, the office's
 press on "Visa svaren" (a signed block action) opening a modal the fake records. The answers
 read as the form says them — a goal's attainment by its label, money in kronor — never as
-the stored codes and bare figures (`partly`, `250000`)."""
+the stored codes and bare figures (`on_track`, `250000`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from workflows.languages import set_language
 Q1 = Period.quarter(2026, 1)
 ENGLISH_OFFICE_USER = "U0OFFICE2"
 QUARTERLY = {
-    "goal_1": static_select("partly"),
+    "goal_1": static_select("on_track"),
     "goal_1_comment": text_input("Tre av fem arbetsgivare har tackat ja"),
     "goal_2": static_select("reached"),
     "goal_2_comment": text_input(None),
@@ -98,14 +98,14 @@ def show_answers(bot: RunningBot, post: dict[str, Any], user: str) -> str:
 def test_the_answers_show_labels_and_kronor(bot: RunningBot) -> None:
     post = review_post(bot)
     text = show_answers(bot, post, OFFICE_USER)
-    assert "*Fler i arbete*: Delvis uppnått" in text
+    assert "*Fler i arbete*: På väg att nås" in text
     assert "*Samverkan med arbetsgivare*: Uppnått" in text
     assert "*Kostnader under kvartalet (kr)*: 250\u00a0000\u00a0kr" in text
     assert "*Kommentar till målet*: Tre av fem arbetsgivare har tackat ja" in text
     assert "*Hur har deltagarnas behov och synpunkter tagits tillvara?*: –" in text
-    assert "partly" not in text and "reached" not in text and "250000" not in text
+    assert "on_track" not in text and "reached" not in text and "250000" not in text
 
     english = show_answers(bot, post, ENGLISH_OFFICE_USER)
-    assert "*Fler i arbete*: Partly reached" in english
+    assert "*Fler i arbete*: On track" in english
     assert "*Costs in the quarter (SEK)*: 250,000 SEK" in english
     bot.fake.assert_clean()

@@ -6,7 +6,7 @@ workflows/exports.py's `fill_sheet`; what a sheet needs said (how participants a
 what a ratio compares) stands in notes under its table.
 
 The sheets are made by the builders in `SHEET_BUILDERS`, in order; one more sheet is one
-more builder appended there (see `QUARTERLY_COMPILATION_SLOT`)."""
+more builder appended there."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from workflows.annual_report import AnnualReport, CategoryRow, annual_report, ra
 from workflows.comparisons import Comparison
 from workflows.exports import BOLD, LINE_HEIGHT, Cell, Kind, Table, fill_sheet
 from workflows.participants import PEOPLE, paragraph_values
+from workflows.quarterly_compilation import compile_quarters, quarterly_sheet
 from workflows.texts import Texts
 
 NOTE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
@@ -365,19 +366,30 @@ def used_most_sheet(given: SheetInput) -> Sheet:
     return Sheet(given.sheet_name("used_most"), table, (t("used_most_note"),))
 
 
+# --------------------------------------------------------------------------- 6. quarters
+
+
+def quarters_sheet(given: SheetInput) -> Sheet:
+    """The quarterly compilation of the quarters the report covers (an interim report
+    through August: Q1 and Q2), as `finsam-bot reports quarterly` writes it."""
+    report = given.report
+    compilation = compile_quarters(given.engine, report.year, max(1, report.through_month // 3))
+    name, table = quarterly_sheet(
+        compilation, given.texts, association=given.association, made=given.made
+    )
+    return Sheet(name, table)
+
+
 # --------------------------------------------------------------------------- the workbook
 
-# The sheets, in order. QUARTERLY_COMPILATION_SLOT: the sixth sheet, the quarterly
-# compilation (*Kvartalssammanställning*, workflows/quarterly_compilation.py, built by
-# another helper), is appended at the end of this list at merge, as one more SheetBuilder
-# (it gets the database in `SheetInput.engine` and reads its own figures).
+# The sheets, in order.
 SHEET_BUILDERS: list[SheetBuilder] = [
     participants_sheet,
     categories_sheet,
     interventions_sheet,
     member_fees_sheet,
     used_most_sheet,
-    # QUARTERLY_COMPILATION_SLOT
+    quarters_sheet,
 ]
 
 

@@ -5,7 +5,7 @@ label (a split count's "– kvinnor"). One place, so "Visa svaren" in Slack and 
 
 from __future__ import annotations
 
-from workflows.forms import Input, InputType
+from workflows.forms import Input, InputType, earlier_option
 from workflows.texts import Texts, format_kr, group_thousands
 
 
@@ -18,11 +18,13 @@ def input_label(item: Input, texts: Texts) -> str:
 
 
 def choice_label(item: Input, value: object, lang: str) -> str | None:
-    """The label of a chosen option; None when the value is no option of the form (any more)."""
+    """The label of a chosen option, or of an option an earlier shape of the form offered
+    (a quarterly "partly" reads "Delvis uppnått"); None when no form knows the value."""
     for option in item.options:
         if option.value == value:
             return option.label.get(lang)
-    return None
+    older = earlier_option(item.field_id, value)
+    return older.label.get(lang) if older is not None else None
 
 
 def is_number(value: object) -> bool:

@@ -2,7 +2,8 @@
 draft pack in Slack — the budget status of the meeting's year with its rule checks, the
 reporting overview since the previous meeting and the delegation decisions since then
 (DOMAIN.md "The board's year": budget follow-up at every meeting, delegation decisions
-reported to the board) — as a short summary and an XLSX file.
+reported to the board), and at the half-year and year meetings the quarterly compilation
+(workflows/quarterly_compilation.py `board_quarters`) — as a short summary and an XLSX file.
 
 One outbox row per meeting and secretary (`board_papers:<event id>:<user>`), planned from the
 step's date at the send time, at most `WINDOW` late (a bot that was down catches up, a stale
@@ -31,11 +32,18 @@ from store.models import BoardEvent, BoardEventKind, ReportStatus, Role
 from store.people import list_people
 from workflows.budget_status import BudgetRules, BudgetStatus, RuleCheck, budget_status_for
 from workflows.calendar import Period, ReportKind, periods_of_year, send_slot
+from workflows.exports import fill_sheet
 from workflows.grants import GrantView, delegation_decisions
 from workflows.interventions import all_interventions
 from workflows.outbox import plan
 from workflows.outbox_keys import papers_key
 from workflows.outbox_kinds import BoardPapersPayload
+from workflows.quarterly_compilation import (
+    Compilation,
+    board_quarters,
+    compile_quarters,
+    quarterly_sheet,
+)
 from workflows.reports import Reporting, owed_when_due, owes_report, reports_in
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
@@ -122,6 +130,8 @@ class Pack:
     status: BudgetStatus | None  # None: the year has no budget
     reporting: tuple[ReportingRow, ...]
     delegation: tuple[GrantView, ...]
+    # The quarterly compilation, at the half-year and year meetings (`board_quarters`).
+    quarters: Compilation | None = None
 
     @property
     def delegated_total(self) -> int:
@@ -160,7 +170,13 @@ def papers_pack(
             reporting_since(engine, reporting, since=since, until=event.on, today=today)
         ),
         delegation=tuple(delegation_decisions(engine, since, event.on)),
+        quarters=_quarters(engine, event.on),
     )
+
+
+def _quarters(engine: Engine, meeting_on: date) -> Compilation | None:
+    chosen = board_quarters(meeting_on)
+    return None if chosen is None else compile_quarters(engine, *chosen)
 
 
 def _previous_meeting(session: Session, event: BoardEvent) -> BoardEvent | None:
@@ -250,6 +266,9 @@ def write_papers_xlsx(pack: Pack, texts: Texts, *, association: str | None = Non
     for name, rows in sheets:
         sheet = book.create_sheet(texts.get("papers", "sheet_name", sheet=name)[:31])
         _fill(sheet, rows, title)
+    if pack.quarters is not None:
+        name, table = quarterly_sheet(pack.quarters, texts, association=association)
+        fill_sheet(book.create_sheet(name[:31]), table)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

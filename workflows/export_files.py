@@ -37,6 +37,7 @@ from workflows.outbox import REPLY, Planned, plan_new
 from workflows.outbox_keys import export_key
 from workflows.outbox_kinds import ExportFilePayload
 from workflows.participants import participant_table
+from workflows.quarterly_compilation import compile_quarters, default_until, quarterly_sheet
 from workflows.reports import Reporting, reports_in
 from workflows.texts import Texts
 
@@ -61,7 +62,8 @@ class ExportSettings:
 def data_sheets(
     engine: Engine, year: int, *, today: date, texts: Texts, settings: ExportSettings
 ) -> list[tuple[str, Table]]:
-    """The data workbook's two sheets: the reports and the participant table."""
+    """The data workbook's sheets: the reports, the participant table and the quarterly
+    compilation up to the last quarter ended (CSV takes the first two)."""
     through = reported_through(engine, year)
 
     def title(table: str) -> str:
@@ -85,9 +87,13 @@ def data_sheets(
         title=title("participants"),
         comparison=settings.comparison(year) if settings.comparison else None,
     )
+    quarters = compile_quarters(
+        engine, year, default_until(year, today), form=settings.forms[ReportKind.quarterly]
+    )
     return [
         (texts.get("status", "export_sheet_reports"), reports),
         (texts.get("status", "export_sheet_participants", year=year), participants),
+        quarterly_sheet(quarters, texts, association=settings.association, made=today),
     ]
 
 

@@ -123,6 +123,10 @@ class FormField:
     comment_label: Label | None = None
     comment_required: bool = False
     comment_max_length: int | None = None
+    # The comment is required unless the goal's choice is one of these (empty: as
+    # `comment_required` says); `comment_hint` says so beside the comment.
+    comment_required_unless: tuple[str, ...] = ()
+    comment_hint: Label | None = None
     overall_label: Label | None = None
     rest_label: Label | None = None
     when: When = When.ALWAYS
@@ -332,6 +336,7 @@ def _goal_inputs(f: FormField, goals: str | Sequence[str]) -> list[Heading | Inp
             f.comment_label or f.label,
             f.id,
             f.comment_required,
+            f.comment_hint,
             max=f.comment_max_length,
         )
         items += [
@@ -391,7 +396,8 @@ def validate(
     so are the inputs of fields `context` does not ask."""
     values: dict[str, int | str | None] = {}
     errors: dict[str, FormError] = {}
-    for item in inputs(form, goals, context):
+    asked_inputs = inputs(form, goals, context)
+    for item in asked_inputs:
         value, error = _parse(item, raw.get(item.id))
         values[item.id] = value
         if error is not None:
@@ -406,7 +412,33 @@ def validate(
             _check_at_most(rule, split, labels, values, errors)
     for balance in form.balances:
         _check_balance(balance, kinds, labels, values, errors, context.previous)
+    for form_field in form.fields:
+        if form_field.type is FieldType.GOALS and form_field.comment_required_unless:
+            choices = [
+                item.id
+                for item in asked_inputs
+                if item.field_id == form_field.id and item.type is InputType.CHOICE
+            ]
+            _check_goal_comments(form_field, choices, values, errors)
     return Validated(values, errors)
+
+
+def _check_goal_comments(
+    f: FormField,
+    choices: Sequence[str],
+    values: Mapping[str, int | str | None],
+    errors: dict[str, FormError],
+) -> None:
+    """A goal whose status is not one of `comment_required_unless` needs its comment: the
+    error sits on the comment, naming the chosen status."""
+    options = {option.value: option.label for option in f.options}
+    for key in choices:
+        value, comment = values.get(key), f"{key}_comment"
+        if not isinstance(value, str) or value in f.comment_required_unless:
+            continue
+        if comment in values and values[comment] is None and comment not in errors:
+            label = options.get(value, Label(value, value))
+            errors[comment] = FormError("goal_comment_required", {"status": label.as_dict()})
 
 
 def to_prefill(values: Mapping[str, object]) -> dict[str, str]:
@@ -602,6 +634,22 @@ def earlier_forms() -> dict[ReportKind, tuple[FormDefinition, ...]]:
     return {kind: tuple(forms) for kind, forms in found.items()}
 
 
+def earlier_option(field_id: str, value: object) -> Option | None:
+    """The option `value` of the choice or goals field `field_id` in an earlier shape of a
+    form (templates/forms/earlier/), newest file last wins; None when none offered it. How
+    an answer no form offers any more is read (the quarterly "partly", "not")."""
+    found: Option | None = None
+    for forms in earlier_forms().values():
+        for form in forms:
+            for form_field in form.fields:
+                if form_field.id != field_id:
+                    continue
+                for option in form_field.options:
+                    if option.value == value:
+                        found = option
+    return found
+
+
 def load_form_file(path: Path) -> FormDefinition:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -641,6 +689,8 @@ _KEYS: dict[FieldType, set[str]] = {
         "comment_label",
         "comment_required",
         "comment_max_length",
+        "comment_required_unless",
+        "comment_hint",
         "overall_label",
         "rest_label",
     },
@@ -752,6 +802,13 @@ def _field(data: object, place: str) -> FormField:
             1,
             TEXT_MAX_LENGTH,
         )
+        extra["comment_required_unless"] = _option_values(
+            raw.get("comment_required_unless", []),
+            f"{place}.comment_required_unless",
+            extra["options"],
+        )
+        if "comment_hint" in raw:
+            extra["comment_hint"] = _label(raw["comment_hint"], f"{place}.comment_hint", HINT_MAX)
     if kind in _NUMERIC:
         extra["empty_is_zero"] = _bool(raw.get("empty_is_zero", False), f"{place}.empty_is_zero")
         if "prefill_from" in raw:
@@ -786,6 +843,20 @@ def _options(data: object, place: str) -> tuple[Option, ...]:
             Option(value, _label(_need(raw, "label", here), f"{here}.label", OPTION_LABEL_MAX))
         )
     return tuple(options)
+
+
+def _option_values(data: object, place: str, options: Sequence[Option]) -> tuple[str, ...]:
+    """A list of the field's own option values."""
+    known = {option.value for option in options}
+    values: list[str] = []
+    for index, item in enumerate(_list(data, place)):
+        value = _string(item, f"{place}[{index}]", limit=40)
+        if value not in known:
+            raise _Problem(
+                f"{place}[{index}]", f"{value!r} is no option ({', '.join(sorted(known))})"
+            )
+        values.append(value)
+    return tuple(values)
 
 
 def _rule(data: object, place: str, fields: Mapping[str, FormField]) -> Rule:

@@ -48,6 +48,7 @@ __all__ = [
     "all_interventions",
     "get_intervention",
     "import_interventions_file",
+    "interventions_in",
     "interventions_led_by",
 ]
 
@@ -110,9 +111,14 @@ def import_interventions_file(
 def all_interventions(engine: Engine) -> list[InterventionInfo]:
     """Every intervention with its leads, sorted by name and owner."""
     with session_scope(engine) as session:
-        found = list_interventions(session)
-        leads = leads_by_intervention(session)
-        live = installation.reports_from(session)
+        return interventions_in(session)
+
+
+def interventions_in(session: Session) -> list[InterventionInfo]:
+    """`all_interventions` in the caller's session."""
+    found = list_interventions(session)
+    leads = leads_by_intervention(session)
+    live = installation.reports_from(session)
     return [_info(i, leads.get(i.id or 0, []), live) for i in found]
 
 

@@ -14,6 +14,7 @@ picks a family of rows (a period's reminders to cancel, a step's sent copies to 
     board_step:<step>:<due>:<stage>:<user>   board_step_done:<step>:<due>
     announce:<step>:<due>                    board_papers:<event>:<user>
     export_file:<user>:<request>
+    quarterly_page:<intervention>:<year>-Q<until>:<channel>:<view>
 
 Dates are ISO days. The parts are joined with ":"; a period (2026-03, 2026-Q1) and a Slack
 id hold none, so a key splits back into its parts (`parse_reminder`, `review_revision`)."""
@@ -36,6 +37,7 @@ from workflows.outbox_kinds import (
     ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
+    QuarterlyPagePayload,
     ReceivedPayload,
     ReminderPayload,
     RemindersDonePayload,
@@ -183,3 +185,12 @@ def papers_key(event_id: int, recipient: str) -> str:
 def export_key(user_id: str, request: str) -> str:
     """One file per request (`request` names it: a fresh id for each `/finsam export`)."""
     return f"{ExportFilePayload.KIND}:{user_id}:{request}"
+
+
+# The quarterly compilation.
+def quarterly_page_key(
+    intervention_id: int, *, year: int, until: int, channel: str, view_id: str
+) -> str:
+    """One post per submitted "send to channel" modal: a delivery of the same submission
+    again plans nothing; a new modal is a new send."""
+    return f"{QuarterlyPagePayload.KIND}:{intervention_id}:{year}-Q{until}:{channel}:{view_id}"

@@ -243,6 +243,20 @@ class ExportFilePayload(Payload):
     through_month: int = 12
 
 
+# The quarterly compilation (workflows/quarterly_pages.py).
+@dataclass(frozen=True)
+class QuarterlyPagePayload(Payload):
+    """An intervention's compilation page of `year`, quarters 1..`until`, posted to the row's
+    channel for `sent_by` (office staff), asked for on `date`."""
+
+    KIND: ClassVar[str] = "quarterly_page"
+    intervention_id: int
+    year: int
+    until: int
+    sent_by: str
+    date: dt.date
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     payload.KIND: payload
     for payload in (
@@ -265,5 +279,6 @@ PAYLOADS: dict[str, type[Payload]] = {
         BoardPapersPayload,
         BudgetSummaryPayload,
         ExportFilePayload,
+        QuarterlyPagePayload,
     )
 }

@@ -146,8 +146,9 @@ def reports_export(
     periods past due without a report as "Saknas"), and the annual report's participant
     table. Exact figures: nothing is masked. Headers and values in FINSAM_LANGUAGE, from the
     forms. XLSX: two sheets, each with a title row (FINSAM_ASSOCIATION_NAME, the months the
-    reports cover) and a totals row; CSV: two files for Excel in Swedish (";" between fields,
-    decimal comma, UTF-8 with BOM).
+    reports cover) and a totals row, and a third, the quarterly compilation (as
+    `reports quarterly` writes it, up to the last quarter ended); CSV: two files for Excel
+    in Swedish (";" between fields, decimal comma, UTF-8 with BOM).
 
     Example: finsam-bot reports export --year 2026 --format xlsx --out finsam-2026.xlsx
     """
@@ -179,7 +180,7 @@ def reports_export(
         path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
         written = [write_xlsx(path, sheets)]
     else:
-        (_, reports), (_, participants) = sheets
+        (_, reports), (_, participants) = sheets[:2]
         reports_path, participants_path = csv_paths(stem)
         written = [write_csv(reports_path, reports), write_csv(participants_path, participants)]
     for path in written:
@@ -281,3 +282,57 @@ def reports_participants(
         emit_json({"year": chosen, "through_month": until, **values})
     else:
         typer.echo(texts.get("participants", "paragraph", **values))
+
+
+@app.command("quarterly")
+def reports_quarterly(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", min=2000, max=2100, help="Year of the quarters (default: this year)"
+        ),
+    ] = None,
+    until: Annotated[
+        int | None,
+        typer.Option(
+            "--until",
+            min=1,
+            max=4,
+            help="Last quarter compiled (default: 4 for an earlier year, else the last one ended)",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The XLSX file (default: kvartal-YEAR.xlsx)"),
+    ] = None,
+    on: OnOption = None,
+) -> None:
+    """The compilation of the quarterly reports for the board: per intervention and goal the
+    goal's text, the status each quarter and its comment, and the share of the structural
+    interventions' goals reached beside the board's target (75 %). One XLSX sheet,
+    "Kvartalssammanställning", with a title row (FINSAM_ASSOCIATION_NAME, the quarters).
+    Reports in the earlier shape (Delvis uppnått, Inte uppnått) are read as they were given.
+
+    Example: finsam-bot reports quarterly --year 2026 --until 2 --out kvartal-2026.xlsx
+    """
+    from workflows.calendar import ReportKind
+    from workflows.exports import write_xlsx
+    from workflows.forms import load_forms
+    from workflows.quarterly_compilation import compile_quarters, default_until, quarterly_sheet
+
+    cfg = settings()
+    texts = Texts(cfg.finsam_language)
+    today = today_or(cfg, on)
+    chosen = year or today.year
+    last = until or default_until(chosen, today)
+    forms = run(lambda: load_forms(cfg.finsam_forms_dir), texts=texts)
+    with database(cfg) as engine:
+        compilation = run(
+            lambda: compile_quarters(engine, chosen, last, form=forms[ReportKind.quarterly]),
+            texts=texts,
+        )
+    sheet = quarterly_sheet(compilation, texts, association=cfg.finsam_association_name, made=today)
+    stem = out or Path(f"kvartal-{chosen}")
+    path = stem if stem.suffix.lower() == ".xlsx" else stem.with_name(f"{stem.name}.xlsx")
+    write_xlsx(path, [sheet])
+    typer.echo(texts.get("status", "export_written", path=path))

@@ -20,6 +20,7 @@ from bot.listeners.exports import answer_export
 from bot.listeners.grants import open_grant_form
 from bot.listeners.language import answer_language
 from bot.listeners.people import people_command
+from bot.listeners.quarterly import answer_quarterly
 from bot.listeners.status import answer_status
 from store.errors import BadArgument
 from workflows.texts import Texts
@@ -120,6 +121,8 @@ SUBCOMMANDS: dict[str, Callable[[BotContext, Texts, str, list[str]], list[dict[s
     "personer": people_command,
     "people": people_command,
     "export": answer_export,
+    "kvartal": answer_quarterly,
+    "quarterly": answer_quarterly,
 }
 
 # Subcommands that open a modal: they need the command's trigger_id and the client, and

@@ -25,6 +25,7 @@ from bot.messages.budget import send_budget_summary
 from bot.messages.exports import send_export
 from bot.messages.home import refresh_home
 from bot.messages.papers import send_board_papers
+from bot.messages.quarterly import build_quarterly_page
 from workflows.outbox_kinds import (
     AbsenceOverPayload,
     AnnouncementPayload,
@@ -39,6 +40,7 @@ from workflows.outbox_kinds import (
     ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
+    QuarterlyPagePayload,
     ReceivedPayload,
     ReminderPayload,
     RemindersDonePayload,
@@ -61,6 +63,7 @@ _ENTRIES: list[Kind[Any]] = [
     kind(DeputyRelievedPayload, posting(build_deputy_relieved)),
     kind(BoardStepPayload, posting(board.build_board_step)),
     kind(AnnouncementPayload, posting(board.build_announcement)),
+    kind(QuarterlyPagePayload, posting(build_quarterly_page)),
     # A post, then a file shared once after it.
     kind(BudgetSummaryPayload, send_budget_summary),
     kind(BoardPapersPayload, send_board_papers),

@@ -14,6 +14,7 @@ from bot.slack_io import FileShare, Rendered, SlackIO
 from workflows.board_papers import Pack, papers_pack, rule_text, write_papers_xlsx
 from workflows.outbox import Outgoing, Progress
 from workflows.outbox_kinds import BoardPapersPayload
+from workflows.quarterly_compilation import share_text
 from workflows.texts import Texts
 
 DELEGATION_LINES_MAX = 10
@@ -27,6 +28,17 @@ def build_papers_blocks(pack: Pack, texts: Texts) -> list[Block]:
         section(_reporting_text(pack, texts)),
         *chunked_sections(_delegation_lines(pack, texts)),
     ]
+    if pack.quarters is not None:  # at the half-year and year meetings
+        compiled = pack.quarters
+        share = share_text(compiled.structural, texts)
+        line = texts.get(
+            "quarterly",
+            "papers_line",
+            year=compiled.year,
+            until=compiled.until_quarter,
+            share=share,
+        )
+        blocks.append(section(line))
     return blocks
 
 
