@@ -11,7 +11,7 @@ more builder appended there."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -374,10 +374,8 @@ def quarters_sheet(given: SheetInput) -> Sheet:
     through August: Q1 and Q2), as `finsam-bot reports quarterly` writes it."""
     report = given.report
     compilation = compile_quarters(given.engine, report.year, max(1, report.through_month // 3))
-    name, table = quarterly_sheet(
-        compilation, given.texts, association=given.association, made=given.made
-    )
-    return Sheet(name, table)
+    _, table = quarterly_sheet(compilation, given.texts)
+    return Sheet(given.sheet_name("quarters"), replace(table, title=given.title("quarters")))
 
 
 # --------------------------------------------------------------------------- the workbook
