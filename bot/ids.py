@@ -17,6 +17,9 @@ class Action(StrEnum):
     report_return = "report_return"  # value: as report_accept
     report_show = "report_show"  # value: report id
     board_step_done = "board_step_done"  # value: board step id
+    import_replace = (
+        "import_replace"  # value: {"file", "year", "revision", "by"} (bot/blocks/imports.py)
+    )
 
 
 class View(StrEnum):
@@ -24,3 +27,4 @@ class View(StrEnum):
     report_return = "report_return"  # private_metadata: {"report_id", "revision"}
     notice = "notice"
     grant_form = "grant_form"  # /finsam beslut: money granted during the year
+    import_form = "import_form"  # /finsam importera: a file and what it holds

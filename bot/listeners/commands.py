@@ -17,6 +17,7 @@ from bot.listeners.absence import answer_absence
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.errors import ErrorEdge
 from bot.listeners.grants import open_grant_form
+from bot.listeners.imports import open_import_form
 from bot.listeners.language import answer_language
 from bot.listeners.people import people_command
 from bot.listeners.status import answer_status
@@ -127,4 +128,6 @@ FORM_SUBCOMMANDS: dict[
     Callable[[BotContext, Texts, dict[str, Any], WebClient], list[dict[str, Any]] | None],
 ] = {
     "beslut": open_grant_form,
+    "importera": open_import_form,
+    "import": open_import_form,
 }
