@@ -40,12 +40,12 @@ FILE_TYPES = ("csv", "xlsx", "yml", "yaml")
 
 def build_import_modal(texts: Texts, *, kind: FileKind | None = None) -> dict[str, Any]:
     options = [
-        Option(value=k.value, text=texts.get("imports", "kind_name", kind=k.value)[:75])
+        Option(value=k.value, text=texts.get("imports", "file_kind_name", kind=k.value)[:75])
         for k in FileKind
     ]
     initial = next((o for o in options if kind is not None and o.value == kind.value), None)
     blocks: list[Block] = [
-        context(texts.get("imports", "modal_intro", megabytes=MAX_FILE_BYTES // (1024 * 1024))),
+        context(texts.get("imports", "import_modal_intro", megabytes=MAX_FILE_BYTES // (1024 * 1024))),
         InputBlock(
             block_id=KIND_BLOCK,
             label=PlainTextObject(text=texts.get("imports", "kind_label")),
@@ -64,8 +64,8 @@ def build_import_modal(texts: Texts, *, kind: FileKind | None = None) -> dict[st
     return View(
         type="modal",
         callback_id=ViewId.import_form.value,
-        title=PlainTextObject(text=texts.get("imports", "modal_title")[:MODAL_TITLE_MAX]),
-        submit=PlainTextObject(text=texts.get("imports", "submit")[:MODAL_BUTTON_MAX]),
+        title=PlainTextObject(text=texts.get("imports", "import_modal_title")[:MODAL_TITLE_MAX]),
+        submit=PlainTextObject(text=texts.get("imports", "import_submit")[:MODAL_BUTTON_MAX]),
         close=PlainTextObject(text=texts.get("common", "cancel")[:MODAL_BUTTON_MAX]),
         blocks=blocks,
     ).to_dict()
@@ -145,7 +145,7 @@ def replace_offer_blocks(texts: Texts, *, file: str, offer: ReplaceOffer) -> lis
             title=texts.get("imports", "replace_confirm_title"),
             text=texts.get("imports", "replace_confirm_text", year=offer.year),
             confirm=texts.get("imports", "replace_yes"),
-            deny=texts.get("imports", "replace_no"),
+            deny=texts.get("common", "cancel"),
         ),
     )
     return to_dicts(
