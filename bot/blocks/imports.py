@@ -45,7 +45,9 @@ def build_import_modal(texts: Texts, *, kind: FileKind | None = None) -> dict[st
     ]
     initial = next((o for o in options if kind is not None and o.value == kind.value), None)
     blocks: list[Block] = [
-        context(texts.get("imports", "import_modal_intro", megabytes=MAX_FILE_BYTES // (1024 * 1024))),
+        context(
+            texts.get("imports", "import_modal_intro", megabytes=MAX_FILE_BYTES // (1024 * 1024))
+        ),
         InputBlock(
             block_id=KIND_BLOCK,
             label=PlainTextObject(text=texts.get("imports", "kind_label")),
