@@ -19,6 +19,7 @@ from bot.blocks.plain_text import plain
 from bot.ids import Action
 from bot.simulator.fake_slack import validate_blocks
 from bot.simulator.sample_books import write_sample_books
+from bot.simulator.samples import BOARD_CYCLE_2026, INTERVENTIONS_2026, sample_path
 from bot.simulator.slack_driver import block_action, file_input, static_select
 from store.importers.limits import MAX_FILE_BYTES
 from store.models import Role
@@ -288,3 +289,25 @@ def test_the_fake_refuses_a_file_input_slack_would_refuse() -> None:
 def test_the_cli_prints_the_budget_totals(cli: Cli) -> None:
     printed = cli.ok("budget", "import", str(SAMPLE_2026)).stdout
     assert "kvarvarande beslutsutrymme" in printed and "tkr" in printed
+
+
+def test_interventions_and_the_boards_year_get_the_clis_report(bot: RunningBot, cli: Cli) -> None:
+    """The other two kinds: leads matched in the workspace by e-mail, the board's year from
+    its YAML file; the same words as the CLI run against the same workspace."""
+    bot.fake.add_user("U0ANNA001", email="anna.lind@enkoping.example", name="Anna Lind")
+    slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": bot.fake.api_url}
+    interventions = sample_path(INTERVENTIONS_2026)
+    printed = cli.ok("interventions", "import", str(interventions), **slack)
+    [answer] = submit(bot, "interventions", upload(bot, interventions))
+    assert report(answer) == printed.stdout.splitlines()
+    assert "anna.lind@enkoping.example" not in "\n".join(report(answer))  # she was matched
+
+    cycle = sample_path(BOARD_CYCLE_2026)
+    printed = cli.ok("cycle", "import", str(cycle))
+    [answer] = submit(bot, "cycle", upload(bot, cycle))
+    assert report(answer) == printed.stdout.splitlines()
+    assert "Årshjulet 2026 importerat" in printed.stdout
+    # The sample's other leads are not in this workspace: Slack's answer for them is expected.
+    unmatched = ("users.lookupByEmail", "users_not_found")
+    assert unmatched in bot.fake.errors
+    bot.fake.errors[:] = [e for e in bot.fake.errors if e != unmatched]
