@@ -311,3 +311,24 @@ def test_interventions_and_the_boards_year_get_the_clis_report(bot: RunningBot, 
     unmatched = ("users.lookupByEmail", "users_not_found")
     assert unmatched in bot.fake.errors
     bot.fake.errors[:] = [e for e in bot.fake.errors if e != unmatched]
+
+
+def test_an_uploaded_name_stays_inside_the_scratch_folder() -> None:
+    from workflows.file_imports import safe_file_name
+
+    assert safe_file_name("../../etc/passwd.csv") == "passwd.csv"
+    assert safe_file_name("C:\\Users\\eva\\budget 2026.xlsx") == "budget 2026.xlsx"
+    assert safe_file_name("\x00.hidden.yml") == "hidden.yml"
+    long = safe_file_name("b" * 500 + ".xlsx")
+    assert len(long) <= 120 and long.endswith(".xlsx")
+
+
+def test_the_token_goes_to_slacks_file_hosts_only() -> None:
+    from slack_sdk import WebClient
+
+    from bot.slack_files import allowed_host
+
+    client = WebClient(token="xoxb-x")  # https://slack.com/api/
+    assert allowed_host("https://files.slack.com/files-pri/T1-F1/a.csv", client)
+    assert not allowed_host("https://files.slack.com.evil.example/a.csv", client)
+    assert not allowed_host("https://example.org/files-pri/T1-F1/a.csv", client)
