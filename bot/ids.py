@@ -19,6 +19,9 @@ class Action(StrEnum):
     board_step_done = "board_step_done"  # value: board step id
     # value: {"intervention_id": …, "year": …, "until": …} (the compilation page shown)
     quarterly_send = "quarterly_send"
+    import_replace = (
+        "import_replace"  # value: {"file", "year", "revision", "by"} (bot/blocks/imports.py)
+    )
 
 
 class View(StrEnum):
@@ -27,3 +30,4 @@ class View(StrEnum):
     notice = "notice"
     grant_form = "grant_form"  # /finsam beslut: money granted during the year
     quarterly_send = "quarterly_send"  # private_metadata: as Action.quarterly_send's value
+    import_form = "import_form"  # /finsam importera: a file and what it holds

@@ -365,7 +365,12 @@ def test_next_years_draft_takes_the_kept_forecast(
     ]
 
     out = cli.ok("budget", "import", str(draft)).stdout  # replaces the 2027 plan
-    assert out == "Budgeten för 2027 är ersatt: 19 rader.\n"  # 17 lines, 2 of balance
+    assert out == (  # 17 lines, 2 of balance; then the year's totals
+        "Budgeten för 2027 är ersatt: 19 rader.\n"
+        "Budget 2027 att jämföra med den beslutade: intäkter 4 890 tkr, kostnader 7 690 tkr, "
+        "årets resultat −2 800 tkr, eget kapital vid årets början 0 tkr, "
+        "kvarvarande beslutsutrymme −2 800 tkr.\n"
+    )
     status = cli.json("budget", "status", "--year", "2027")
     assert status["opening_equity"] == 0  # 2 800 at the start of 2026, −2 800 forecast
     assert status["plan"] is False

@@ -200,8 +200,14 @@ def test_people_language_refuses_an_unknown_language_or_id_and_stores_nothing(
 
 
 def test_budget_import_refuses_an_existing_year_unless_replace(cli: Cli) -> None:
+    # The year's totals follow, to compare with the approved plan (as /finsam importera says).
+    totals = (
+        "Budget 2026 att jämföra med den beslutade: intäkter 24 180 tkr, kostnader 27 150 tkr, "
+        "årets resultat −2 970 tkr, eget kapital vid årets början 3 977 tkr, "
+        "kvarvarande beslutsutrymme 1 007 tkr.\n"
+    )
     assert cli.ok("budget", "import", str(SAMPLE_2026)).stdout == (
-        "Budgeten för 2026 är importerad: 22 rader.\n"
+        "Budgeten för 2026 är importerad: 22 rader.\n" + totals
     )
     again = cli("budget", "import", str(SAMPLE_2026))
     assert again.exit_code == 3, describe(again)
@@ -210,7 +216,7 @@ def test_budget_import_refuses_an_existing_year_unless_replace(cli: Cli) -> None
         "Budgeten för 2026 finns redan. Kör om med --replace för att ersätta den." in again.stderr
     )
     replaced = cli.ok("budget", "import", "--replace", str(SAMPLE_2026))
-    assert replaced.stdout == "Budgeten för 2026 är ersatt: 22 rader.\n"
+    assert replaced.stdout == "Budgeten för 2026 är ersatt: 22 rader.\n" + totals
     assert cli.json("budget", "status", "--year", "2026")["income"] == 24_180_000
 
 

@@ -754,6 +754,9 @@ def test_cli_says_costs_were_read_as_costs(database_url: str, clean_env: Path) -
         "Planen för 2027 är importerad: 18 rader.\n"
         "Planen för 2028 är importerad: 18 rader.\n"
         "Obs: kostnaderna står med minustecken i filen (14 rader) och har lästs som kostnader.\n"
+        "Budget 2026 att jämföra med den beslutade: intäkter 4 890 tkr, kostnader 7 690 tkr, "
+        "årets resultat −2 800 tkr, eget kapital vid årets början 2 800 tkr, "
+        "kvarvarande beslutsutrymme 0 tkr.\n"
     )
     status = cli.json("budget", "status", "--year", "2026")
     assert (status["income"], status["costs"]) == (4_890_000, 7_690_000)

@@ -30,31 +30,17 @@ def budget_import(
     replace: Annotated[bool, typer.Option("--replace", help="Replace a year that exists")] = False,
 ) -> None:
     """Import a budget file, all or nothing. Example: finsam-bot budget import budget-2026.csv"""
+    from bot.blocks.plain_text import plain
+    from bot.import_report import budget_lines
     from workflows.budget_files import import_budget_file
+    from workflows.file_imports import budget_imported
 
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
         result = run(lambda: import_budget_file(engine, file, replace=replace), texts=texts)
-    said = [
-        texts.get(
-            "cli",
-            "budget_imported",
-            year=result.year,
-            lines=result.lines,
-            replaced=result.replaced,
-            plan=result.plan,
-        )
-    ]
-    said += [
-        texts.get(
-            "cli", "plan_imported", year=p.year, lines=p.lines, replaced=p.replaced, kept=p.kept
-        )
-        for p in result.plans
-    ]
-    if result.negated_costs:  # the file's signs were read by its sections: say so
-        said.append(texts.get("cli", "costs_negated", count=result.negated_costs))
-    typer.echo("\n".join(said))
+        imported = budget_imported(engine, result, rules=cfg.budget_rules)
+    typer.echo("\n".join(plain(line) for line in budget_lines(texts, imported)))
 
 
 @spending_app.command("import")
@@ -63,22 +49,14 @@ def spending_import(file: FileArgument) -> None:
 
     Example: finsam-bot spending import books-2026.csv
     """
+    from bot.import_report import spending_lines
     from workflows.budget_files import import_spending_file
 
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     with database(cfg) as engine:
         result = run(lambda: import_spending_file(engine, file), texts=texts)
-    typer.echo(
-        texts.get(
-            "cli",
-            "spending_imported",
-            rows=result.rows,
-            new=result.new,
-            updated=result.updated,
-            unchanged=result.unchanged,
-        )
-    )
+    typer.echo("\n".join(spending_lines(texts, result)))
 
 
 @app.command("forecast")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from bot.blocks.plain_text import plain
-from bot.error_text import error_text
 from store.errors import (
     AccessDenied,
     BadArgument,
@@ -86,24 +85,9 @@ def run(action: Callable[[], T], *, texts: Texts | None = None) -> T:
 
 
 def describe(texts: Texts, err: FinsamError) -> list[str]:
-    lines = [error_text(texts, err)]
-    if isinstance(err, ImportRejected):
-        from store.importers.limits import MAX_NAMED_PROBLEMS  # the importers: not for --help
+    from bot.import_report import refusal_lines  # the importers' words: not for --help
 
-        lines += [
-            texts.get(
-                "import",
-                "problem_line",
-                line=problem.line,
-                column=problem.column,
-                message=texts.get("import", problem.code, value=problem.value),
-            )
-            for problem in err.problems[:MAX_NAMED_PROBLEMS]
-        ]
-        if len(err.problems) > MAX_NAMED_PROBLEMS:
-            more = len(err.problems) - MAX_NAMED_PROBLEMS
-            lines.append(texts.get("import", "more_problems", count=more))
-    return lines
+    return refusal_lines(texts, err)
 
 
 def fail(texts: Texts, err: FinsamError) -> NoReturn:

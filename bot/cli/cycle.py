@@ -51,7 +51,7 @@ def cycle_import(file: CycleFile, output_format: FormatOption = "text") -> None:
 
     Example: finsam-bot cycle import board-cycle-2026.yml
     """
-    from workflows.board_cycle import CycleRejected, import_cycle, problem_lines
+    from workflows.board_cycle import CycleRejected, import_cycle
 
     check_format(output_format)
     cfg = settings()
@@ -64,23 +64,10 @@ def cycle_import(file: CycleFile, output_format: FormatOption = "text") -> None:
     if output_format == "json":
         emit_json(import_to_dict(result))
         return
-    typer.echo(
-        texts.get(
-            "board",
-            "imported",
-            year=result.year,
-            meetings=result.meetings,
-            milestones=result.milestones,
-            steps=result.steps,
-            added=result.added,
-            updated=result.updated,
-            removed=result.removed,
-        )
-    )
-    if result.warnings:
-        typer.echo(texts.get("board", "warnings", count=len(result.warnings)))
-        for line in problem_lines(texts, result.warnings):
-            typer.echo(plain(line))
+    from bot.import_report import cycle_lines
+
+    for line in cycle_lines(texts, result):
+        typer.echo(plain(line))
 
 
 def problem_to_dict(problem: CycleProblem) -> dict[str, Any]:

@@ -79,30 +79,9 @@ def import_to_dict(result: InterventionImportResult) -> dict[str, Any]:
 
 
 def import_as_lines(result: InterventionImportResult, texts: Texts) -> list[str]:
-    lines = [
-        texts.get(
-            "interventions",
-            "imported",
-            created=result.created,
-            updated=result.updated,
-            matched=len(result.matched),
-            unmatched=len(result.unmatched),
-        )
-    ]
-    lines += [
-        texts.get("interventions", "unmatched_lead", email=m.email, intervention=m.intervention)
-        for m in result.unmatched
-    ]
-    lines += [
-        texts.get(
-            "interventions",
-            "no_budget_line",
-            intervention=w.intervention,
-            years=", ".join(str(y) for y in w.years),
-        )
-        for w in result.without_budget_line
-    ]
-    return lines
+    from bot.import_report import interventions_lines
+
+    return interventions_lines(texts, result)
 
 
 @app.command("list")

@@ -18,6 +18,7 @@ from bot.listeners.board import WithClient, answer_board
 from bot.listeners.errors import ErrorEdge
 from bot.listeners.exports import answer_export
 from bot.listeners.grants import open_grant_form
+from bot.listeners.imports import open_import_form
 from bot.listeners.language import answer_language
 from bot.listeners.people import people_command
 from bot.listeners.quarterly import answer_quarterly
@@ -132,4 +133,6 @@ FORM_SUBCOMMANDS: dict[
     Callable[[BotContext, Texts, dict[str, Any], WebClient], list[dict[str, Any]] | None],
 ] = {
     "beslut": open_grant_form,
+    "importera": open_import_form,
+    "import": open_import_form,
 }

@@ -20,6 +20,7 @@ from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.demo_board import run_board_year
+from bot.simulator.demo_imports import import_books_in_slack
 from bot.simulator.demo_reporting import GO_LIVE, run_reporting_quarter
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
@@ -145,10 +146,11 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         demo.cli("people", "add", LEAD_USER, "--role", "lead", "--name", "Lars Ledare")
         budget = sample_path(BUDGET_2026)
         demo.cli("budget", "import", str(budget))
-        books = write_sample_books(budget, out / "utfall-2026.csv", through_month=10)
+        books = write_sample_books(budget, out / "utfall-2026.csv", through_month=9)
         demo.cli("spending", "import", str(books))
         with demo.serving():
             demo.step("serving", url=f"http://127.0.0.1:{demo.port}/slack/events")
+            import_books_in_slack(demo, budget, through_month=10)  # October's, through Slack
             demo.step("office_asks")
             demo.ask(OFFICE_USER, "budget 2026")
             demo.step("one_intervention")

@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.simulator.fake_files import FakeFiles, file_input_problems
 from bot.simulator.waiting import wait_until
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ __all__ = [
 DEFAULT_SCOPES: tuple[str, ...] = (
     "commands",
     "chat:write",
+    "files:read",
     "files:write",
     "im:write",
     "users:read",
@@ -365,7 +367,7 @@ class _Outcome:
     """What to answer and what to record."""
 
     status: int
-    payload: dict[str, Any] | str
+    payload: dict[str, Any] | str | bytes
     method: str
     args: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
@@ -627,6 +629,10 @@ class SlackFake:
         self.unexpected: list[Call] = []
         self.internal_errors: list[str] = []
 
+        # Files users upload (a modal's file_input): bot/simulator/fake_files.py.
+        self.user_files = FakeFiles(
+            base_url=lambda: self.base_url, bot_token=lambda: self.bot_token, team_id=team_id
+        )
         self.add_user(bot_user_id, name="finsam", is_bot=True)
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -1136,6 +1142,8 @@ class SlackFake:
         if path.startswith("/upload/v1/"):
             file_id = path.removeprefix("/upload/v1/")
             return "upload", functools.partial(self._upload, file_id, request)
+        if self.user_files.handles(path):
+            return "files.download", functools.partial(self._download, request)
         if path.startswith("/response/"):
             response_id = path.removeprefix("/response/")
             return "response_url", functools.partial(self._response_url, response_id, request)
@@ -1146,12 +1154,15 @@ class SlackFake:
         self,
         handler: BaseHTTPRequestHandler,
         status: int,
-        payload: dict[str, Any] | str,
+        payload: dict[str, Any] | str | bytes,
         headers: Mapping[str, str],
     ) -> None:
         if isinstance(payload, dict):
             data = json.dumps(payload).encode()
             content_type = "application/json; charset=utf-8"
+        elif isinstance(payload, bytes):  # a file, its Content-Type in `headers`
+            data, content_type = payload, headers.get("Content-Type", "application/octet-stream")
+            headers = {k: v for k, v in headers.items() if k != "Content-Type"}
         else:
             data = payload.encode()
             content_type = "text/plain; charset=utf-8"
@@ -1752,6 +1763,7 @@ class SlackFake:
                 max_blocks=VIEW_MAX_BLOCKS,
                 strict=self.strict_blocks,
             )
+            messages += file_input_problems(blocks, scopes=self.scopes)
         if (
             view.get("type") == "modal"
             and isinstance(blocks, list)
@@ -1972,6 +1984,9 @@ class SlackFake:
         return {"files": [self._file_object(u) for u, _ in uploads]}
 
     def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        shared = self.user_files.file_object(_as_text(args.get("file")) or "")
+        if shared is not None:
+            return {"file": shared}
         upload = self._uploads.get(_as_text(args.get("file")) or "")
         if upload is None or not upload.completed:
             raise _SlackError("file_not_found")
@@ -2000,6 +2015,11 @@ class SlackFake:
             )
         upload.content = data
         return _Outcome(200, f"OK - {len(data)}", "upload", args)
+
+    def _download(self, request: _Request) -> _Outcome:
+        served = self.user_files.serve(request.verb, request.path, request.headers)
+        args = {"path": request.path}
+        return _Outcome(served.status, served.body, "files.download", args, served.headers)
 
     def _response_url(self, response_id: str, request: _Request) -> _Outcome:
         """A response_url: Bolt's respond() posts JSON here; checked like a message."""

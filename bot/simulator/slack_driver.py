@@ -274,6 +274,12 @@ def datepicker(date: str | None) -> dict[str, Any]:
     return {"type": "datepicker", "selected_date": date}
 
 
+def file_input(*files: Mapping[str, Any]) -> dict[str, Any]:
+    """A state value of a file_input: the files chosen, as Slack's file objects (each with
+    its `id`; e.g. `fake.user_files.file_object(fake.user_files.upload(...))`)."""
+    return {"type": "file_input", "files": [dict(f) for f in files]}
+
+
 def users_select(user_id: str | None) -> dict[str, Any]:
     """A state value of a users_select."""
     return {"type": "users_select", "selected_user": user_id}
@@ -440,6 +446,20 @@ class SlackDriver:
     def submit(self, payload: Mapping[str, Any], **send_options: Any) -> Response:
         """A view_submission (or view_closed) payload, form-encoded as ``payload=<json>``."""
         return self._interactive(dict(payload), **send_options)
+
+    def submit_view(
+        self,
+        view: Mapping[str, Any],
+        values: Mapping[str, Mapping[str, Mapping[str, Any]]],
+        *,
+        user_id: str = USER_ID,
+    ) -> Response:
+        """Submit the modal the bot opened (`fake.view(id)`) with `values` as its state, e.g.
+        `{"import_files": {"value": file_input(obj)}}`."""
+        payload = view_submission(
+            str(view.get("callback_id", "")), values=values, user_id=user_id, view=view
+        )
+        return self.submit(payload)
 
     def event(
         self,

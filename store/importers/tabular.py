@@ -148,6 +148,13 @@ def _too_large(path: Path, code: ProblemCode, size: int) -> ImportRejected:
     return ImportRejected([problem(0, "", code, value)], file=path.name)
 
 
+def refuse_if_too_large(name: str, size: int) -> None:
+    """The refusal of a file over MAX_FILE_BYTES known only by its name and size (a file in
+    Slack, before it is downloaded): the same words as for a file on disk."""
+    if size > MAX_FILE_BYTES:
+        raise _too_large(Path(name), ProblemCode.file_too_large, size)
+
+
 def _too_many_rows(path: Path) -> ImportRejected:
     return ImportRejected([problem(0, "", ProblemCode.too_many_rows)], file=path.name)
 
