@@ -24,3 +24,5 @@ class View(StrEnum):
     report_return = "report_return"  # private_metadata: {"report_id", "revision"}
     notice = "notice"
     grant_form = "grant_form"  # /finsam beslut: money granted during the year
+    grant_confirm = "grant_confirm"  # private_metadata: {"fields": {…}, "revision": …}
+    application_form = "application_form"  # /finsam ansökan: an application of the round
