@@ -14,6 +14,7 @@ from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
+from bot.listeners.applications import open_application_form
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.errors import ErrorEdge
 from bot.listeners.grants import open_grant_form
@@ -127,4 +128,6 @@ FORM_SUBCOMMANDS: dict[
     Callable[[BotContext, Texts, dict[str, Any], WebClient], list[dict[str, Any]] | None],
 ] = {
     "beslut": open_grant_form,
+    "ansökan": open_application_form,
+    "ansokan": open_application_form,
 }
