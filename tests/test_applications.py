@@ -38,6 +38,7 @@ from workflows.grants import GrantFields, grants_of_year, record_grant
 ORNSKOLDSVIK = Path(__file__).parent / "data" / "budget-ornskoldsvik-2026.csv"  # Plan 2027
 TODAY = date(2026, 9, 22)
 NOW = datetime(2026, 9, 22, 8, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=10)
 RULES = BudgetRules(new_grants_individual_min=Decimal("0.70"))
 
 
@@ -144,11 +145,15 @@ def test_the_same_application_twice_is_one(engine: Engine) -> None:
         today=TODAY,
         now=NOW + timedelta(minutes=1),
         registered_by="U0OFFICE1",
+        resend_window=WINDOW,
     )
     assert (again.created, again.application.id) == (False, first)  # a resend
-    for by, at in (("U0OTHER01", NOW), ("U0OFFICE1", NOW + timedelta(hours=1))):
+    cases = (("U0OTHER01", NOW, WINDOW), ("U0OFFICE1", NOW + timedelta(hours=1), WINDOW))
+    for by, at, window in (*cases, ("U0OFFICE1", NOW, None)):  # None: the CLI's
         with pytest.raises(ConflictError) as twice:
-            register_application(engine, fields(), today=TODAY, now=at, registered_by=by)
+            register_application(
+                engine, fields(), today=TODAY, now=at, registered_by=by, resend_window=window
+            )
         assert (twice.value.code, twice.value.params["id"]) == ("application_exists", first)
     # Another owner's application of the same name is another application.
     register(engine, owner="Tierp", organisation="Tierps kommun")

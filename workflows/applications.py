@@ -69,8 +69,6 @@ FIELD_OF: dict[str, str] = {
     "application_bad_support": SUPPORT,
     "application_exists": TITLE,
 }
-# A submission delivered twice (or sent twice in a hurry) is stored once.
-RESEND_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -256,7 +254,8 @@ def _read_amounts(texts: tuple[str, ...], received_on: date | None) -> dict[int,
     for n, text in enumerate(raw, start=1):
         field = f"{AMOUNT}_{n}"
         if not text:
-            return BadArgument("application_amount_gap", field=field, year=first + n - 1)
+            year = first + n - 1 if first else None
+            return BadArgument("application_amount_gap", field=field, n=n, year=year)
         try:
             kr = parse_tkr(text)
         except NotAnAmount:
@@ -293,11 +292,12 @@ def register_application(
     now: datetime,
     registered_by: str,
     office_user: str | None = None,
+    resend_window: timedelta | None = None,
 ) -> RegisteredApplication:
     """Check and store an application received by the deadline. With `office_user` (the
     Slack form) the user must be office staff or the director. The same application (same
     year, organisation, owner and title, in any case) is refused, unless it is the same
-    person sending it again within `RESEND_WINDOW`: then it is stored once."""
+    person sending it again within `resend_window` (the Slack form): then it is stored once."""
     draft, problems = check_application(fields, today=today)
     if problems:
         raise problems[0]
@@ -314,8 +314,10 @@ def register_application(
         same = [a for a in existing if _key(a) == _draft_key(draft)]
         if same:
             earlier = same[0]
-            if earlier.registered_by == registered_by and earlier.registered_at >= now - (
-                RESEND_WINDOW
+            if (
+                resend_window is not None
+                and earlier.registered_by == registered_by
+                and earlier.registered_at >= now - resend_window
             ):
                 return RegisteredApplication(_views(session, [earlier])[0], created=False)
             raise ConflictError("application_exists", id=earlier.id, title=earlier.title)

@@ -6,6 +6,7 @@ what was typed. `/finsam ansökan lista [år]` lists the round against next year
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -37,6 +38,8 @@ from workflows.applications import (
 from workflows.texts import Texts
 
 LIST_WORDS = frozenset({"lista", "list"})
+# A submission delivered twice (or sent twice in a hurry) is stored once.
+RESEND_WINDOW = timedelta(minutes=10)
 
 
 def open_application_form(
@@ -94,6 +97,7 @@ class ApplicationListeners:
             now=now,
             registered_by=user_id,
             office_user=user_id,
+            resend_window=RESEND_WINDOW,
         )
         ack(
             response_action="update",
