@@ -281,3 +281,38 @@ def test_a_round_without_a_budget_has_no_room(engine: Engine) -> None:
     register(engine)
     round_ = application_round(engine, 2027, rules=RULES)
     assert (round_.room, round_.left_after, round_.applied) == (None, None, 500_000)
+
+
+def test_a_full_round_fits_one_message_with_its_room_first() -> None:
+    from bot.blocks.applications import build_round_blocks
+    from bot.blocks.common import to_dicts
+    from workflows.applications import ROUND_MAX, ApplicationView, Room, RoundView
+    from workflows.texts import Texts
+
+    def one(n: int) -> ApplicationView:
+        return ApplicationView(
+            id=n,
+            for_year=2027,
+            received_on=date(2026, 5, 4),
+            organisation="O" * TEXT_MAX,
+            owner="Ä" * TEXT_MAX,
+            title="T" * TEXT_MAX,
+            support=SupportKind.structural,
+            amounts=tuple((2027 + y, 1_000_000) for y in range(YEARS_MAX)),
+            status=ApplicationStatus.received,
+            registered_by="U1",
+            registered_at=NOW,
+            decided_by=None,
+            decided_at=None,
+            reason=None,
+            grant_id=None,
+        )
+
+    view = RoundView(2027, [one(n) for n in range(ROUND_MAX)], Room(900_000, 0, 900_000), True)
+    blocks = to_dicts(build_round_blocks(Texts("sv"), view))
+    assert len(blocks) == 50
+    first = blocks[0]["text"]["text"].replace("\u00a0", " ")  # type: ignore[index]
+    assert "Beslutsutrymme 2027 enligt planen: 900 tkr" in first
+    assert ":warning: Ansökningarna söker 499 100 tkr mer än det som finns kvar." in first
+    last = blocks[-1]["elements"][0]["text"]  # type: ignore[index]
+    assert last.startswith("Fler ansökningar än som ryms här")

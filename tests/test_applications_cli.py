@@ -60,15 +60,15 @@ def test_add_list_grant_reject(cli: Cli) -> None:
     room = plan["remaining_after_grants"]
     listed = cli.ok("applications", "list", "--year", "2027").stdout.splitlines()
     assert listed[0] == "Ansökningsomgången för 2027: 2 ansökningar, 2 utan beslut"
-    assert listed[1] == (
+    assert listed[3] == (
         "#1 Stöd till arbete (Heby), individinriktad, från Heby kommun, inkom 2026-05-04: "
         "2027: 500 tkr, 2028: 450 tkr – inkommen"
     )
-    assert listed[3] == (
+    assert listed[1] == (
         f"Beslutsutrymme 2027 enligt planen: {tkr(room)}, redan beviljat för 2027 0 tkr, "
         f"kvar {tkr(room)}."
     )
-    assert listed[4] == (
+    assert listed[2] == (
         "Ansökningar utan beslut söker 800 tkr för 2027 (individinriktade 62,5 %); "
         f"kvar om alla beviljas: {tkr(room - 800_000)}."
     )

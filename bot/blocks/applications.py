@@ -178,18 +178,18 @@ def room_lines(texts: Texts, view: RoundView) -> list[str]:
 
 
 def round_lines(texts: Texts, view: RoundView) -> list[str]:
-    """The round as lines: heading, one line per application, then the room."""
+    """The round as lines: heading and the room first (what a long list must not push out
+    of a message), then one line per application."""
     if not view.applications:
         return [texts.get(AREA, "ap_round_empty", year=view.for_year), *room_lines(texts, view)]
-    lines = [
-        texts.get(
-            AREA,
-            "ap_round_heading",
-            year=view.for_year,
-            count=len(view.applications),
-            open=len(view.open),
-        )
-    ]
+    heading = texts.get(
+        AREA,
+        "ap_round_heading",
+        year=view.for_year,
+        count=len(view.applications),
+        open=len(view.open),
+    )
+    lines = [heading, *room_lines(texts, view)]
     for a in view.applications:
         lines.append(
             texts.get(
@@ -206,7 +206,7 @@ def round_lines(texts: Texts, view: RoundView) -> list[str]:
                 decided_by=a.decided_by or "",
             )
         )
-    return [*lines, *room_lines(texts, view)]
+    return lines
 
 
 def build_round_blocks(texts: Texts, view: RoundView) -> list[Block]:
@@ -214,7 +214,7 @@ def build_round_blocks(texts: Texts, view: RoundView) -> list[Block]:
     return cap_blocks(
         list(chunked_sections(round_lines(texts, view))),
         limit=MESSAGE_BLOCKS_MAX,
-        more="…",
+        more=texts.get(AREA, "ap_round_more"),
     )
 
 
