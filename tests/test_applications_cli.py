@@ -127,3 +127,31 @@ def test_an_empty_round_without_a_budget(cli: Cli) -> None:
         "Det finns ingen budget eller plan för 2030 än – ansökningarna kan inte ställas mot "
         "något utrymme.",
     ]
+
+
+def test_grant_preview_states_how_the_share_moves(cli: Cli) -> None:
+    rule = {"FINSAM_NEW_GRANTS_INDIVIDUAL_MIN": "0.70"}
+    cli.ok(*ADD, "--title", "Stöd till arbete", "--support", "individual", "--amount", "500")
+    cli.ok(*ADD, "--title", "Kartläggning", "--support", "structural", "--amount", "300")
+    decision = ("--date", "2026-09-22", "--decided-by", "Styrelsen § 12")
+    cli.ok("applications", "grant", "1", *decision, **rule)
+    left = cli.json("budget", "status", "--year", "2027")["remaining_after_grants"]
+
+    said = cli.ok("applications", "grant", "2", *decision, "--preview", **rule).stdout
+    assert said.splitlines() == [
+        "Innan beslutet registreras: 300 tkr till Kartläggning (Heby), strukturstödjande "
+        "insats, ur 2027 års beslutsutrymme.",
+        "Andelen nya beviljade medel till individinriktade insatser går från 100,0 % till "
+        "62,5 % (lägsta 70,0 %).",
+        ":warning: Under lägsta andelen 70,0 %: beslutet tar andelen under gränsen.",
+        f"Kvar att besluta om 2027: {tkr(left)}, efter beslutet {tkr(left - 300_000)}.",
+    ]
+    shown = cli.json("applications", "grant", "2", *decision, "--preview", **rule)
+    assert (shown["share_before"], shown["share_after"], shown["below_minimum"]) == (
+        1.0,
+        0.625,
+        True,
+    )
+    # Nothing was stored: the application is still open, 2027 has one grant.
+    assert [g["amount_kr"] for g in cli.json("grants", "list", "--year", "2027")] == [500_000]
+    assert cli.json("applications", "list", "--year", "2027")["applied_kr"] == 300_000

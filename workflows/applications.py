@@ -28,7 +28,14 @@ from store.money import NotAnAmount, parse_tkr
 from store.people import roles_of
 from workflows.board_cycle.announcements import announcements
 from workflows.budget_status import BudgetRules, load_budget_status, ratio
-from workflows.grants import AMOUNT_MAX_KR, GrantFields, GrantView, record_grant_in
+from workflows.grants import (
+    AMOUNT_MAX_KR,
+    GrantFields,
+    GrantPreview,
+    GrantView,
+    preview_grant,
+    record_grant_in,
+)
 from workflows.identity_numbers import find_identity_number
 from workflows.people import OFFICE_ROLES
 
@@ -356,7 +363,6 @@ def grant_application(
     today: date,
     now: datetime,
     amount_tkr: str | None = None,
-    amount_kr: str | None = None,
     body: str = "board",
 ) -> tuple[ApplicationView, GrantView]:
     """The board grants an application (in September): it becomes a grant for the round's
@@ -364,19 +370,7 @@ def grant_application(
     was applied for that year unless another amount is given; both in one transaction."""
     with session_scope(engine) as session:
         row = _open_application(session, application_id)
-        amounts = store.amounts_of(session, [application_id])[application_id]
-        given = bool((amount_tkr or "").strip() or (amount_kr or "").strip())
-        fields = GrantFields(
-            decided_on=decided_on,
-            intervention=row.title,
-            owner=row.owner,
-            body=body,
-            decided_by=decided_by,
-            amount_tkr=amount_tkr if given else None,
-            amount_kr=amount_kr if given else str(amounts.get(row.for_year, 0)),
-            support=row.support.value,
-            for_year=str(row.for_year),
-        )
+        fields = _grant_fields(session, row, decided_on, decided_by, amount_tkr, body)
         recorded = record_grant_in(session, fields, today=today, now=now, recorded_by=recorded_by)
         row.status = ApplicationStatus.granted
         row.grant_id = recorded.grant.id
@@ -385,6 +379,49 @@ def grant_application(
         session.add(row)
         session.flush()
         return _views(session, [row])[0], recorded.grant
+
+
+def preview_application_grant(
+    engine: Engine,
+    application_id: int,
+    *,
+    decided_on: str,
+    decided_by: str,
+    today: date,
+    rules: BudgetRules,
+    amount_tkr: str | None = None,
+    body: str = "board",
+) -> GrantPreview:
+    """What granting the application would do to its year's share of new grants to
+    individual support and to what is left to decide on; stores nothing."""
+    with session_scope(engine) as session:
+        row = _open_application(session, application_id, for_update=False)
+        fields = _grant_fields(session, row, decided_on, decided_by, amount_tkr, body)
+    return preview_grant(engine, fields, today=today, rules=rules)
+
+
+def _grant_fields(
+    session: Session,
+    row: Application,
+    decided_on: str,
+    decided_by: str,
+    amount_tkr: str | None,
+    body: str,
+) -> GrantFields:
+    assert row.id is not None
+    given = bool((amount_tkr or "").strip())
+    applied = store.amounts_of(session, [row.id])[row.id].get(row.for_year, 0)
+    return GrantFields(
+        decided_on=decided_on,
+        intervention=row.title,
+        owner=row.owner,
+        body=body,
+        decided_by=decided_by,
+        amount_tkr=amount_tkr if given else None,
+        amount_kr=None if given else str(applied),
+        support=row.support.value,
+        for_year=str(row.for_year),
+    )
 
 
 def reject_application(
@@ -408,8 +445,10 @@ def reject_application(
         return _views(session, [row])[0]
 
 
-def _open_application(session: Session, application_id: int) -> Application:
-    row = store.get_application(session, application_id, for_update=True)
+def _open_application(
+    session: Session, application_id: int, *, for_update: bool = True
+) -> Application:
+    row = store.get_application(session, application_id, for_update=for_update)
     if row is None:
         raise NotFoundError("application_not_found", id=application_id)
     if row.status != ApplicationStatus.received:

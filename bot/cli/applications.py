@@ -4,7 +4,7 @@ CLI twin of `/finsam ansökan`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from bot.blocks.plain_text import plain
 from bot.cli.common import FormatOption, check_format, database, emit_json, fail, settings
 from store.errors import FinsamError
 from workflows.texts import Texts
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 app = typer.Typer(
     help="The application round for next year's money. "
@@ -124,10 +127,20 @@ def applications_grant(
         typer.Option("--amount-tkr", help="Granted in tkr (default: what it applied for)"),
     ] = None,
     body: Annotated[str, typer.Option("--body", help="board or delegation")] = "board",
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="Only show how it moves the share of new grants to individual support "
+            "and what is left to decide on; store nothing",
+        ),
+    ] = False,
     output_format: FormatOption = "text",
 ) -> None:
     """Grant an application: it becomes a grant for the round's year (next year's decision
-    room), for the amount applied for that year unless --amount-tkr says otherwise.
+    room), for the amount applied for that year unless --amount-tkr says otherwise. With
+    --preview, say first how it moves the figures (what the director states before each
+    decision).
 
     Example: finsam-bot applications grant 3 --date 2026-09-22 --decided-by "Styrelsen § 12"
     """
@@ -139,6 +152,11 @@ def applications_grant(
     cfg = settings()
     texts = Texts(cfg.finsam_language)
     now = SystemClock().now()
+    if preview:
+        _preview(
+            cfg, texts, application_id, decided_on, decided_by, amount_tkr, body, output_format
+        )
+        return
     with database(cfg) as engine:
         try:
             application, grant = grant_application(
@@ -170,6 +188,54 @@ def applications_grant(
             )
         )
     )
+
+
+def _preview(
+    cfg: Settings,
+    texts: Texts,
+    application_id: int,
+    decided_on: str,
+    decided_by: str,
+    amount_tkr: str | None,
+    body: str,
+    output_format: str,
+) -> None:
+    from bot.blocks.grants import preview_lines
+    from workflows.applications import preview_application_grant
+    from workflows.clock import SystemClock
+
+    with database(cfg) as engine:
+        try:
+            found = preview_application_grant(
+                engine,
+                application_id,
+                decided_on=decided_on,
+                decided_by=decided_by,
+                today=SystemClock().now().astimezone(cfg.tz).date(),
+                rules=cfg.budget_rules,
+                amount_tkr=amount_tkr,
+                body=body,
+            )
+        except FinsamError as err:
+            fail(texts, err)
+    if output_format == "json":
+        emit_json(
+            {
+                "year": found.year,
+                "amount_kr": found.amount_kr,
+                "new_intervention": found.new_intervention,
+                "share_before": None if found.share_before is None else float(found.share_before),
+                "share_after": None if found.share_after is None else float(found.share_after),
+                "minimum": None if found.minimum is None else float(found.minimum),
+                "below_minimum": found.below_minimum,
+                "to_decide_before_kr": found.to_decide_before,
+                "to_decide_after_kr": found.to_decide_after,
+                "exceeds_room": found.exceeds_room,
+            }
+        )
+        return
+    for line in preview_lines(texts, found):
+        typer.echo(plain(line))
 
 
 @app.command("reject")
