@@ -316,3 +316,14 @@ def test_a_full_round_fits_one_message_with_its_room_first() -> None:
     assert ":warning: Ansökningarna söker 499 100 tkr mer än det som finns kvar." in first
     last = blocks[-1]["elements"][0]["text"]  # type: ignore[index]
     assert last.startswith("Fler ansökningar än som ryms här")
+
+
+def test_a_forgotten_person_leaves_no_id_on_applications(engine: Engine) -> None:
+    from store.models import Role
+    from workflows.people import forget_person, parse_who, register_person
+
+    register_person(engine, "U0FORGET1", role=Role.office, name="Fia Glömd")
+    register(engine, by="U0FORGET1")
+    forget_person(engine, parse_who("U0FORGET1"))
+    [application] = application_round(engine, 2027, rules=RULES).applications
+    assert "U0FORGET1" not in application.registered_by

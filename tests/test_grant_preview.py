@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
+from store.errors import ConflictError
 from tests.harness import STOCKHOLM, RunningBot, running_bot
 from tests.test_grants_form import GOOD, confirm, modal_text, open_form, submit
 from workflows.budget_status import BudgetRules
@@ -184,3 +185,37 @@ def test_without_the_rule_the_share_is_shown_without_a_minimum(engine: Engine) -
         False,
     )
     assert grants_of_year(engine, 2026) == [] and grants_of_year(engine, 2027) == []
+
+
+def test_one_preview_confirms_once(engine: Engine) -> None:
+    """Two confirmations of the same preview (two people, or two tabs): the first records,
+    the second finds the year's figures moved and records nothing."""
+    from tests.budget_data import SAMPLE_2026
+    from workflows.budget_files import import_budget_file
+
+    import_budget_file(engine, SAMPLE_2026)
+    fields = GrantFields(
+        decided_on="2026-04-01",
+        intervention="Ny väg",
+        owner="Heby",
+        amount_tkr="50",
+        body="delegation",
+        decided_by="Förbundschefen",
+        support="individual",
+    )
+    preview = preview_grant(engine, fields, today=date(2026, 4, 20), rules=BudgetRules())
+    for who in ("U0OFFICE1", "U0OFFICE2"):
+        try:
+            record_grant(
+                engine,
+                fields,
+                today=date(2026, 4, 20),
+                now=NOW,
+                recorded_by=who,
+                expected_revision=preview.revision,
+            )
+        except ConflictError as err:
+            assert (who, err.code) == ("U0OFFICE2", "grant_figures_moved")
+    assert [g.recorded_by for g in grants_of_year(engine, 2026)] == ["U0OFFICE1"]
+    again = preview_grant(engine, fields, today=date(2026, 4, 20), rules=BudgetRules())
+    assert again.revision == preview.revision + 1  # the refused one's bump was rolled back

@@ -338,8 +338,14 @@ def record_grant_in(
         earlier = _resent(session, draft, intervention, owner, recorded_by, now, resend_window)
         if earlier is not None:
             return RecordedGrant(_view(earlier), created=False)
-    if expected_revision is not None and (get_revision(session, year) or 0) != expected_revision:
-        raise ConflictError("grant_figures_moved", year=year)
+    if expected_revision is not None:
+        # Bumped first: on PostgreSQL the update holds the year's row until commit, so a
+        # second confirmation of the same preview waits, then sees the revision moved.
+        bump_revisions(session, {year})
+        revision = get_revision(session, year)  # None: no budget, as the preview's 0 said
+        moved = expected_revision != 0 if revision is None else revision != expected_revision + 1
+        if moved:
+            raise ConflictError("grant_figures_moved", year=year)  # rolled back, bump too
     grant = board.add_grant(
         session,
         year=year,
@@ -353,7 +359,8 @@ def record_grant_in(
         recorded_by=recorded_by,
         at=now,
     )
-    bump_revisions(session, {year})
+    if expected_revision is None:
+        bump_revisions(session, {year})
     return RecordedGrant(_view(grant), created=True)
 
 
