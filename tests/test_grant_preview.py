@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from store.errors import ConflictError
 from tests.harness import STOCKHOLM, RunningBot, running_bot
 from tests.test_grants_form import GOOD, confirm, modal_text, open_form, submit
-from workflows.budget_status import BudgetRules
+from workflows.budget_status import BudgetRules, budget_status_for
 from workflows.grants import GrantFields, grants_of_year, preview_grant, record_grant
 
 NOW = datetime(2026, 4, 20, 10, 0, tzinfo=STOCKHOLM)
@@ -91,6 +91,11 @@ def test_a_new_structural_grant_crossing_the_minimum_is_flagged(bot: RunningBot)
         modal_text(done["view"])
     )
     assert [g.amount_kr for g in grants_of_year(bot.engine, 2026)] == [720_000, 280_000, 130_000]
+    # What the preview said is what the budget status's rule now reports.
+    status = budget_status_for(bot.engine, year=2026, rules=bot.ctx.rules)
+    [rule] = [r for r in status.rules if r.rule == "new_grants_individual_share"]
+    assert (rule.value, rule.ok, rule.limit) == (Decimal("0.6372"), False, Decimal("0.70"))
+    assert status.remaining_after_grants == -123_000
 
 
 def test_a_budgeted_intervention_leaves_the_share_alone(bot: RunningBot) -> None:
