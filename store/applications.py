@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from store.models import SupportKind
+from store.models import Grant, SupportKind
 from store.types import AwareUTC
 
 
@@ -135,3 +135,13 @@ def amounts_of(session: Session, application_ids: list[int]) -> dict[int, dict[i
     for row in session.exec(query).all():
         found[row.application_id][row.year] = row.amount_kr
     return found
+
+
+def withdrawn_grants(session: Session, grant_ids: list[int]) -> set[int]:
+    """Which of these grants were withdrawn since (the application stays granted on record)."""
+    if not grant_ids:
+        return set()
+    query = select(Grant.id).where(
+        col(Grant.id).in_(grant_ids), col(Grant.withdrawn_at).is_not(None)
+    )
+    return {grant_id for grant_id in session.exec(query).all() if grant_id is not None}

@@ -327,3 +327,29 @@ def test_a_forgotten_person_leaves_no_id_on_applications(engine: Engine) -> None
     forget_person(engine, parse_who("U0FORGET1"))
     [application] = application_round(engine, 2027, rules=RULES).applications
     assert "U0FORGET1" not in application.registered_by
+
+
+def test_a_withdrawn_grant_shows_on_its_application(engine: Engine) -> None:
+    from bot.blocks.applications import round_lines
+    from workflows.grants import withdraw_grant
+    from workflows.texts import Texts
+
+    import_budget_file(engine, ORNSKOLDSVIK)
+    work = register(engine)
+    _, grant = grant_application(
+        engine,
+        work,
+        decided_on="2026-09-22",
+        decided_by="Styrelsen § 12",
+        recorded_by="test",
+        today=TODAY,
+        now=NOW,
+    )
+    assert not application_round(engine, 2027, rules=RULES).applications[0].grant_withdrawn
+    withdraw_grant(engine, grant.id, by="Styrelsen § 14", now=NOW)
+    round_ = application_round(engine, 2027, rules=RULES)
+    [application] = round_.applications
+    assert (application.status, application.grant_withdrawn) == (ApplicationStatus.granted, True)
+    assert round_.room is not None and round_.room.granted == 0
+    line = round_lines(Texts("sv"), round_)[-1]
+    assert line.endswith("– beviljad av Styrelsen § 12 (beslutet är återkallat)")

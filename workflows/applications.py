@@ -123,6 +123,7 @@ class ApplicationView:
     decided_at: datetime | None
     reason: str | None
     grant_id: int | None
+    grant_withdrawn: bool = False  # granted, but the grant was withdrawn since
 
     @property
     def first_year_kr(self) -> int:
@@ -481,6 +482,7 @@ def application_round(engine: Engine, for_year: int, *, rules: BudgetRules) -> R
 
 def _views(session: Session, rows: list[Application]) -> list[ApplicationView]:
     amounts = store.amounts_of(session, [r.id for r in rows if r.id is not None])
+    withdrawn = store.withdrawn_grants(session, [r.grant_id for r in rows if r.grant_id])
     views = []
     for row in rows:
         assert row.id is not None
@@ -501,6 +503,7 @@ def _views(session: Session, rows: list[Application]) -> list[ApplicationView]:
                 decided_at=row.decided_at,
                 reason=row.reason,
                 grant_id=row.grant_id,
+                grant_withdrawn=row.grant_id in withdrawn,
             )
         )
     return views
@@ -524,6 +527,7 @@ def application_to_dict(view: ApplicationView) -> dict[str, Any]:
         "decided_at": view.decided_at.isoformat() if view.decided_at else None,
         "reason": view.reason,
         "grant_id": view.grant_id,
+        "grant_withdrawn": view.grant_withdrawn,
     }
 
 

@@ -204,6 +204,7 @@ def round_lines(texts: Texts, view: RoundView) -> list[str]:
                 amounts=list(a.amounts),
                 status=a.status.value,
                 decided_by=a.decided_by or "",
+                withdrawn=a.grant_withdrawn,
             )
         )
     return lines
