@@ -10,7 +10,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import BotContext, build_context
-from bot.listeners import board_steps, commands, grants, home, imports, quarterly, reports
+from bot.listeners import (
+    applications,
+    board_steps,
+    commands,
+    grants,
+    home,
+    imports,
+    quarterly,
+    reports,
+)
 from bot.listeners.errors import ErrorEdge
 from bot.logging_setup import install_redaction
 from bot.settings import Settings
@@ -65,6 +74,7 @@ def create_app(
     reports.register(app, ctx)
     grants.register(app, ctx)
     imports.register(app, ctx)
+    applications.register(app, ctx)
     board_steps.register(app, ctx)
     quarterly.register(app, ctx)
     return app

@@ -9,7 +9,7 @@ from store.errors import FinsamError
 from workflows.texts import Texts
 
 # A code's prefix → the template area that holds it; any other code is in errors.j2.
-AREA_OF_PREFIX = {"grant_": "grants", "quarterly_": "quarterly"}
+AREA_OF_PREFIX = {"grant_": "grants", "quarterly_": "quarterly", "application_": "applications"}
 
 
 def error_area(code: str) -> str:

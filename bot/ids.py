@@ -31,3 +31,5 @@ class View(StrEnum):
     grant_form = "grant_form"  # /finsam beslut: money granted during the year
     quarterly_send = "quarterly_send"  # private_metadata: as Action.quarterly_send's value
     import_form = "import_form"  # /finsam importera: a file and what it holds
+    grant_confirm = "grant_confirm"  # private_metadata: {"fields": {…}, "revision": …}
+    application_form = "application_form"  # /finsam ansökan: an application of the round

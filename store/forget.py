@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel, col, delete
 
+import store.applications  # noqa: F401  (its tables are scrubbed too)
 from store.models import (
     Absence,
     InterventionLead,

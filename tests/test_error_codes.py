@@ -46,6 +46,12 @@ BUILT_CODES = {
         "grant_missing_intervention",
         "grant_missing_decided_by",
     },
+    ("workflows/applications.py", "f'application_missing_{field}'"): {
+        "application_missing_organisation",
+        "application_missing_owner",
+        "application_missing_title",
+        "application_missing_by",
+    },
     ("workflows/overview.py", "refusal"): {"office_only", "status_office_only"},
 }
 

@@ -1,7 +1,8 @@
 """`/finsam beslut` end to end, as Slack meets the bot: the signed slash command opens the
 form through the fake's views.open (office and director only), a submission with problems
-gets them inline beside their fields and stores nothing, a good one is stored before the
-answer and the modal shows what is left of the decision room; `/finsam budget` then shows it."""
+gets them inline beside their fields and stores nothing, a good one pushes a confirmation
+with the preview (stores nothing yet), and its confirmation is stored before the answer and
+the modal shows what is left of the decision room; `/finsam budget` then shows it."""
 
 from __future__ import annotations
 
@@ -71,6 +72,16 @@ def submit(
     return answer
 
 
+def confirm(
+    bot: RunningBot, confirmation: dict[str, Any], user: str = OFFICE_USER
+) -> dict[str, Any]:
+    """Press "Bekräfta" on the confirmation the form's submission pushed."""
+    assert confirmation["response_action"] == "push"
+    view = confirmation["view"]
+    assert view["callback_id"] == "grant_confirm"
+    return submit(bot, view, {}, user)
+
+
 def modal_text(view: dict[str, Any]) -> str:
     return "\n".join(
         block["text"]["text"] for block in view["blocks"] if block["type"] == "section"
@@ -128,8 +139,11 @@ def test_bad_then_good_submission(bot: RunningBot) -> None:
     assert list(answer["errors"]) == ["owner"]
     assert "Uppsala, Älvkarleby" in answer["errors"]["owner"]
 
-    answer = submit(bot, view, GOOD)
+    confirmation = submit(bot, view, GOOD)
+    assert grants_of_year(bot.engine, 2026) == []  # only shown, not stored
+    answer = confirm(bot, confirmation)
     assert answer["response_action"] == "update"
+    assert answer["view"]["clear_on_close"] is True  # closing it closes the form beneath
     text = modal_text(answer["view"])
     assert (
         "Beslutet är registrerat: 300 tkr till Växtkraft (Enköping), individstödjande insats, "
@@ -140,7 +154,7 @@ def test_bad_then_good_submission(bot: RunningBot) -> None:
     assert (grant.amount_kr, grant.recorded_by, grant.owner) == (300_000, OFFICE_USER, "Enköping")
 
     # The same submission delivered again is stored once.
-    again = submit(bot, view, GOOD)
+    again = confirm(bot, confirmation)
     assert "var redan registrerat" in modal_text(again["view"])
     assert len(grants_of_year(bot.engine, 2026)) == 1
 
@@ -150,7 +164,8 @@ def test_bad_then_good_submission(bot: RunningBot) -> None:
 
 def test_the_director_may_record_too(bot: RunningBot) -> None:
     view = open_form(bot, DIRECTOR)
-    answer = submit(bot, view, {**GOOD, "body": "board", "decided_by": "Styrelsen § 7"}, DIRECTOR)
+    values = {**GOOD, "body": "board", "decided_by": "Styrelsen § 7"}
+    answer = confirm(bot, submit(bot, view, values, DIRECTOR), DIRECTOR)
     assert answer["response_action"] == "update"
     [grant] = grants_of_year(bot.engine, 2026)
     assert grant.recorded_by == DIRECTOR
@@ -167,6 +182,11 @@ def test_others_are_refused_clearly_and_cannot_submit(bot: RunningBot) -> None:
         answer = submit(bot, view, values, user=LEAD_USER)
         assert answer["response_action"] == "update"
         assert "registreras av kansliet" in modal_text(answer["view"])
+    # Nor does a confirmation pressed by someone else.
+    confirmation = submit(bot, view, GOOD)
+    answer = submit(bot, confirmation["view"], {}, user=LEAD_USER)
+    assert answer["response_action"] == "update"
+    assert "registreras av kansliet" in modal_text(answer["view"])
     assert grants_of_year(bot.engine, 2026) == []
 
 

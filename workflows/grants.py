@@ -12,19 +12,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from store import board
-from store.budget import bump_revisions, get_budget_year, list_budget_lines, list_budget_years
+from store.budget import (
+    bump_revisions,
+    get_budget_year,
+    get_revision,
+    list_budget_lines,
+    list_budget_years,
+)
 from store.db import session_scope
 from store.errors import AccessDenied, BadArgument, ConflictError, FinsamError, NotFoundError
 from store.interventions import list_interventions
 from store.models import Category, DecisionBody, Grant, SupportKind
 from store.money import NotAnAmount, parse_tkr
 from store.people import roles_of
+from workflows.budget_status import BudgetRules, load_budget_status, ratio
 from workflows.identity_numbers import find_identity_number
 from workflows.people import OFFICE_ROLES
 
@@ -62,6 +70,8 @@ FIELD_OF: dict[str, str] = {
     "grant_support_needed": SUPPORT,
     "grant_bad_for_year": DECIDED_ON,
 }
+# Not one field's: the figures a preview showed moved before the confirmation.
+FIGURES_MOVED = "grant_figures_moved"
 
 
 @dataclass(frozen=True)
@@ -280,42 +290,78 @@ def record_grant(
     recorded_by: str,
     office_user: str | None = None,
     resend_window: timedelta | None = None,
+    expected_revision: int | None = None,
 ) -> RecordedGrant:
     """Check and store a grant, and move its budget year's revision. With `office_user`
     (the Slack form) the user must be office staff or the director (AccessDenied). The year
     must have a budget (NotFoundError); the kind of support defaults to the intervention's
     budget line, then to the intervention's own kind. Within `resend_window`, the same grant
-    from the same person is a resend: stored once."""
+    from the same person is a resend: stored once. With `expected_revision` (what a preview
+    showed) a year whose figures moved since is refused (ConflictError `grant_figures_moved`)."""
     with session_scope(engine) as session:
-        if office_user is not None and not roles_of(session, office_user) & OFFICE_ROLES:
-            raise AccessDenied("grant_office_only")
-        draft, problems = check_grant(fields, today=today)
-        if problems:
-            raise problems[0]
-        assert draft is not None
-        year = draft.year
-        intervention, owner, support = _known_intervention(session, draft, year)
-        if support is None:
-            raise BadArgument("grant_support_needed", intervention=intervention)
-        if resend_window is not None:
-            earlier = _resent(session, draft, intervention, owner, recorded_by, now, resend_window)
-            if earlier is not None:
-                return RecordedGrant(_view(earlier), created=False)
-        grant = board.add_grant(
+        return record_grant_in(
             session,
-            year=year,
-            decided_on=draft.decided_on,
-            intervention=intervention,
-            owner=owner,
-            support=support,
-            amount_kr=draft.amount_kr,
-            body=draft.body,
-            decided_by=draft.decided_by,
+            fields,
+            today=today,
+            now=now,
             recorded_by=recorded_by,
-            at=now,
+            office_user=office_user,
+            resend_window=resend_window,
+            expected_revision=expected_revision,
         )
+
+
+def record_grant_in(
+    session: Session,
+    fields: GrantFields,
+    *,
+    today: date,
+    now: datetime,
+    recorded_by: str,
+    office_user: str | None = None,
+    resend_window: timedelta | None = None,
+    expected_revision: int | None = None,
+) -> RecordedGrant:
+    """`record_grant` inside the caller's transaction (an application granted is marked in
+    the same one, workflows/applications.py)."""
+    if office_user is not None and not roles_of(session, office_user) & OFFICE_ROLES:
+        raise AccessDenied("grant_office_only")
+    draft, problems = check_grant(fields, today=today)
+    if problems:
+        raise problems[0]
+    assert draft is not None
+    year = draft.year
+    intervention, owner, support = _known_intervention(session, draft, year)
+    if support is None:
+        raise BadArgument("grant_support_needed", intervention=intervention)
+    if resend_window is not None:
+        earlier = _resent(session, draft, intervention, owner, recorded_by, now, resend_window)
+        if earlier is not None:
+            return RecordedGrant(_view(earlier), created=False)
+    if expected_revision is not None:
+        # Bumped first: on PostgreSQL the update holds the year's row until commit, so a
+        # second confirmation of the same preview waits, then sees the revision moved.
         bump_revisions(session, {year})
-        return RecordedGrant(_view(grant), created=True)
+        revision = get_revision(session, year)  # None: no budget, as the preview's 0 said
+        moved = expected_revision != 0 if revision is None else revision != expected_revision + 1
+        if moved:
+            raise ConflictError("grant_figures_moved", year=year)  # rolled back, bump too
+    grant = board.add_grant(
+        session,
+        year=year,
+        decided_on=draft.decided_on,
+        intervention=intervention,
+        owner=owner,
+        support=support,
+        amount_kr=draft.amount_kr,
+        body=draft.body,
+        decided_by=draft.decided_by,
+        recorded_by=recorded_by,
+        at=now,
+    )
+    if expected_revision is None:
+        bump_revisions(session, {year})
+    return RecordedGrant(_view(grant), created=True)
 
 
 def _known_intervention(
@@ -555,3 +601,108 @@ def grant_to_dict(grant: GrantView) -> dict[str, Any]:
         "withdrawn_by": grant.withdrawn_by,
         "withdrawn_at": grant.withdrawn_at.isoformat() if grant.withdrawn_at else None,
     }
+
+
+# --------------------------------------------------------------------------- before deciding
+
+
+@dataclass(frozen=True)
+class GrantPreview:
+    """How a grant not yet recorded moves its year's figures (DOMAIN.md: before each
+    decision the director states how it moves the share of new grants to individual
+    support). Shares are None when nothing new is granted; room figures None without a
+    budget (or plan) for the year. `revision` is the year's, for `record_grant` to check."""
+
+    year: int
+    intervention: str
+    owner: str
+    support: SupportKind
+    amount_kr: int
+    new_intervention: bool  # no line of its own in the year's budget: counts for the rule
+    share_before: Decimal | None
+    share_after: Decimal | None
+    minimum: Decimal | None
+    to_decide_before: int | None  # what is left to decide on, before this grant
+    revision: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.intervention} ({self.owner})" if self.owner else self.intervention
+
+    @property
+    def below_minimum(self) -> bool:
+        return (
+            self.minimum is not None
+            and self.share_after is not None
+            and self.share_after < self.minimum
+        )
+
+    @property
+    def crosses_minimum(self) -> bool:
+        """This grant takes the share from at or above the minimum (or nothing yet) to below."""
+        return self.below_minimum and (
+            self.share_before is None
+            or (self.minimum is not None and self.share_before >= self.minimum)
+        )
+
+    @property
+    def to_decide_after(self) -> int | None:
+        return None if self.to_decide_before is None else self.to_decide_before - self.amount_kr
+
+    @property
+    def exceeds_room(self) -> bool:
+        return self.to_decide_before is not None and self.amount_kr > self.to_decide_before
+
+
+def preview_grant(
+    engine: Engine, fields: GrantFields, *, today: date, rules: BudgetRules
+) -> GrantPreview:
+    """The grant as `record_grant` would store it, and how it moves the year's share of new
+    grants to individual support and what is left to decide on. Raises what `record_grant`
+    would (a bad field, an unknown year, a missing kind of support); stores nothing."""
+    with session_scope(engine) as session:
+        draft, problems = check_grant(fields, today=today)
+        if problems:
+            raise problems[0]
+        assert draft is not None
+        year = draft.year
+        intervention, owner, support = _known_intervention(session, draft, year)
+        if support is None:
+            raise BadArgument("grant_support_needed", intervention=intervention)
+        budget_year = get_budget_year(session, year)
+        lines = list_budget_lines(session, budget_year) if budget_year else []
+        budgeted = {
+            (line.name.casefold(), line.owner.casefold())
+            for line in lines
+            if line.category == Category.intervention
+        }
+
+        def is_new(name: str, of: str) -> bool:
+            return (name.casefold(), of.casefold()) not in budgeted
+
+        new = [g for g in board.grants_of_year(session, year) if is_new(g.intervention, g.owner)]
+        granted = sum(g.amount_kr for g in new)
+        individual = sum(g.amount_kr for g in new if g.support == SupportKind.individual)
+        new_intervention = is_new(intervention, owner)
+        after_granted, after_individual = granted, individual
+        if new_intervention:
+            after_granted += draft.amount_kr
+            if support == SupportKind.individual:
+                after_individual += draft.amount_kr
+        to_decide = None
+        if budget_year is not None:
+            status = load_budget_status(session, year=year, rules=rules)
+            to_decide = status.remaining_after_grants
+        return GrantPreview(
+            year=year,
+            intervention=intervention,
+            owner=owner,
+            support=support,
+            amount_kr=draft.amount_kr,
+            new_intervention=new_intervention,
+            share_before=ratio(individual, granted),
+            share_after=ratio(after_individual, after_granted),
+            minimum=rules.new_grants_individual_min,
+            to_decide_before=to_decide,
+            revision=budget_year.revision if budget_year else 0,
+        )

@@ -17,3 +17,4 @@ OPTION_TEXT_MAX = 75  # an option of a select
 OPTIONS_MAX = 100  # options of a static select
 PLAIN_TEXT_INPUT_MAX = 3000  # a plain-text input's max_length
 ERROR_TEXT_MAX = 2000  # an inline error of `response_action: errors` (as the label allows)
+PRIVATE_METADATA_MAX = 3000  # a view's private_metadata

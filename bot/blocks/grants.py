@@ -4,6 +4,7 @@ per field of workflows/grants.py (the block id is the field), each element's act
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -34,8 +35,10 @@ from workflows.grants import (
     OWNER,
     SUPPORT,
     TEXT_MAX,
+    GrantPreview,
     RecordedGrant,
 )
+from workflows.slack_limits import PRIVATE_METADATA_MAX
 from workflows.texts import Texts
 
 AMOUNT_INPUT_MAX = 30
@@ -79,15 +82,120 @@ def build_grant_modal(texts: Texts, *, today: date) -> dict[str, Any]:
     ).to_dict()
 
 
-def build_grant_done(texts: Texts, lines: list[str]) -> dict[str, Any]:
-    """What the modal turns into once the grant is stored."""
+def build_grant_done(texts: Texts, lines: list[str], *, clear: bool = False) -> dict[str, Any]:
+    """What the modal turns into once the grant is stored (`clear`: closing it closes the
+    form beneath too), or a notice in a view's place (closing it goes back to the form)."""
     return View(
         type="modal",
         callback_id=ViewId.notice.value,
         title=PlainTextObject(text=_cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
         close=PlainTextObject(text=_cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
+        clear_on_close=True if clear else None,
     ).to_dict()
+
+
+def build_grant_confirm(
+    texts: Texts,
+    preview: GrantPreview,
+    raw: Mapping[str, str | None],
+    *,
+    moved: bool = False,
+) -> dict[str, Any]:
+    """The confirmation pushed over the form: how the grant moves the figures, then
+    "Bekräfta" records it and "Tillbaka" returns to the form as typed. The typed fields and
+    the year's revision ride in private_metadata, checked again on confirmation."""
+    metadata = json.dumps(
+        {"fields": {k: v for k, v in raw.items() if v}, "revision": preview.revision},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    if len(metadata) > PRIVATE_METADATA_MAX:  # the fields are bounded far below; never cut
+        raise ValueError("the grant's fields do not fit private_metadata")
+    lines = [texts.get("grants", "figures_moved", year=preview.year)] if moved else []
+    lines += preview_lines(texts, preview)
+    return View(
+        type="modal",
+        callback_id=ViewId.grant_confirm.value,
+        title=PlainTextObject(text=_cut(texts.get("grants", "confirm_title"), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=_cut(texts.get("grants", "confirm"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=_cut(texts.get("grants", "back"), MODAL_BUTTON_MAX)),
+        private_metadata=metadata,
+        blocks=[section("\n\n".join(lines))],
+    ).to_dict()
+
+
+def preview_lines(texts: Texts, preview: GrantPreview) -> list[str]:
+    """What the grant does to the year's figures, warnings first where it breaks a limit."""
+    lines = [
+        texts.get(
+            "grants",
+            "preview_grant",
+            amount=preview.amount_kr,
+            intervention=preview.label,
+            support=preview.support.value,
+            year=preview.year,
+        )
+    ]
+    if preview.new_intervention:
+        lines.append(
+            texts.get(
+                "grants",
+                "preview_share",
+                before=preview.share_before,
+                after=preview.share_after,
+                minimum=preview.minimum,
+            )
+        )
+    else:
+        lines.append(
+            texts.get(
+                "grants", "preview_share_same", share=preview.share_before, minimum=preview.minimum
+            )
+        )
+    if preview.below_minimum:
+        lines.append(
+            texts.get(
+                "grants",
+                "preview_below_minimum",
+                minimum=preview.minimum,
+                crosses=preview.crosses_minimum,
+            )
+        )
+    if preview.to_decide_before is None:
+        lines.append(texts.get("grants", "preview_no_budget", year=preview.year))
+    else:
+        lines.append(
+            texts.get(
+                "grants",
+                "preview_room",
+                year=preview.year,
+                before=preview.to_decide_before,
+                after=preview.to_decide_after,
+            )
+        )
+        if preview.exceeds_room:
+            lines.append(texts.get("grants", "preview_exceeds", remaining=preview.to_decide_before))
+    return lines
+
+
+def read_confirm_metadata(view: Mapping[str, Any]) -> tuple[dict[str, str | None], int] | None:
+    """The fields and revision a confirmation carries (None: not what this bot wrote)."""
+    try:
+        found = json.loads(view.get("private_metadata") or "")
+    except ValueError:
+        return None
+    if not isinstance(found, dict):
+        return None
+    fields, revision = found.get("fields"), found.get("revision")
+    if not isinstance(fields, dict) or type(revision) is not int:
+        return None
+    raw: dict[str, str | None] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            return None
+        raw[key] = value
+    return raw, revision
 
 
 def recorded_text(texts: Texts, recorded: RecordedGrant) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import (
+    applications,
     budget,
     cycle,
     db,
@@ -37,6 +38,7 @@ app.add_typer(reminders.app, name="reminders")
 app.add_typer(interventions.app, name="interventions")
 app.add_typer(cycle.app, name="cycle")
 app.add_typer(grants.app, name="grants")
+app.add_typer(applications.app, name="applications")
 runtime.register(app)
 
 

@@ -14,6 +14,7 @@ from bot.blocks.common import section, to_dicts
 from bot.context import BotContext
 from bot.ids import Command
 from bot.listeners.absence import answer_absence
+from bot.listeners.applications import open_application_form
 from bot.listeners.board import WithClient, answer_board
 from bot.listeners.errors import ErrorEdge
 from bot.listeners.exports import answer_export
@@ -135,4 +136,6 @@ FORM_SUBCOMMANDS: dict[
     "beslut": open_grant_form,
     "importera": open_import_form,
     "import": open_import_form,
+    "ansökan": open_application_form,
+    "ansokan": open_application_form,
 }

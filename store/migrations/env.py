@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import store.applications  # registers its tables (with store.models below)
 import store.models  # noqa: F401  (registers the tables)
 
 config = context.config
