@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "workflows", "store", "templates")
+PACKAGES = ("bot", "simulator", "workflows", "store", "templates")
 
 
 def tracked_files() -> list[str]:
