@@ -94,7 +94,7 @@ def test_every_tracked_file_of_the_packages_is_in_the_wheel(wheel: Path) -> None
     }
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
-    assert "bot/simulator/data/board-cycle-2026.yml" in expected
+    assert "simulator/data/board-cycle-2026.yml" in expected
     assert sorted(expected - shipped) == []
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.simulator.slack.records import Method
-from bot.simulator.slack.workspace import Workspace
+from simulator.slack.records import Method
+from simulator.slack.workspace import Workspace
 
 
 class AuthMethods:

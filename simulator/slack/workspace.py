@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.block_kit import message_content
-from bot.simulator.slack.records import SlackError
+from simulator.slack.arguments import as_text
+from simulator.slack.block_kit import message_content
+from simulator.slack.records import SlackError
 
 
 @dataclass

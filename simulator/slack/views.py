@@ -8,10 +8,10 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.block_kit import validate_view
-from bot.simulator.slack.records import Method, SlackError, missing
-from bot.simulator.slack.workspace import Workspace
+from simulator.slack.arguments import as_text
+from simulator.slack.block_kit import validate_view
+from simulator.slack.records import Method, SlackError, missing
+from simulator.slack.workspace import Workspace
 
 
 class ViewMethods:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.records import Method, SlackError, missing
-from bot.simulator.slack.workspace import User, Workspace
+from simulator.slack.arguments import as_text
+from simulator.slack.records import Method, SlackError, missing
+from simulator.slack.workspace import User, Workspace
 
 
 class UserMethods:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bot.simulator.slack.records import InjectedKind
+from simulator.slack.records import InjectedKind
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from bot.simulator.slack.records import SlackError
+from simulator.slack.records import SlackError
 
 
 def as_bool(value: object) -> bool:

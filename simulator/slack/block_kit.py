@@ -12,8 +12,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.records import SlackError
+from simulator.slack.arguments import as_text
+from simulator.slack.records import SlackError
 
 MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100

@@ -8,11 +8,11 @@ import mimetypes
 from collections.abc import Callable
 from typing import Any
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.block_kit import MESSAGE_MAX_TEXT, validate_blocks
-from bot.simulator.slack.http_plumbing import Request, content_type, multipart_parts
-from bot.simulator.slack.records import Method, Outcome, SlackError, missing
-from bot.simulator.slack.workspace import Channel, Upload, Workspace
+from simulator.slack.arguments import as_text
+from simulator.slack.block_kit import MESSAGE_MAX_TEXT, validate_blocks
+from simulator.slack.http_plumbing import Request, content_type, multipart_parts
+from simulator.slack.records import Method, Outcome, SlackError, missing
+from simulator.slack.workspace import Channel, Upload, Workspace
 
 
 class FileMethods:

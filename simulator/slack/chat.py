@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.simulator.slack.arguments import as_bool, as_text
-from bot.simulator.slack.http_plumbing import Request
-from bot.simulator.slack.records import Method, Outcome, SlackError, missing
-from bot.simulator.slack.workspace import Workspace
+from simulator.slack.arguments import as_bool, as_text
+from simulator.slack.http_plumbing import Request
+from simulator.slack.records import Method, Outcome, SlackError, missing
+from simulator.slack.workspace import Workspace
 
 
 class ChatMethods:

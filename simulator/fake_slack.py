@@ -17,7 +17,7 @@ Where Slack's behaviour is not modelled the fake says so loudly (``unknown_metho
         fake.wait_for_calls("chat.postMessage", count=2)
         fake.assert_clean()
 
-Its parts are in `bot/simulator/slack/`, one module per section (HTTP plumbing, Block Kit
+Its parts are in `simulator/slack/`, one module per section (HTTP plumbing, Block Kit
 checks, the workspace model, records and failures, the method groups); this module puts them
 together and keeps what a test drives: setup, the read side, records, waiting, scripted
 failures, and the gate every Web API call passes (token, scope, rate limit).
@@ -39,14 +39,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
-from bot.simulator.slack.arguments import as_text
-from bot.simulator.slack.auth import AuthMethods
-from bot.simulator.slack.block_kit import validate_blocks
-from bot.simulator.slack.chat import ChatMethods
-from bot.simulator.slack.conversations import ConversationMethods
-from bot.simulator.slack.failures import Limit, Script
-from bot.simulator.slack.files import FileMethods
-from bot.simulator.slack.http_plumbing import (
+from simulator.slack.arguments import as_text
+from simulator.slack.auth import AuthMethods
+from simulator.slack.block_kit import validate_blocks
+from simulator.slack.chat import ChatMethods
+from simulator.slack.conversations import ConversationMethods
+from simulator.slack.failures import Limit, Script
+from simulator.slack.files import FileMethods
+from simulator.slack.http_plumbing import (
     Handler,
     Request,
     Server,
@@ -55,14 +55,14 @@ from bot.simulator.slack.http_plumbing import (
     redact_headers,
     write_answer,
 )
-from bot.simulator.slack.records import Call, InjectedKind, Method, Outcome, SlackError
-from bot.simulator.slack.users import UserMethods
-from bot.simulator.slack.views import ViewMethods
-from bot.simulator.slack.workspace import Channel, User, Workspace
-from bot.simulator.waiting import wait_until
+from simulator.slack.records import Call, InjectedKind, Method, Outcome, SlackError
+from simulator.slack.users import UserMethods
+from simulator.slack.views import ViewMethods
+from simulator.slack.workspace import Channel, User, Workspace
+from simulator.waiting import wait_until
 
 if TYPE_CHECKING:
-    from bot.simulator.fake_socket_mode import SocketModeFake
+    from simulator.fake_socket_mode import SocketModeFake
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -280,7 +280,7 @@ class SlackFake:
     @property
     def socket_mode(self) -> SocketModeFake:
         """The Socket Mode server apps.connections.open points at (started when first used)."""
-        from bot.simulator.fake_socket_mode import SocketModeFake
+        from simulator.fake_socket_mode import SocketModeFake
 
         with self._cond:
             if self._socket_mode is None:

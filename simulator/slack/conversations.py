@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.simulator.slack.arguments import (
+from simulator.slack.arguments import (
     as_bool,
     as_text,
     decode_cursor,
@@ -14,8 +14,8 @@ from bot.simulator.slack.arguments import (
     ts_bound,
     ts_key,
 )
-from bot.simulator.slack.records import Method, SlackError, missing
-from bot.simulator.slack.workspace import Channel, Workspace
+from simulator.slack.records import Method, SlackError, missing
+from simulator.slack.workspace import Channel, Workspace
 
 HISTORY_MAX_LIMIT = 999
 
