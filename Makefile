@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 fmt: install
-	$(BIN)/ruff format bot workflows store tests benchmarks
-	$(BIN)/ruff check --fix bot workflows store tests benchmarks
+	$(BIN)/ruff format bot simulator workflows store tests benchmarks
+	$(BIN)/ruff check --fix bot simulator workflows store tests benchmarks
 
 lint: install
-	$(BIN)/ruff check bot workflows store tests benchmarks
-	$(BIN)/ruff format --check bot workflows store tests benchmarks
+	$(BIN)/ruff check bot simulator workflows store tests benchmarks
+	$(BIN)/ruff format --check bot simulator workflows store tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy

@@ -38,8 +38,8 @@ from urllib.request import urlopen
 
 from sqlalchemy.engine import make_url
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import sign, slash_command
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import sign, slash_command
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

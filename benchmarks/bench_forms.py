@@ -61,7 +61,7 @@ from bench_reminders import (  # noqa: E402
 )
 
 from bot.settings import Settings  # noqa: E402
-from bot.simulator.slack_driver import (  # noqa: E402
+from simulator.slack_driver import (  # noqa: E402
     SlackDriver,
     block_action,
     sign,

@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))  # the fan-out helper lives with the tests
 from bot.context import build_context  # noqa: E402
 from bot.sender import SlackSender  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
-from bot.simulator.fake_slack import SlackFake  # noqa: E402
 from bot.slack_client import make_client  # noqa: E402
+from simulator.fake_slack import SlackFake  # noqa: E402
 from store.db import Engine, make_engine, upgrade  # noqa: E402
 from store.models import OutboxStatus  # noqa: E402
 from tests.fanout import (  # noqa: E402

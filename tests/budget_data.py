@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.simulator.samples import BUDGET_2026, sample_path
+from simulator.samples import BUDGET_2026, sample_path
 
 SAMPLE_2026 = sample_path(BUDGET_2026)  # the demo's budget, shipped in the package
 SAMPLE_2024 = Path(__file__).resolve().parent / "data" / "budget-uppsala-2024.csv"

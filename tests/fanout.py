@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from store.db import session_scope
 from store.models import Intervention, InterventionLead, Role, SupportKind
 from store.people import add_person

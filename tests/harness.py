@@ -19,8 +19,8 @@ from bot.context import BotContext
 from bot.jobs import BotJobs
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings, load_settings
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import SlackDriver
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import SlackDriver
 from store.models import Role
 from tests.budget_data import SAMPLE_2026
 from workflows.budget_files import import_budget_file

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
 from bot.ids import Action, View
-from bot.simulator.reading import message_text, outbox_key
-from bot.simulator.slack_driver import block_action
+from simulator.reading import message_text, outbox_key
+from simulator.slack_driver import block_action
 from store.models import OutboxMessage, OutboxStatus, Role
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.applications import ApplicationStatus
 from store.errors import BadArgument, ConflictError, NotFoundError
 from store.models import SupportKind

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.slack_driver import datepicker, static_select, text_input, view_submission
+from simulator.slack_driver import datepicker, static_select, text_input, view_submission
 from store.models import Role
 from tests.harness import LEAD_USER, OFFICE_USER, RunningBot, running_bot
 from tests.test_bot_budget import all_text, ask

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.blocks.common import cap_blocks, chunked_sections, section, to_dicts
 from bot.blocks.limits import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX
-from bot.simulator.fake_slack import validate_blocks
+from simulator.fake_slack import validate_blocks
 
 
 def test_lines_fill_sections_up_to_the_limit_and_no_further() -> None:

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.board import events_of_year, mark_step_done, steps_of
 from store.db import session_scope
 from tests.harness import LEAD_USER, STOCKHOLM, RunningBot, running_bot

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.board import events_of_year, mark_step_done, steps_of
 from store.db import session_scope
 from workflows import board_cycle

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.reading import buttons, message_text, outbox_key
-from bot.simulator.slack_driver import block_action
+from simulator.reading import buttons, message_text, outbox_key
+from simulator.slack_driver import block_action
 from store import board
 from store.db import session_scope
 from store.errors import AccessDenied, NotFoundError

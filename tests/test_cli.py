@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from store.db import head_revision
 from tests.budget_data import SAMPLE_2024, SAMPLE_2026, write_spending
 from tests.cli_runner import Cli, describe

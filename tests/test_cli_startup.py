@@ -71,7 +71,7 @@ def project_modules_in(modules: set[str]) -> list[str]:
     return sorted(
         m
         for m in modules
-        if m.split(".")[0] in ("bot", "workflows", "store")
+        if m.split(".")[0] in ("bot", "simulator", "workflows", "store")
         and m not in ALLOWED
         and not m.startswith(ALLOWED_PREFIXES)
     )

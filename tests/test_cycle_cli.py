@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from tests.cli_runner import Cli, describe
 
 EXAMPLE = sample_path(BOARD_CYCLE_2026)

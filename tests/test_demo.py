@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "workflows", "store", "templates")
+PACKAGES = ("bot", "simulator", "workflows", "store", "templates")
 
 
 def tracked_files() -> list[str]:
@@ -94,7 +94,7 @@ def test_every_tracked_file_of_the_packages_is_in_the_wheel(wheel: Path) -> None
     }
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
-    assert "bot/simulator/data/board-cycle-2026.yml" in expected
+    assert "simulator/data/board-cycle-2026.yml" in expected
     assert sorted(expected - shipped) == []
 
 

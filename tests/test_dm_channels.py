@@ -23,8 +23,8 @@ from sqlmodel import select
 
 from bot.composition import compose
 from bot.jobs import BotJobs
-from bot.simulator.fake_slack import SlackFake
 from bot.slack_client import make_client
+from simulator.fake_slack import SlackFake
 from store import dm_channels
 from store.db import session_scope
 from store.models import OutboxStatus, SlackDmChannel

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 from bot.cli import app
 from bot.doctor import REQUIRED_SCOPES, DoctorReport, run_doctor
 from bot.settings import Settings, load_settings
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from store.db import current_revision, head_revision, make_engine, ping
 from store.errors import ConfigError
 

@@ -21,7 +21,9 @@ from bot.error_text import error_area
 from workflows.texts import LANGUAGES, environment
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted(p for top in ("bot", "workflows", "store") for p in (ROOT / top).rglob("*.py"))
+# The simulator asks for texts too (the demo's): wherever it lives, under bot/ or beside it.
+CODE = ("bot", "simulator", "workflows", "store")
+SOURCES = sorted(p for top in CODE for p in (ROOT / top).rglob("*.py"))
 # Built with a code first; ImportRejected is built with its problems (its code is its own).
 ERROR_CLASSES = {
     name

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, text
 
 from bot.app import create_app
 from bot.server import HttpServer, make_wsgi_app
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import SlackDriver, block_action, view_submission
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import SlackDriver, block_action, view_submission
 from store.models import Role
 from tests.harness import (
     BOT_TOKEN,

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 
 from bot.app import build_context, create_app
 from bot.server import HttpServer, make_wsgi_app
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import SlackDriver, app_home_opened, event_callback
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import SlackDriver, app_home_opened, event_callback
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, RunningBot, running_bot
 from tests.test_worker import SETTLE, START_TIMEOUT, driver_for, frozen, serving
 from workflows.outbox import messages

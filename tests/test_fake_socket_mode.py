@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import slash_command
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import slash_command
 
 
 @pytest.fixture

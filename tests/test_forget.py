@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine, MetaData, select
 from sqlmodel import select as sqlmodel_select
 
-from bot.simulator.reading import buttons
-from bot.simulator.slack_driver import block_action, text_input, view_submission
+from simulator.reading import buttons
+from simulator.slack_driver import block_action, text_input, view_submission
 from store.db import session_scope
 from store.models import OutboxMessage, OutboxStatus, Role
 from store.outbox import enqueue

@@ -15,8 +15,8 @@ from bot.blocks.forms import (
     read_view_state,
 )
 from bot.blocks.limits import INPUT_LABEL_MAX, MODAL_TITLE_MAX, OPTION_TEXT_MAX, VIEW_BLOCKS_MAX
-from bot.simulator.fake_slack import validate_blocks
-from bot.simulator.slack_driver import checkboxes, static_select, text_input, view_submission
+from simulator.fake_slack import validate_blocks
+from simulator.slack_driver import checkboxes, static_select, text_input, view_submission
 from workflows.calendar import ReportKind
 from workflows.forms import GOALS_MAX, FormDefinition, InputType, inputs, load_forms, validate
 from workflows.texts import Texts

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.simulator.fake_slack import Call
+from simulator.fake_slack import Call
 from store.db import make_engine, session_scope, upgrade
 from store.models import Intervention
 from tests.fanout import REPORTING, stage_at

@@ -20,7 +20,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from tests.harness import BOT_TOKEN
 from tests.test_reminders_exactly_once import bot_env
 from tests.test_worker import Serving, eventually, free_port, is_gone, wait_healthy

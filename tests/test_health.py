@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.heartbeat import Heartbeat
 from bot.server import HttpServer, make_wsgi_app
-from bot.simulator.slack_driver import SlackDriver
+from simulator.slack_driver import SlackDriver
 from store import outbox as rows
 from store.db import session_scope
 from tests.harness import SIGNING_SECRET, RunningBot, running_bot

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from bot.app_home import publish_home
 from bot.composition import compose
 from bot.ids import Action
-from bot.simulator.slack_driver import app_home_opened, event_callback
+from simulator.slack_driver import app_home_opened, event_callback
 from store.models import SupportKind
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit

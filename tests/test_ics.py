@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.models import BoardEventKind
 from workflows.board_cycle import EventView, StepView, import_cycle
 from workflows.ics import calendar, escape_text, event_uid, fold, year_calendar

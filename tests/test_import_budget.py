@@ -14,7 +14,7 @@ from jinja2 import Environment, nodes
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.simulator.samples import BUDGET_2026, sample_path
+from simulator.samples import BUDGET_2026, sample_path
 from store.db import session_scope
 from store.errors import ConflictError, ImportRejected, RowProblem
 from store.importers import BudgetImportResult, ProblemCode, import_budget, read_table

@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 
 from bot.blocks.plain_text import plain
 from bot.ids import Action
-from bot.simulator.fake_slack import validate_blocks
-from bot.simulator.sample_books import write_sample_books
-from bot.simulator.samples import BOARD_CYCLE_2026, INTERVENTIONS_2026, sample_path
-from bot.simulator.slack_driver import block_action, file_input, static_select
+from simulator.fake_slack import validate_blocks
+from simulator.sample_books import write_sample_books
+from simulator.samples import BOARD_CYCLE_2026, INTERVENTIONS_2026, sample_path
+from simulator.slack_driver import block_action, file_input, static_select
 from store.importers.limits import MAX_FILE_BYTES
 from store.models import Role
 from tests.budget_data import SAMPLE_2026
@@ -268,7 +268,7 @@ def test_an_identity_number_in_a_file_is_refused_and_not_repeated(
 
 
 def test_the_fake_refuses_a_file_input_slack_would_refuse() -> None:
-    from bot.simulator.fake_files import file_input_problems
+    from simulator.slack.user_files import file_input_problems
 
     good = [
         {

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.directory import SlackDirectory
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.samples import INTERVENTIONS_2026, sample_path
 from bot.slack_client import make_client
+from simulator.fake_slack import SlackFake
+from simulator.samples import INTERVENTIONS_2026, sample_path
 from store.db import session_scope
 from store.errors import ImportRejected, NotFoundError, RowProblem, SlackUnavailable
 from store.importers.interventions import read_interventions_file

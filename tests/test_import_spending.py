@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from bot.simulator.samples import BUDGET_2026, sample_path
+from simulator.samples import BUDGET_2026, sample_path
 from store.db import session_scope
 from store.errors import ImportRejected, RowProblem
 from store.importers import SpendingImportResult, import_budget, import_spending

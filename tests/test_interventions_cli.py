@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.samples import INTERVENTIONS_2026, sample_path
+from simulator.fake_slack import SlackFake
+from simulator.samples import INTERVENTIONS_2026, sample_path
 from tests.budget_data import SAMPLE_2026
 from tests.cli_runner import Cli, describe
 

@@ -19,7 +19,7 @@ from jinja2 import nodes
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.simulator.reading import message_text
+from simulator.reading import message_text
 from store.db import session_scope
 from store.errors import BadArgument
 from store.models import Person

@@ -33,7 +33,7 @@ import libfaketime
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from tests.fanout import FANOUT_AT, REPORTING, add_fanout, expected_keys, posted_keys
 from tests.harness import BOT_TOKEN
 from tests.test_reminders_exactly_once import (

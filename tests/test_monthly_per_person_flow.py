@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.simulator.slack_driver import block_action, checkboxes, text_input, view_submission
+from simulator.slack_driver import block_action, checkboxes, text_input, view_submission
 from tests.harness import LEAD_USER, OFFICE_USER, STOCKHOLM, RunningBot, running_bot
 from tests.overview_data import submit as submit_stored
 from tests.participant_year import year_answers

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from store.db import make_engine, session_scope
 from store.models import InterventionLead, Role
 from store.people import get_person, roles_of

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "workflows", "store", "tests")
+PACKAGES = ("bot", "simulator", "workflows", "store", "tests")
 # Private by spelling, public by documentation: os._exit, and the hooks slack_bolt's
 # RequestVerification is subclassed through (bot/verification.py).
 ALLOWED = frozenset({"_exit", "_can_skip", "_build_error_response"})

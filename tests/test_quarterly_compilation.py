@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 from bot.blocks.common import to_dicts
 from bot.cli import app
 from bot.messages.papers import build_papers_blocks
-from bot.simulator.reading import buttons, message_text, outbox_key
-from bot.simulator.slack_driver import block_action, static_select, text_input, view_submission
+from simulator.reading import buttons, message_text, outbox_key
+from simulator.slack_driver import block_action, static_select, text_input, view_submission
 from store.board import replace_year
 from store.db import session_scope
 from store.errors import ConfigError

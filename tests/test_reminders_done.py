@@ -15,9 +15,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.reading import buttons, message_text
 from bot.slack_io import call
+from simulator.fake_slack import SlackFake
+from simulator.reading import buttons, message_text
 from store.errors import SendRejected, SlackUnavailable
 from store.models import OutboxMessage, OutboxStatus
 from tests.harness import LEAD_USER, OFFICE_USER, RunningBot, running_bot

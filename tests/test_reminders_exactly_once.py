@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.settings import Settings
-from bot.simulator.fake_slack import SlackFake
+from simulator.fake_slack import SlackFake
 from store.models import OutboxStatus
 from tests.fanout import FANOUT_AT, REPORTING, add_fanout, expected_keys, posted_keys
 from tests.harness import BOT_TOKEN, SIGNING_SECRET

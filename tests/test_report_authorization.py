@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.simulator.reading import buttons, message_text, outbox_key
-from bot.simulator.slack_driver import block_action, text_input, view_submission
+from simulator.reading import buttons, message_text, outbox_key
+from simulator.slack_driver import block_action, text_input, view_submission
 from store import reports as rows
 from store.errors import ConflictError
 from store.models import Report, ReportKind, ReportStatus, Role

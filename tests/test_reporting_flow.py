@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.reading import buttons, message_text
-from bot.simulator.slack_driver import block_action, text_input, view_submission
+from simulator.reading import buttons, message_text
+from simulator.slack_driver import block_action, text_input, view_submission
 from store.models import ReportStatus, SupportKind
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention

@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.server import make_wsgi_app
-from bot.simulator.slack_driver import Response, sign, slash_command, url_verification
 from bot.verification import MAX_BODY_BYTES
+from simulator.slack_driver import Response, sign, slash_command, url_verification
 from tests.harness import (
     BOT_TOKEN,
     OFFICE_USER,

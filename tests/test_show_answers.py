@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.reading import buttons
-from bot.simulator.slack_driver import block_action, static_select, text_input, view_submission
+from simulator.reading import buttons
+from simulator.slack_driver import block_action, static_select, text_input, view_submission
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import dms, open_form, stage_at

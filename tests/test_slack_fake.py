@@ -33,8 +33,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.simulator.fake_slack import Call, SlackFake, validate_blocks
-from bot.simulator.slack_driver import (
+from simulator.fake_slack import Call, SlackFake, validate_blocks
+from simulator.slack_driver import (
     SlackDriver,
     app_home_opened,
     block_action,

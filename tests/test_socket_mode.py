@@ -39,9 +39,9 @@ from urllib.request import Request, urlopen
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.fake_socket_mode import SocketModeFake
-from bot.simulator.slack_driver import (
+from simulator.fake_slack import SlackFake
+from simulator.fake_socket_mode import SocketModeFake
+from simulator.slack_driver import (
     app_home_opened,
     block_action,
     event_callback,

@@ -52,9 +52,9 @@ from urllib.request import urlopen
 import pytest
 from sqlalchemy import Engine
 
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.slack_driver import SlackDriver, block_action, view_submission
 from bot.supervision import PARENT_CHECK_SECONDS
+from simulator.fake_slack import SlackFake
+from simulator.slack_driver import SlackDriver, block_action, view_submission
 from store.models import OutboxMessage, OutboxStatus
 from tests.fanout import APRIL, FANOUT_AT, REPORTING, add_fanout, expected_keys, lead_id
 from tests.harness import BOT_TOKEN, SIGNING_SECRET

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """
         from pathlib import Path
 
-        from bot.simulator.demo import run_demo
+        from simulator.demo import run_demo
 
         run_demo(Path(out), language=settings().finsam_language)
 

@@ -22,10 +22,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.common import chunked_sections, context
 from bot.blocks.forms import build_report_modal, errors_for_slack, read_view_state
-from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
 from bot.blocks.notice import notice_view
+from bot.blocks.reports import COMMENT_BLOCK, COMMENT_MAX, answers_modal, return_modal
 from bot.context import BotContext
 from bot.error_text import error_text
 from bot.ids import Action, View
@@ -55,9 +54,6 @@ from workflows.submission import (
     take_report,
 )
 from workflows.texts import Texts
-
-COMMENT_BLOCK = "comment"
-COMMENT_MAX = 1000
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -158,16 +154,8 @@ class ReportListeners:
         thanks = texts.get(
             "reports", "submitted_view", intervention=taken.intervention.label, period=name
         )
-        ack(
-            response_action="update",
-            view={
-                **notice_view(texts, thanks),
-                "title": {
-                    "type": "plain_text",
-                    "text": form.title.get(texts.lang)[:MODAL_TITLE_MAX],
-                },
-            },
-        )
+        view = notice_view(texts, thanks, title=form.title.get(texts.lang))
+        ack(response_action="update", view=view)
 
     # -- review
 
@@ -230,37 +218,7 @@ class ReportListeners:
         latest = report_view(self.ctx.engine, report_id).revision
         if latest != revision:
             raise ConflictError("newer_revision", shown=revision, latest=latest)
-        meta = {"report_id": report_id, "revision": revision}
-        view = {
-            "type": "modal",
-            "callback_id": View.report_return.value,
-            "private_metadata": json.dumps(meta),
-            "title": {
-                "type": "plain_text",
-                "text": texts.get("reports", "return_title")[:MODAL_TITLE_MAX],
-            },
-            "submit": {
-                "type": "plain_text",
-                "text": texts.get("reports", "return_submit")[:MODAL_BUTTON_MAX],
-            },
-            "close": {
-                "type": "plain_text",
-                "text": texts.get("common", "cancel")[:MODAL_BUTTON_MAX],
-            },
-            "blocks": [
-                {
-                    "type": "input",
-                    "block_id": COMMENT_BLOCK,
-                    "label": {"type": "plain_text", "text": texts.get("reports", "return_label")},
-                    "element": {
-                        "type": "plain_text_input",
-                        "action_id": "value",
-                        "multiline": True,
-                        "max_length": COMMENT_MAX,
-                    },
-                }
-            ],
-        }
+        view = return_modal(texts, report_id=report_id, revision=revision)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def submit_return(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -320,29 +278,13 @@ class ReportListeners:
             label = texts.get("forms", "earlier_label", label=label)
             shown = "–" if old.value in (None, "") else str(old.value)
             lines.append(f"*{_escape(label)}*: {_escape(shown)}")
-        view = {
-            "type": "modal",
-            "callback_id": View.notice.value,
-            "title": {
-                "type": "plain_text",
-                "text": texts.get("reports", "answers_title")[:MODAL_TITLE_MAX],
-            },
-            "close": {
-                "type": "plain_text",
-                "text": texts.get("common", "close")[:MODAL_BUTTON_MAX],
-            },
-            "blocks": [
-                context(
-                    texts.get(
-                        "forms",
-                        "modal_header",
-                        intervention=intervention.label,
-                        period=period_name(texts, report.period),
-                    )
-                ).to_dict(),
-                *(block.to_dict() for block in chunked_sections(lines)[:90]),
-            ],
-        }
+        header = texts.get(
+            "forms",
+            "modal_header",
+            intervention=intervention.label,
+            period=period_name(texts, report.period),
+        )
+        view = answers_modal(texts, header, lines)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.common import context, section
-from bot.blocks.limits import BUTTON_TEXT_MAX
+from bot.blocks.common import context, section, to_dicts
+from bot.blocks.reports import actions, button, report_button
 from bot.context import BotContext
 from bot.ids import Action
 from bot.messages.base import Rendered
@@ -42,23 +42,6 @@ def period_name(texts: Texts, label: str) -> str:
     return texts.get(
         "common", "period_name", kind=period.kind.value, year=period.year, number=period.number
     )
-
-
-def button(text: str, action: Action, value: str, *, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text[:BUTTON_TEXT_MAX]},
-        "action_id": action.value,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def report_button(texts: Texts, intervention_id: int, period: str) -> dict[str, Any]:
-    value = json.dumps({"intervention_id": intervention_id, "period": period})
-    return button(texts.get("common", "report_button"), Action.report_open, value, style="primary")
 
 
 def _intervention(ctx: BotContext, intervention_id: int) -> InterventionInfo | None:
@@ -99,10 +82,7 @@ def build_reminder(ctx: BotContext, message: Outgoing, payload: ReminderPayload)
         text=texts.get("reports", "reminder_text", **values),
         blocks=[
             *(b.to_dict() for b in blocks),
-            {
-                "type": "actions",
-                "elements": [report_button(texts, intervention.id, payload.period)],
-            },
+            actions(report_button(texts, intervention.id, payload.period)).to_dict(),
         ],
     )
 
@@ -159,10 +139,7 @@ def build_escalation(
                     **values,
                 )
             ).to_dict(),
-            {
-                "type": "actions",
-                "elements": [report_button(texts, intervention.id, payload.period)],
-            },
+            actions(report_button(texts, intervention.id, payload.period)).to_dict(),
         ],
     )
 
@@ -211,7 +188,7 @@ def review_blocks(
 ) -> list[dict[str, Any]]:
     """The office's post about a report; its buttons go once it is reviewed."""
     period = period_name(texts, report.period)
-    blocks: list[dict[str, Any]] = [
+    blocks: list[Block] = [
         section(
             texts.get(
                 "reports",
@@ -224,29 +201,20 @@ def review_blocks(
                 late=_late_of(ctx, report),
                 revision=report.revision,
             )
-        ).to_dict()
+        )
     ]
     value = str(report.report_id)
     # The decision buttons carry the revision shown: one taken on an older post is refused.
     decided = json.dumps({"report_id": report.report_id, "revision": report.revision})
     if report.status is ReportStatus.submitted:
-        blocks.append(context(texts.get("reports", "review_hint")).to_dict())
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    button(texts.get("reports", "show_button"), Action.report_show, value),
-                    button(
-                        texts.get("reports", "accept_button"),
-                        Action.report_accept,
-                        decided,
-                        style="primary",
-                    ),
-                    button(texts.get("reports", "return_button"), Action.report_return, decided),
-                ],
-            }
+        shown = button(texts.get("reports", "show_button"), Action.report_show, value)
+        accept = button(
+            texts.get("reports", "accept_button"), Action.report_accept, decided, style="primary"
         )
-        return blocks
+        send_back = button(texts.get("reports", "return_button"), Action.report_return, decided)
+        blocks.append(context(texts.get("reports", "review_hint")))
+        blocks.append(actions(shown, accept, send_back))
+        return to_dicts(blocks)
     at = report_reviewed_on(ctx, report)
     if report.status is ReportStatus.accepted:
         note = texts.get("reports", "accepted_note", reviewer=report.reviewed_by, at=at)
@@ -258,14 +226,9 @@ def review_blocks(
             at=at,
             comment=report.review_comment or "",
         )
-    blocks.append(context(note).to_dict())
-    blocks.append(
-        {
-            "type": "actions",
-            "elements": [button(texts.get("reports", "show_button"), Action.report_show, value)],
-        }
-    )
-    return blocks
+    blocks.append(context(note))
+    blocks.append(actions(button(texts.get("reports", "show_button"), Action.report_show, value)))
+    return to_dicts(blocks)
 
 
 def report_reviewed_on(ctx: BotContext, report: ReportView) -> date:
@@ -359,9 +322,6 @@ def build_returned(ctx: BotContext, message: Outgoing, payload: ReturnedPayload)
                     comment=report.review_comment or "",
                 )
             ).to_dict(),
-            {
-                "type": "actions",
-                "elements": [report_button(texts, report.intervention_id, report.period)],
-            },
+            actions(report_button(texts, report.intervention_id, report.period)).to_dict(),
         ],
     )

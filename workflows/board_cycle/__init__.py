@@ -1,5 +1,5 @@
 """The board's year as data: one YAML file per year (the sample association's is
-`bot/simulator/data/board-cycle-2026.yml`), checked whole, stored as BoardEvent/BoardStep rows,
+`simulator/data/board-cycle-2026.yml`), checked whole, stored as BoardEvent/BoardStep rows,
 drafted for the next year from its rules, and read back for `/finsam styrelse` and
 `finsam-bot cycle show`.
 

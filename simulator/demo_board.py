@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.plain_text import blocks_as_text
-from bot.simulator.reading import buttons, outbox_key
-from bot.simulator.samples import BOARD_CYCLE_2026, sample_path
-from bot.simulator.slack_driver import block_action
+from simulator.reading import buttons, outbox_key
+from simulator.samples import BOARD_CYCLE_2026, sample_path
+from simulator.slack_driver import block_action
 
 if TYPE_CHECKING:
-    from bot.simulator.demo import Demo
+    from simulator.demo import Demo
 
 SECRETARY = "U0SEKR001"
 DIRECTOR = "U0CHEF001"

@@ -19,13 +19,13 @@ from typing import Any
 from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
-from bot.simulator.demo_board import run_board_year
-from bot.simulator.demo_imports import import_books_in_slack
-from bot.simulator.demo_reporting import GO_LIVE, run_reporting_quarter
-from bot.simulator.fake_slack import SlackFake
-from bot.simulator.sample_books import write_sample_books
-from bot.simulator.samples import BUDGET_2026, sample_path
-from bot.simulator.slack_driver import SlackDriver
+from simulator.demo_board import run_board_year
+from simulator.demo_imports import import_books_in_slack
+from simulator.demo_reporting import GO_LIVE, run_reporting_quarter
+from simulator.fake_slack import SlackFake
+from simulator.sample_books import write_sample_books
+from simulator.samples import BUDGET_2026, sample_path
+from simulator.slack_driver import SlackDriver
 from workflows.texts import Texts
 
 TOKEN = "xoxb-demo-0000-finsam"

@@ -16,7 +16,7 @@ def sample_path(name: str) -> Path:
     """A shipped sample as a path on disk: the demo hands it to CLI child processes. Wheels
     are installed unpacked, so the resource is a real file; anything else is a packaging
     fault, said plainly rather than as a missing file later."""
-    resource = files("bot.simulator").joinpath("data", name)
+    resource = files("simulator").joinpath("data", name)
     if not isinstance(resource, Path) or not resource.is_file():
-        raise FileNotFoundError(f"sample file {name} is not installed with bot.simulator")
+        raise FileNotFoundError(f"sample file {name} is not installed with simulator")
     return resource

@@ -40,7 +40,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot.simulator.waiting import wait_until
+from simulator.waiting import wait_until
 
 __all__ = ["Ack", "Envelope", "Link", "SocketModeFake"]
 

@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.blocks.plain_text import blocks_as_text
-from bot.simulator.reading import buttons
-from bot.simulator.samples import INTERVENTIONS_2026, sample_path
-from bot.simulator.slack_driver import block_action, text_input, view_submission
+from simulator.reading import buttons
+from simulator.samples import INTERVENTIONS_2026, sample_path
+from simulator.slack_driver import block_action, text_input, view_submission
 from workflows.calendar import Period
 from workflows.reports import Reporting
 
 if TYPE_CHECKING:
-    from bot.simulator.demo import Demo
+    from simulator.demo import Demo
 
 GO_LIVE = date(2026, 4, 1)  # the office went live: March's reports owed, February's not
 NOT_IN_SLACK = "per.nystrom@osthammar.example"  # shows an unmatched lead

@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING
 
 from bot.blocks.imports import FILES_BLOCK, KIND_BLOCK, VALUE_ACTION_ID
 from bot.blocks.plain_text import blocks_as_text
-from bot.simulator.sample_books import write_sample_books
-from bot.simulator.slack_driver import file_input, static_select
+from simulator.sample_books import write_sample_books
+from simulator.slack_driver import file_input, static_select
 from workflows.file_imports import FileKind
 
 if TYPE_CHECKING:
-    from bot.simulator.demo import Demo
+    from simulator.demo import Demo
 
 WAIT_SECONDS = 15
 
 
 def import_books_in_slack(demo: Demo, budget: Path, *, through_month: int) -> None:
     """While the bot serves: the month's books uploaded in the modal, answered by DM."""
-    from bot.simulator.demo import indent
+    from simulator.demo import indent
 
     demo.step("books_in_slack")
     books = write_sample_books(
