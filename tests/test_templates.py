@@ -59,7 +59,7 @@ def test_missing_template_value_is_an_error() -> None:
 # files that may define it: a further copy elsewhere fails the test. Texts shared by areas
 # live once, in common.j2.
 DELIBERATE_NAMES = {
-    "title": {"budget", "calendar", "export", "home", "status"},
+    "title": {"annual_report", "budget", "calendar", "export", "home", "status"},
     "line": {"budget", "calendar"},
     "summary": {"demo", "status"},
     "submit": {"forms", "grants"},
@@ -75,16 +75,26 @@ DELIBERATE_NAMES = {
     "no_budget_for_year": {"errors", "import"},
     "bad_year": {"errors", "import"},
     "not_stored": {"errors", "grants"},
-    "usage": {"board", "people"},
-    "what": {"board_steps", "export"},
+    "usage": {"annual_report", "board", "people"},
+    "what": {"annual_report", "board_steps", "export"},
     "corrected": {"demo", "grants"},
     "status": {"demo", "export"},
-    "column": {"export", "papers"},
+    "column": {"annual_report", "export", "papers"},
     "yes_no": {"export", "papers"},  # the papers' has a third value: no limit, nothing to meet
     "list_heading": {"grants", "people"},
     "list_empty": {"grants", "people"},
     "list_line": {"grants", "people"},
     "draft_written": {"board", "cli"},  # the cycle's draft, the budget's draft
+    # The annual report's workbook names its sheets, rows and file as the papers and the
+    # budget answer do theirs; its category and support names are the printed report's.
+    "sheet_name": {"annual_report", "papers"},
+    "row": {"annual_report", "status"},
+    "category_name": {"annual_report", "budget"},
+    "support_name": {"annual_report", "grants"},
+    "no_budget": {"annual_report", "papers"},
+    "filename": {"annual_report", "papers"},
+    "file_title": {"annual_report", "papers"},
+    "file_comment": {"annual_report", "papers"},
 }
 
 
