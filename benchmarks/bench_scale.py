@@ -37,14 +37,14 @@ import json
 import os
 import platform
 import pstats
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -85,7 +85,7 @@ from store.models import (  # noqa: E402
 from tests.participant_year import month_answers, people  # noqa: E402
 from tests.scratch_db import postgres_schema  # noqa: E402
 from workflows.budget_answers import BudgetAnswers  # noqa: E402
-from workflows.calendar import Period, periods_of_year  # noqa: E402
+from workflows.calendar import periods_of_year  # noqa: E402
 from workflows.clock import FixedClock  # noqa: E402
 from workflows.exports import (  # noqa: E402
     export_title,
@@ -169,10 +169,16 @@ def add_people_and_interventions(engine: Engine, count: int, first_year: int) ->
             )
         ids = insert_rows_if_absent(session, Intervention, rows)
         leads = [
-            {"intervention_id": ids[n], "email": f"lead{n}@b.example", "person_id": person_ids[n + 1]}
+            {
+                "intervention_id": ids[n],
+                "email": f"lead{n}@b.example",
+                "person_id": person_ids[n + 1],
+            }
             for n in range(count)
         ]
-        leads.append({"intervention_id": ids[1], "email": "lead0@b.example", "person_id": person_ids[1]})
+        leads.append(
+            {"intervention_id": ids[1], "email": "lead0@b.example", "person_id": person_ids[1]}
+        )
         insert_rows_if_absent(session, InterventionLead, leads)
     return [
         Insats(
@@ -251,7 +257,9 @@ def add_year(
     with session_scope(engine) as session:
         import_budget(session, write_budget(work / f"budget-{year}.csv", year, interventions))
     with session_scope(engine) as session:
-        import_spending(session, write_books(work / f"books-{year}.csv", year, months, interventions))
+        import_spending(
+            session, write_books(work / f"books-{year}.csv", year, months, interventions)
+        )
         for n in range(8):
             insats = interventions[(n * 23 + year) % len(interventions)]
             add_grant(
@@ -296,7 +304,9 @@ def add_year(
     add_reports(engine, ctx, year, interventions)
 
 
-def add_reports(engine: Engine, ctx: BotContext, year: int, interventions: Sequence[Insats]) -> None:
+def add_reports(
+    engine: Engine, ctx: BotContext, year: int, interventions: Sequence[Insats]
+) -> None:
     persons = people()
     monthly = {m: month_answers(persons, m) for m in range(1, 13)}
     reports: list[dict[str, Any]] = []
@@ -334,8 +344,12 @@ def add_reports(engine: Engine, ctx: BotContext, year: int, interventions: Seque
                     "status": status,
                     "revision": count,
                     "reviewed_by": None if status is ReportStatus.submitted else OFFICE,
-                    "reviewed_at": None if status is ReportStatus.submitted else at + timedelta(days=3),
-                    "review_comment": "Komplettera, tack." if status is ReportStatus.returned else None,
+                    "reviewed_at": None
+                    if status is ReportStatus.submitted
+                    else at + timedelta(days=3),
+                    "review_comment": "Komplettera, tack."
+                    if status is ReportStatus.returned
+                    else None,
                 }
             )
             text = json.dumps(answers, ensure_ascii=False, sort_keys=True)
@@ -355,7 +369,11 @@ def add_reports(engine: Engine, ctx: BotContext, year: int, interventions: Seque
         for start in range(0, len(reports), CHUNK):
             ids = insert_rows_if_absent(session, Report, reports[start : start + CHUNK])
             rows = [
-                {**revision, "report_id": report_id, "delivery_key": f"b:{report_id}:{revision['revision']}"}
+                {
+                    **revision,
+                    "report_id": report_id,
+                    "delivery_key": f"b:{report_id}:{revision['revision']}",
+                }
                 for report_id, group in zip(ids, revisions[start : start + CHUNK], strict=True)
                 for revision in group
             ]
@@ -366,7 +384,9 @@ def add_reports(engine: Engine, ctx: BotContext, year: int, interventions: Seque
 def table_sizes(engine: Engine) -> dict[str, int]:
     with session_scope(engine) as session:
         return {
-            model.__tablename__: session.execute(select(func.count()).select_from(model)).scalar_one()  # type: ignore[attr-defined]
+            model.__tablename__: session.execute(
+                select(func.count()).select_from(model)
+            ).scalar_one()  # type: ignore[attr-defined]
             for model in (Report, ReportRevision, BudgetLine, Spending, Absence)
         }
 
@@ -535,7 +555,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    where = "SQLite (temporary file)" if args.database_url is None else "PostgreSQL (scratch schema)"
+    where = (
+        "SQLite (temporary file)" if args.database_url is None else "PostgreSQL (scratch schema)"
+    )
     print(
         f"bench_scale: {args.interventions} interventions, years loaded {args.years}; "
         f"{args.repeat} calls each ({args.workbook_repeat} of the workbook); database {where}; "
