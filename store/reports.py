@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.db import insert_if_absent, insert_rows_if_absent
@@ -175,6 +177,65 @@ def set_review(
 
 def reports_for_periods(session: Session, periods: Iterable[str]) -> list[Report]:
     return list(session.exec(select(Report).where(col(Report.period).in_(list(periods)))).all())
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A report with what its latest revision says and whether its first came in late."""
+
+    report_id: int
+    intervention_id: int
+    period: str
+    kind: ReportKind
+    status: ReportStatus
+    revision: int
+    review_comment: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    submitted_by: str
+    submitted_at: datetime
+    answers: str  # the latest revision's JSON
+    first_late: bool
+
+
+def report_rows(
+    session: Session, periods: Iterable[str], intervention_ids: Iterable[int] | None = None
+) -> list[ReportRow]:
+    """The reports of the periods (of these interventions only, when given), each joined to
+    its latest and its first revision in one query. Columns, not ORM objects: a year of a
+    large association is thousands of reports, and building an object per row cost more than
+    the query."""
+    wanted = list(periods)
+    if not wanted:
+        return []
+    latest = aliased(ReportRevision)
+    first = aliased(ReportRevision)
+    query = (
+        select(  # type: ignore[call-overload]
+            Report.id,
+            Report.intervention_id,
+            Report.period,
+            Report.kind,
+            Report.status,
+            Report.revision,
+            Report.review_comment,
+            Report.reviewed_by,
+            Report.reviewed_at,
+            latest.submitted_by,
+            latest.submitted_at,
+            latest.answers,
+            first.late,
+        )
+        .join(latest, (latest.report_id == Report.id) & (latest.revision == Report.revision))
+        .join(first, (first.report_id == Report.id) & (first.revision == 1))
+        .where(col(Report.period).in_(wanted))
+    )
+    if intervention_ids is not None:
+        ids = sorted(set(intervention_ids))
+        if not ids:
+            return []
+        query = query.where(col(Report.intervention_id).in_(ids))
+    return [ReportRow(*row) for row in session.exec(query).all()]
 
 
 def first_revisions(session: Session, report_ids: Iterable[int]) -> dict[int, ReportRevision]:

@@ -29,6 +29,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlsxCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -485,30 +487,42 @@ def fill_sheet(sheet: Worksheet, table: Table) -> None:
     for cell in sheet[header]:
         cell.font = BOLD
         cell.alignment = HEADER_ALIGNMENT
-    body = [*table.rows, *([table.total] if table.total is not None else [])]
-    for row in body:
-        sheet.append([_xlsx_value(value) for value in row])
-    if table.total is not None:
-        for cell in sheet[sheet.max_row]:
-            cell.font = BOLD
-    for cells in sheet.iter_rows():
+    for cells in sheet.iter_rows(max_row=header):
         for cell in cells:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+            _as_text_if_formula(cell)
+    body = [*table.rows, *([table.total] if table.total is not None else [])]
+    formats = [NUMBER_FORMATS.get(table.kind(index)) for index in range(len(table.columns))]
+    # Each cell gets its column's number format as it is made (a column of numbers keeps it
+    # in its empty cells too); an empty cell of a text column is not made at all: the file
+    # would not hold it, and a report row is mostly the other kind's empty answers.
+    for line, row in enumerate(body, start=header + 1):
+        for index, value in enumerate(row):
+            number_format = formats[index] if index < len(formats) else None
+            if value is None and number_format is None:
+                continue
+            cell = sheet.cell(row=line, column=index + 1, value=_xlsx_value(value))
+            _as_text_if_formula(cell)
+            if number_format is not None:
+                cell.number_format = number_format
+    if table.total is not None:
+        for cell in sheet[header + len(body)]:
+            cell.font = BOLD
     sheet.freeze_panes = sheet.cell(row=header + 1, column=1).coordinate
     lines = 1  # of the wrapped header row, which Excel does not grow by itself
     for index, column in enumerate(table.columns, start=1):
         kind = table.kind(index - 1)
-        number_format = NUMBER_FORMATS.get(kind)
-        if number_format is not None:
-            for (cell,) in sheet.iter_rows(min_row=header + 1, min_col=index, max_col=index):
-                cell.number_format = number_format
         shown = [_shown_length(row[index - 1], kind) for row in body if index <= len(row)]
         header_width = HEADER_WIDTH if kind is Kind.TEXT else NUMBER_HEADER_WIDTH
         width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
         sheet.column_dimensions[get_column_letter(index)].width = width + 2
         lines = max(lines, -(-len(column) // width))
     sheet.row_dimensions[header].height = LINE_HEIGHT * min(lines, 6)
+
+
+def _as_text_if_formula(cell: XlsxCell | MergedCell) -> None:
+    """Text that starts with "=" stays text: openpyxl would write it as a formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
 
 
 def _shown_length(value: Cell, kind: Kind) -> int:

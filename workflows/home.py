@@ -102,7 +102,7 @@ def lead_home(engine: Engine, reporting: Reporting, user_id: str, *, today: date
     ahead.sort(key=lambda p: (reporting.deadline(p).due, p.kind.value))
     history = periods_of_year(today.year - 1) + periods_of_year(today.year)
     labels = {p.label for p in [*recent_periods, *ahead, *history]}
-    reports = reports_in(engine, sorted(labels))
+    reports = reports_in(engine, sorted(labels), intervention_ids=[i.id for i, _ in shown])
 
     def deadline(info: InterventionInfo, period: Period) -> Deadline:
         row = status_row(

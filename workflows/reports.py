@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -416,20 +417,31 @@ def history(engine: Engine, intervention_id: int, period: str) -> list[dict[str,
         ]
 
 
-def reports_in(engine: Engine, periods: list[str]) -> dict[tuple[int, str], ReportView]:
-    """The reports of the given periods, keyed by (intervention id, period)."""
+def reports_in(
+    engine: Engine, periods: list[str], *, intervention_ids: Iterable[int] | None = None
+) -> dict[tuple[int, str], ReportView]:
+    """The reports of the given periods (of these interventions only, when given), keyed by
+    (intervention id, period)."""
     with session_scope(engine) as session:
-        found = rows.reports_for_periods(session, periods)
-        latest = rows.latest_revisions(session, found)
-        first = rows.first_revisions(session, [r.id for r in found if r.id is not None])
-        views: dict[tuple[int, str], ReportView] = {}
-        for report in found:
-            assert report.id is not None
-            revision = latest[report.id]
-            views[(report.intervention_id, report.period)] = _view(
-                session, report, revision=revision, first_late=first[report.id].late
-            )
-        return views
+        found = rows.report_rows(session, periods, intervention_ids)
+    return {
+        (row.intervention_id, row.period): ReportView(
+            report_id=row.report_id,
+            intervention_id=row.intervention_id,
+            period=row.period,
+            kind=ReportKind(row.kind),
+            status=ReportStatus(row.status),
+            revision=row.revision,
+            submitted_by=row.submitted_by,
+            submitted_at=row.submitted_at,
+            late=row.first_late,
+            answers=json.loads(row.answers),
+            review_comment=row.review_comment,
+            reviewed_by=row.reviewed_by,
+            reviewed_at=row.reviewed_at,
+        )
+        for row in found
+    }
 
 
 def _view(
