@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_imports.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 serve: install
 	$(BIN)/finsam-bot serve
