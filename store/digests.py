@@ -60,6 +60,25 @@ def sent_digests_mentioning(session: Session, key_prefix: str, text: str) -> lis
     return [_row(row) for row in session.exec(query).all()]
 
 
+def sent_between(
+    session: Session, key_prefix: str, text: str, *, since: datetime, until: datetime
+) -> list[DigestRow]:
+    """The rows sent in [since, until) whose key starts with `key_prefix` and whose payload
+    has `text` in it (a lead's id: the digests a deputy got on the lead's behalf)."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status) == OutboxStatus.sent,
+            col(OutboxMessage.sent_at) >= since,
+            col(OutboxMessage.sent_at) < until,
+            col(OutboxMessage.payload).contains(text, autoescape=True),
+        )
+        .order_by(col(OutboxMessage.sent_at), col(OutboxMessage.id))
+    )
+    return [_row(row) for row in session.exec(query).all()]
+
+
 def extend_pending(session: Session, row: DigestRow, payload: dict[str, Any]) -> bool:
     """Replace the payload of a row still waiting and never tried, unless it changed since
     it was read (compare-and-set on status, attempts and payload); False when it was
