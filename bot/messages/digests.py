@@ -143,11 +143,11 @@ def render_reminder_digest(ctx: BotContext, texts: Texts, lines: list[Line]) -> 
             context(texts.get("digest", "more_items", count=len(lines) - MAX_LINES)).to_dict()
         )
     kinds = {line.kind for line in open_lines}
-    if kinds:
-        about = texts.get(
-            "digest", "reminder_about", monthly="monthly" in kinds, quarterly="quarterly" in kinds
-        )
-        blocks.append(context(about).to_dict())
+    about = [
+        texts.get("digest", f"about_{kind}") for kind in ("monthly", "quarterly") if kind in kinds
+    ]
+    if about:
+        blocks.append(context("\n".join(about)).to_dict())
     text = (
         texts.get("digest", "reminder_digest_text", count=len(open_lines))
         if open_lines
