@@ -20,6 +20,7 @@ from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
 from bot.simulator.demo_board import run_board_year
+from bot.simulator.demo_first_run import run_first_run
 from bot.simulator.demo_reporting import GO_LIVE, run_reporting_quarter
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.sample_books import write_sample_books
@@ -171,5 +172,6 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         summaries = [m for m in fake.messages(OFFICE_CHANNEL) if m.get("metadata")]
         print("  " + demo.texts.get("demo", "summaries_in_channel", count=len(summaries)))
         run_reporting_quarter(demo)
+        run_first_run(demo)
         run_board_year(demo)
     print("\n" + Texts(language).get("demo", "done", out=out))
