@@ -30,7 +30,7 @@ from workflows.outbox_kinds import (
     RemindersDonePayload,
 )
 from workflows.reminders import DONE
-from workflows.reports import ReportView, reports_in
+from workflows.reports import ReportView, find_report
 from workflows.texts import Texts, slack_escape
 
 # A line takes up to three blocks (text, "on behalf of", button); the intro, the note on
@@ -61,14 +61,13 @@ def digest_lines(
     """The digest's reports as they show: before it is sent (`sent_at` None) the open ones
     only; in an update of a sent one also those that came in since it was sent (a report
     in before it went out was never in the message, and stays out)."""
-    reports = reports_in(ctx.engine, sorted({item.period for item in items}))
     lines: list[Line] = []
-    for item in items:
+    for item in items:  # a few a day: one look-up each costs less than the periods' reports
         try:
             intervention = get_intervention(ctx.engine, item.intervention_id)
         except NotFoundError:
             continue
-        line = Line(item, intervention, reports.get(item.report))
+        line = Line(item, intervention, find_report(ctx.engine, *item.report))
         if line.done and (sent_at is None or _in_before(line, sent_at)):
             continue
         lines.append(line)
