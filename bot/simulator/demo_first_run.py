@@ -14,7 +14,8 @@ from urllib.request import urlopen
 
 from bot.simulator.demo_reporting import MARCH, stage_at
 from bot.simulator.reading import outbox_key
-from bot.simulator.samples import INTERVENTIONS_2026, sample_path
+from bot.simulator.samples import BUDGET_2026, INTERVENTIONS_2026, sample_path
+from workflows.calendar import Period
 
 if TYPE_CHECKING:
     from bot.simulator.demo import Demo
@@ -33,6 +34,7 @@ def run_first_run(demo: Demo) -> None:
     }
     try:
         demo.step("first_run", day=late.date())
+        demo.cli("budget", "import", str(sample_path(BUDGET_2026)))
         demo.cli("interventions", "import", str(sample_path(INTERVENTIONS_2026)))
         before = len(demo.fake.calls("chat.postMessage"))
         with demo.serving(simulated_start=late + timedelta(minutes=1)):
@@ -42,11 +44,15 @@ def run_first_run(demo: Demo) -> None:
             for call in demo.fake.calls("chat.postMessage")[before:]
             if outbox_key({"metadata": call.args.get("metadata")}).startswith("reminder")
         ]
+        if reminders:
+            raise SystemExit("demo: a first run without FINSAM_REPORTS_FROM sent reminders")
+        print("  │ " + demo.texts.get("demo", "first_run_sent", count=0, day=late.date()))
+        # What falls due after that day is reminded as usual: April's report, due 11 May.
+        april = stage_at(Period.month(2026, 4), "before")
+        demo.step("first_run_later", at=april.date())
+        demo.cli("reminders", "run", "--now", april.isoformat())
     finally:
         demo.env = saved
-    if reminders:
-        raise SystemExit("demo: a first run without FINSAM_REPORTS_FROM sent reminders")
-    print("  │ " + demo.texts.get("demo", "first_run_sent", count=len(reminders), day=late.date()))
 
 
 def _wait_for_worker(demo: Demo) -> None:
