@@ -79,6 +79,37 @@ def sent_between(
     return [_row(row) for row in session.exec(query).all()]
 
 
+def waiting_mentioning(session: Session, key_prefix: str, text: str) -> list[DigestRow]:
+    """The rows never tried, still waiting, whose key starts with `key_prefix` and whose
+    payload has `text` in it (a period's field, as the JSON has it)."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+            col(OutboxMessage.status) == OutboxStatus.pending,
+            col(OutboxMessage.attempts) == 0,
+            col(OutboxMessage.payload).contains(text, autoescape=True),
+        )
+        .order_by(col(OutboxMessage.id))
+    )
+    return [_row(row) for row in session.exec(query).all()]
+
+
+def cancel_waiting(session: Session, row: DigestRow) -> bool:
+    """Cancel a row still waiting and never tried, unless it changed since it was read."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.key) == row.key,
+            col(OutboxMessage.status) == OutboxStatus.pending,
+            col(OutboxMessage.attempts) == 0,
+            col(OutboxMessage.payload) == row.payload,
+        )
+        .values(status=OutboxStatus.cancelled, lease_until=None)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def extend_pending(session: Session, row: DigestRow, payload: dict[str, Any]) -> bool:
     """Replace the payload of a row still waiting and never tried, unless it changed since
     it was read (compare-and-set on status, attempts and payload); False when it was

@@ -20,12 +20,13 @@ from sqlalchemy import Engine
 
 from bot.simulator.reading import buttons, message_text, outbox_key
 from store.db import session_scope
-from store.models import Role
+from store.models import OutboxStatus, Role
 from store.people import add_person
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import MONTHLY_OK, open_form, submit
 from workflows.calendar import CalendarRules, Period
+from workflows.digests import drop_report
 from workflows.outbox import messages
 from workflows.reports import Reporting, find_report
 from workflows.working_days import WorkingDays
@@ -190,7 +191,33 @@ def test_a_report_in_before_the_digest_goes_out_is_left_out(bot: RunningBot) -> 
     [dm] = lead_dms(bot)
     assert sorted(reports_of(dm)) == sorted(r for r in four(bot) if r != (växtkraft, MARCH.label))
     assert "3 rapporter" in message_text(dm) and "inlämnad" not in message_text(dm)
+    [row] = [r for r in messages(bot.engine) if r.key == key]
+    assert len(json.loads(row.payload)["data"]["items"]) == 3  # taken out of the row
+
+    # Framsteget's March report comes in after the send: its line turns "done"; Växtkraft's,
+    # never in the message, stays out of it.
+    framsteget = bot.ids[1]  # type: ignore[attr-defined]
+    pressed = with_button(dm, framsteget, MARCH.label)
+    assert submit(bot, open_form(bot, pressed), MONTHLY_OK).status == 200
+    bot.jobs.run_outbox()
+    [dm_now] = lead_dms(bot)
+    assert sorted(reports_of(dm_now)) == [(växtkraft, Q1.label), (framsteget, Q1.label)]
+    assert message_text(dm_now).count("inlämnad") == 1
+    assert "Framsteget (Håbo)* för *mars 2026* är inlämnad" in message_text(dm_now)
     bot.fake.assert_clean()
+
+
+def test_a_digest_whose_every_report_came_in_is_not_sent(bot: RunningBot) -> None:
+    """Planned, then all four reports in before the send: the row is cancelled, no DM."""
+    planned = bot.jobs.plan_reminders()
+    [key] = [k for k in planned.planned if k.startswith("reminder_digest:")]
+    with session_scope(bot.engine) as session:
+        for intervention_id, period in four(bot):
+            drop_report(session, intervention_id, period)
+    assert key not in bot.jobs.run_outbox().sent
+    [row] = [r for r in messages(bot.engine) if r.key == key]
+    assert row.status is OutboxStatus.cancelled
+    assert lead_dms(bot) == []
 
 
 def test_a_deputy_gets_the_leads_reports_in_one_dm(bot: RunningBot) -> None:

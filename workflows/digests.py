@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Engine
@@ -24,14 +24,22 @@ from store.db import session_scope
 from store.digests import (
     DigestRow,
     cancel_pending_before,
+    cancel_waiting,
     digest_rows,
     extend_pending,
     sent_digests_mentioning,
+    waiting_mentioning,
 )
 from store.models import OutboxStatus
 from workflows.outbox import plan, stored_payload
-from workflows.outbox_keys import DIGESTS
-from workflows.outbox_kinds import Payload, ReminderDigestPayload, ReminderItem
+from workflows.outbox_keys import DIGESTS, ESCALATION_DIGESTS
+from workflows.outbox_kinds import (
+    PAYLOADS,
+    EscalationDigestPayload,
+    Payload,
+    ReminderDigestPayload,
+    ReminderItem,
+)
 
 # A digest payload made from its day and items.
 MakeDigest = Callable[[date, tuple[ReminderItem, ...]], Payload]
@@ -98,6 +106,30 @@ class SentDigest:
     ts: str
     sent_at: datetime | None
     items: tuple[ReminderItem, ...]
+
+
+def drop_report(session: Session, intervention_id: int, period: str) -> list[str]:
+    """A report came in: take it out of every digest still waiting (never tried), in the
+    submission's transaction, so the digest goes out without it, and a digest left with
+    nothing is cancelled. A digest already on its way leaves it out when it is built (its
+    builder checks), and one sent is updated (kind `reminders_done`). The keys changed."""
+    mentions = json.dumps({"period": period})[1:-1]
+    changed: list[str] = []
+    for prefix in (DIGESTS, ESCALATION_DIGESTS):
+        for row in waiting_mentioning(session, prefix, mentions):
+            payload = PAYLOADS[str(json.loads(row.payload)["kind"])].from_data(row.data)
+            assert isinstance(payload, ReminderDigestPayload | EscalationDigestPayload)
+            kept = tuple(i for i in payload.items if i.report != (intervention_id, period))
+            if len(kept) == len(payload.items):
+                continue
+            done = (
+                extend_pending(session, row, stored_payload(replace(payload, items=kept)))
+                if kept
+                else cancel_waiting(session, row)
+            )
+            if done:
+                changed.append(row.key)
+    return changed
 
 
 def sent_reminder_digests(engine: Engine, intervention_id: int, period: str) -> list[SentDigest]:

@@ -85,6 +85,7 @@ def escalation_key(intervention_id: int, period: str, stage: str) -> str:
 # The daily digests: one reminder DM per recipient and day, one office post per day. The
 # day is the ISO day the row is sent on, so the keys of one recipient sort by day.
 DIGESTS = f"{ReminderDigestPayload.KIND}:"  # the prefix of every reminder digest's key
+ESCALATION_DIGESTS = f"{EscalationDigestPayload.KIND}:"  # and of every office digest's
 
 
 def reminder_digest_prefix(recipient: str) -> str:
@@ -97,7 +98,7 @@ def reminder_digest_key(recipient: str, day: date) -> str:
 
 
 def escalation_digest_prefix(channel: str) -> str:
-    return f"{EscalationDigestPayload.KIND}:{channel}:"
+    return f"{ESCALATION_DIGESTS}{channel}:"
 
 
 def escalation_digest_key(channel: str, day: date) -> str:

@@ -8,7 +8,6 @@ reads as the single reminder always did."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from bot.blocks.common import context, section
@@ -56,11 +55,12 @@ class Line:
 
 
 def digest_lines(
-    ctx: BotContext, items: tuple[ReminderItem, ...], *, sent_at: datetime | None
+    ctx: BotContext, items: tuple[ReminderItem, ...], *, sent: bool = False
 ) -> list[Line]:
-    """The digest's reports as they show: before it is sent (`sent_at` None) the open ones
-    only; in an update of a sent one also those that came in since it was sent (a report
-    in before it went out was never in the message, and stays out)."""
+    """The digest's reports as they show: before it is sent the open ones only (one in
+    since it was planned is left out); in an update of a sent one every report it names,
+    those in since turned "done". (A report in before the digest went out was taken out of
+    its row then, workflows/digests.py `drop_report`.)"""
     lines: list[Line] = []
     for item in items:  # a few a day: one look-up each costs less than the periods' reports
         try:
@@ -68,15 +68,10 @@ def digest_lines(
         except NotFoundError:
             continue
         line = Line(item, intervention, find_report(ctx.engine, *item.report))
-        if line.done and (sent_at is None or _in_before(line, sent_at)):
+        if line.done and not sent:
             continue
         lines.append(line)
     return lines
-
-
-def _in_before(line: Line, sent_at: datetime) -> bool:
-    assert line.report is not None
-    return line.report.submitted_at < sent_at
 
 
 def _values(ctx: BotContext, texts: Texts, line: Line) -> dict[str, Any]:
@@ -182,7 +177,7 @@ def build_reminder_digest(
     ctx: BotContext, message: Outgoing, payload: ReminderDigestPayload
 ) -> Rendered | None:
     """None when every report of the digest is in: nothing is left to remind of."""
-    lines = digest_lines(ctx, payload.items, sent_at=None)
+    lines = digest_lines(ctx, payload.items)
     if not lines:
         return None
     return render_reminder_digest(ctx, ctx.texts_for(message.channel), lines)
@@ -222,7 +217,7 @@ def update_reminder_digests(
 
 
 def _updated(ctx: BotContext, sent: SentDigest) -> Rendered | None:
-    lines = digest_lines(ctx, sent.items, sent_at=sent.sent_at)
+    lines = digest_lines(ctx, sent.items, sent=True)
     if not lines:
         return None
     return render_reminder_digest(ctx, ctx.texts_for(sent.channel), lines)
@@ -232,7 +227,7 @@ def build_escalation_digest(
     ctx: BotContext, message: Outgoing, payload: EscalationDigestPayload
 ) -> Rendered | None:
     """The office's post of the day's late reports; None when every one is in."""
-    lines = digest_lines(ctx, payload.items, sent_at=None)
+    lines = digest_lines(ctx, payload.items)
     if not lines:
         return None
     texts = ctx.texts_for()
