@@ -45,14 +45,16 @@ def digest_rows(session: Session, key_prefix: str, *, from_key: str) -> list[Dig
     return [_row(row) for row in session.exec(query).all()]
 
 
-def sent_digests_mentioning(session: Session, key_prefix: str, text: str) -> list[DigestRow]:
-    """The sent rows whose key starts with `key_prefix` and whose payload has `text` in it
-    (a period's field, as the JSON has it): the caller reads their items."""
+def sent_digests_mentioning(
+    session: Session, key_prefix: str, text: str, *, status: OutboxStatus = OutboxStatus.sent
+) -> list[DigestRow]:
+    """The rows (sent, or of `status`) whose key starts with `key_prefix` and whose payload
+    has `text` in it (a period's field, as the JSON has it): the caller reads their items."""
     query = (
         select(OutboxMessage)
         .where(
             col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
-            col(OutboxMessage.status) == OutboxStatus.sent,
+            col(OutboxMessage.status) == status,
             col(OutboxMessage.payload).contains(text, autoescape=True),
         )
         .order_by(col(OutboxMessage.id))

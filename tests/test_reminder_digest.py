@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from bot.simulator.reading import buttons, message_text, outbox_key
 from store.db import session_scope
-from store.models import OutboxStatus, Role
+from store.models import OutboxMessage, OutboxStatus, Role
 from store.people import add_person
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention
@@ -170,22 +173,8 @@ def test_a_report_in_before_the_digest_goes_out_is_left_out(bot: RunningBot) -> 
     planned = bot.jobs.plan_reminders()
     [key] = [k for k in planned.planned if k.startswith("reminder_digest:")]
     växtkraft = bot.ids[0]  # type: ignore[attr-defined]
-    home_button = {
-        "type": "message",
-        "blocks": [
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": "report_open",
-                        "value": json.dumps({"intervention_id": växtkraft, "period": MARCH.label}),
-                    }
-                ],
-            }
-        ],
-    }
-    assert submit(bot, open_form(bot, home_button), MONTHLY_OK).status == 200
+    view = open_form(bot, home_button(växtkraft, MARCH.label))
+    assert submit(bot, view, MONTHLY_OK).status == 200
     assert find_report(bot.engine, växtkraft, MARCH.label) is not None
     assert key in bot.jobs.run_outbox().sent
     [dm] = lead_dms(bot)
@@ -235,3 +224,52 @@ def test_a_deputy_gets_the_leads_reports_in_one_dm(bot: RunningBot) -> None:
     items = json.loads(row.payload)["data"]["items"]
     assert {item["on_behalf_of"] for item in items} == {LEAD_USER}
     bot.fake.assert_clean()
+
+
+def test_a_done_update_waits_for_a_digest_being_sent(bot: RunningBot) -> None:
+    """Another process holds the day's digest (it may have built it with the button) when
+    the report comes in: the "done" update is tried again later, and once the digest is
+    sent it is updated too."""
+    planned = bot.jobs.plan_reminders()
+    [key] = [k for k in planned.planned if k.startswith("reminder_digest:")]
+    held_until = bot.clock.now() + timedelta(minutes=5)
+    set_row(bot, key, status=OutboxStatus.sending, lease_until=held_until, attempts=1)
+    växtkraft = bot.ids[0]  # type: ignore[attr-defined]
+    assert (
+        submit(bot, open_form(bot, home_button(växtkraft, MARCH.label)), MONTHLY_OK).status == 200
+    )
+    report = bot.jobs.run_outbox()
+    [done] = [k for k in report.retried if k.startswith("reminders_done:")]
+    assert bot.fake.calls("chat.update") == []
+
+    # The holder posted it (as built before the report came in) and marked it sent.
+    web = WebClient(base_url=bot.fake.api_url, token=bot.fake.bot_token)
+    metadata = {"event_type": "finsam_outbox", "event_payload": {"key": key}}
+    posted = web.chat_postMessage(channel=LEAD_USER, text="påminnelse", metadata=metadata)
+    set_row(bot, key, status=OutboxStatus.sent, lease_until=None, ts=posted["ts"])
+    bot.clock.set(bot.clock.now() + timedelta(minutes=2))  # past the row's backoff
+    assert done in bot.jobs.run_outbox().sent
+    [update] = bot.fake.calls("chat.update")
+    assert update.args["ts"] == posted["ts"]
+    [dm] = [m for m in bot.fake.messages(bot.fake.dm_channel(LEAD_USER)) if m["ts"] == posted["ts"]]
+    assert (växtkraft, MARCH.label) not in reports_of(dm) and "inlämnad" in message_text(dm)
+    assert len(reports_of(dm)) == 3
+
+
+def home_button(intervention_id: int, period: str) -> dict[str, Any]:
+    """A message with one report button (as on the App Home)."""
+    value = json.dumps({"intervention_id": intervention_id, "period": period})
+    element = {"type": "button", "action_id": "report_open", "value": value}
+    return {"type": "message", "blocks": [{"type": "actions", "elements": [element]}]}
+
+
+def set_row(bot: RunningBot, key: str, **values: Any) -> None:
+    """What another process did to the row (its lease, its post)."""
+    ts = values.pop("ts", None)
+    with session_scope(bot.engine) as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
+        for name, value in values.items():
+            setattr(row, name, value)
+        if ts is not None:
+            row.message_ts = ts
+        session.add(row)

@@ -146,6 +146,20 @@ def sent_reminder_digests(engine: Engine, intervention_id: int, period: str) -> 
     return found
 
 
+def digests_on_their_way(engine: Engine, intervention_id: int, period: str) -> list[str]:
+    """The keys of the reminder digests naming the report that a dispatcher holds now: one
+    built before the report came in may show its button, so its "done" update waits until
+    it is sent."""
+    mentions = json.dumps({"period": period})[1:-1]
+    with session_scope(engine) as session:
+        rows = sent_digests_mentioning(session, DIGESTS, mentions, status=OutboxStatus.sending)
+    return [
+        row.key
+        for row in rows
+        if any(item.report == (intervention_id, period) for item in items_of(row))
+    ]
+
+
 def _unique(items: Iterable[ReminderItem]) -> tuple[ReminderItem, ...]:
     """Each report's stage once (a deputy standing in for two leads of one intervention)."""
     seen: dict[tuple[int, str, str], ReminderItem] = {}

@@ -17,9 +17,9 @@ from bot.messages import reports
 from bot.messages.base import Rendered
 from bot.messages.reports import period_name, report_button, stage_offset
 from bot.slack_io import SlackIO
-from store.errors import NotFoundError
+from store.errors import NotFoundError, SlackUnavailable
 from workflows.calendar import Period
-from workflows.digests import SentDigest, sent_reminder_digests
+from workflows.digests import SentDigest, digests_on_their_way, sent_reminder_digests
 from workflows.interventions import InterventionInfo, get_intervention
 from workflows.outbox import Outgoing, Progress
 from workflows.outbox_kinds import (
@@ -207,7 +207,12 @@ def update_reminder_digests(
 ) -> None:
     """Rewrite every sent digest that names the report: its line "done", the others as
     they are now. chat.update is idempotent, so a retry simply updates again; a message
-    gone from Slack is skipped."""
+    gone from Slack is skipped. A digest naming the report that is being sent right now
+    may have been built with its button: the update is tried again later (the row is
+    released with backoff), once that digest is sent and can be updated too."""
+    on_their_way = digests_on_their_way(ctx.engine, intervention_id, period)
+    if on_their_way:
+        raise SlackUnavailable("digest_on_its_way", keys=",".join(on_their_way))
     for sent in sent_reminder_digests(ctx.engine, intervention_id, period):
         rendered = _updated(ctx, sent)
         if rendered is None:
