@@ -100,11 +100,10 @@ def plan_digest(
 
 @dataclass(frozen=True)
 class SentDigest:
-    """A reminder digest that went out: where, its ts, when, and what it was about."""
+    """A reminder digest that went out: where, its ts, and what it was about."""
 
     channel: str
     ts: str
-    sent_at: datetime | None
     items: tuple[ReminderItem, ...]
 
 
@@ -142,7 +141,7 @@ def sent_reminder_digests(engine: Engine, intervention_id: int, period: str) -> 
     for row in rows:
         items = items_of(row)
         if row.message_ts and any(item.report == (intervention_id, period) for item in items):
-            found.append(SentDigest(row.channel, row.message_ts, row.sent_at, items))
+            found.append(SentDigest(row.channel, row.message_ts, items))
     return found
 
 
