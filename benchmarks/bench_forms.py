@@ -313,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 )
                 deadline = time.monotonic() + FAN_OUT_TIMEOUT
                 while any(
-                    row.key.startswith("reminder:") and row.status in WAITING
+                    row.key.startswith("reminder_digest:") and row.status in WAITING
                     for row in messages(engine)
                 ):
                     if time.monotonic() > deadline or process.poll() is not None:

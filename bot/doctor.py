@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -15,6 +16,7 @@ from bot.socket_mode import open_url
 from bot.verification import MAX_SKEW_SECONDS
 from store.db import Engine, current_revision, head_revision, open_engine, ping
 from store.errors import ConfigError, SlackUnreachable
+from workflows.board_cycle import announcements
 from workflows.texts import Texts
 
 # The bot token scopes the app needs, today's features and the report forms' DMs coming next
@@ -39,6 +41,7 @@ REQUIRED_SCOPES = (
 class Check:
     ok: bool
     message: str
+    warning: bool = False  # worth knowing, not wrong: the exit code stays 0
 
 
 @dataclass
@@ -53,11 +56,24 @@ class DoctorReport:
         self.checks.append(Check(ok=passed, message=texts.get("doctor", macro, **values)))
         return passed
 
+    def warn(self, texts: Texts, macro: str, /, **values: object) -> None:
+        self.checks.append(
+            Check(ok=True, message=texts.get("doctor", macro, **values), warning=True)
+        )
 
-def run_doctor(cfg: Settings, *, client: WebClient | None = None) -> DoctorReport:
+    @property
+    def warnings(self) -> int:
+        return sum(check.warning for check in self.checks)
+
+
+def run_doctor(
+    cfg: Settings, *, client: WebClient | None = None, today: dt.date | None = None
+) -> DoctorReport:
+    """`today` (default: the clock's, in the association's time zone) decides which of the
+    cycle's announcements are still ahead."""
     texts = Texts(cfg.finsam_language)
     report = DoctorReport()
-    _check_database(cfg, texts, report)
+    _check_database(cfg, texts, report, today=today or dt.datetime.now(cfg.tz).date())
     try:
         token, _secret = cfg.require_slack()
     except ConfigError as err:
@@ -89,7 +105,7 @@ def _check_app_token(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
         report.add(True, texts, "app_token_ok")
 
 
-def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
+def _check_database(cfg: Settings, texts: Texts, report: DoctorReport, *, today: dt.date) -> None:
     try:
         engine: Engine = open_engine(cfg.database_url)
     except ConfigError as err:
@@ -100,7 +116,10 @@ def _check_database(cfg: Settings, texts: Texts, report: DoctorReport) -> None:
         if not report.add(reachable, texts, "database_reachable", ok=reachable):
             return
         current, head = current_revision(engine), head_revision()
-        report.add(current == head, texts, "database_migrated", current=current or "-", head=head)
+        migrated = current == head
+        report.add(migrated, texts, "database_migrated", current=current or "-", head=head)
+        if migrated:
+            _check_announcements(cfg, engine, texts, report, today=today)
     finally:
         engine.dispose()
 
@@ -146,6 +165,27 @@ def _check_clock(date: object, texts: Texts, report: DoctorReport, *, now: float
         ahead=ahead > 0,
         limit=MAX_SKEW_SECONDS,
     )
+
+
+def _check_announcements(
+    cfg: Settings, engine: Engine, texts: Texts, report: DoctorReport, *, today: dt.date
+) -> None:
+    """The board's cycle announces application deadlines in FINSAM_ANNOUNCE_CHANNEL; with
+    none set they are never posted (and never shown as posted): worth a warning while the
+    stored cycle has any ahead."""
+    if cfg.finsam_announce_channel:
+        return
+    ahead = [
+        announcement
+        for year in (today.year, today.year + 1)
+        for announcement in announcements(engine, year)
+        if announcement.due >= today
+    ]
+    if ahead:
+        first = min(ahead, key=lambda a: a.due)
+        report.warn(
+            texts, "announce_channel_missing", count=len(ahead), first=first.due, title=first.title
+        )
 
 
 def _check_channel(cfg: Settings, client: WebClient, texts: Texts, report: DoctorReport) -> None:

@@ -235,9 +235,11 @@ def run_reporting_quarter(demo: Demo) -> None:
     late = stage_at(MARCH, "late_7")
     demo.step("reminders_late", at=late.date())
     demo.cli("reminders", "run", "--now", late.isoformat())
-    escalations = q.office_posts("escalation:")
-    print(_indent(demo.texts.get("demo", "escalations", count=len(escalations))))
-    q.show(next(m for m in escalations if ":2026-03:" in json.dumps(m.get("metadata"))))
+    # The morning's escalations: one post in the office channel, naming every late report.
+    [digest] = q.office_posts(f"escalation_digest:{demo.office_channel}:{late.date()}")
+    reports = sum(1 for button in buttons(digest) if button["action_id"] == "report_open")
+    print(_indent(demo.texts.get("demo", "escalations", posts=1, reports=reports)))
+    q.show(digest)
 
     with demo.serving(simulated_start=late + timedelta(hours=1)):
         demo.step("late_report")

@@ -19,7 +19,7 @@ from store.db import session_scope
 from store.models import Intervention, InterventionLead, Role, SupportKind
 from store.people import add_person
 from workflows.calendar import CalendarRules, Period
-from workflows.outbox_keys import reminder_key
+from workflows.outbox_keys import reminder_digest_key
 from workflows.reports import Reporting
 from workflows.working_days import WorkingDays
 
@@ -73,10 +73,11 @@ def add_fanout(engine: Engine, count: int, *, fake: SlackFake | None = None) -> 
 
 
 def expected_keys(intervention_ids: Iterable[int]) -> set[str]:
-    """The reminder keys a fan-out plans at FANOUT_AT."""
+    """The reminder keys a fan-out plans at FANOUT_AT: each lead's digest of the day, which
+    names the one report the lead owes."""
     return {
-        reminder_key(intervention_id, APRIL.label, "due", lead_id(number))
-        for number, intervention_id in enumerate(intervention_ids)
+        reminder_digest_key(lead_id(number), FANOUT_AT.date())
+        for number, _ in enumerate(intervention_ids)
     }
 
 

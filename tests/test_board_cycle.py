@@ -12,10 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.board import events_of_year, mark_step_done, steps_of
 from store.db import session_scope
+from store.models import OutboxMessage, OutboxStatus
+from store.outbox import enqueue
 from workflows import board_cycle
 from workflows.board_cycle import (
     MONTHS,
@@ -34,6 +37,7 @@ from workflows.board_cycle import (
     read_cycle_file,
     rejection_lines,
 )
+from workflows.outbox_keys import announce_key
 from workflows.texts import Texts, templates_dir
 from workflows.working_days import WorkingDays
 
@@ -515,15 +519,41 @@ def test_announcements(engine: Engine) -> None:
 
 
 def test_announcement_days_that_have_passed_are_not_late_tasks(engine: Engine) -> None:
+    """Nor are they shown as posted unless the bot posted them: the 10 April one went out,
+    the 28 April one did not (no announcement channel set, say)."""
     import_cycle(engine, EXAMPLE)
+    before = cycle_overview(engine, today=date(2026, 5, 1), count=2)
+    first = next(e for e in before.upcoming if e.uid == "ansokan").steps[0]
+    with session_scope(engine) as session:
+        key = announce_key(first.id, first.due)
+        enqueue(session, key=key, channel="C0UTSKICK", payload={}, now=datetime.now(UTC))
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
+        row.status = OutboxStatus.sent
+        session.add(row)
     overview = cycle_overview(engine, today=date(2026, 5, 1), count=2)
     deadline = next(e for e in overview.upcoming if e.uid == "ansokan")
     assert [(s.step, s.state) for s in deadline.steps] == [
         ("announce_30", "announced"),  # 10 April: the bot posts these itself
-        ("announce_14", "announced"),
+        ("announce_14", "not_announced"),  # 28 April: it did not
         ("announce_3", "open"),
     ]
     assert deadline.open_steps == 1
+    texts = Texts()
+    lines = [
+        texts.get(
+            "board",
+            "step_line",
+            state=s.state,
+            title=s.title,
+            due=s.due,
+            done_by=None,
+            done_on=None,
+            remind=s.remind,
+        )
+        for s in deadline.steps[:2]
+    ]
+    assert "utskick 2026-04-10" in lines[0]
+    assert "inte utskickat" in lines[1] and "utskick 2026-04-28" not in lines[1]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ clock, and nothing reaches Slack until the send time."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
@@ -26,7 +27,7 @@ DUE_STAGE = datetime(2026, 4, 10, 9, 0, tzinfo=STOCKHOLM)
 SATURDAY_AFTERNOON = datetime(2026, 4, 11, 14, 0, tzinfo=STOCKHOLM)
 MONDAY_NIGHT = datetime(2026, 4, 13, 1, 0, tzinfo=STOCKHOLM)
 MONDAY_SEND_TIME = datetime(2026, 4, 13, 9, 0, tzinfo=STOCKHOLM)
-KEY_PART = ":2026-03:"
+MARCH = "2026-03"
 
 
 @pytest.fixture
@@ -43,11 +44,18 @@ def lead_dms(bot: RunningBot) -> list[object]:
 
 
 def reminders_sent(keys: list[str]) -> list[str]:
-    """The reminder keys among `keys`; the March one's "due" stage is always there (the Q1
-    report's "before" stage goes out too)."""
-    found = [key for key in keys if key.startswith("reminder:")]
-    assert any(KEY_PART in key for key in found), keys
+    """The reminder keys among `keys`: one digest, the lead's of the day; the March report's
+    "due" stage is always in it (the Q1 report's "before" stage goes in too)."""
+    found = [key for key in keys if key.startswith("reminder_digest:")]
+    assert len(found) == 1, keys
     return found
+
+
+def stages(bot: RunningBot, key: str) -> dict[str, str]:
+    """Period → stage of the reports a digest row names."""
+    [row] = [row for row in messages(bot.engine) if row.key == key]
+    items = json.loads(row.payload)["data"]["items"]
+    return {item["period"]: item["stage"] for item in items}
 
 
 def test_a_restart_at_night_sends_the_reminder_at_the_send_time(bot: RunningBot) -> None:
@@ -58,8 +66,9 @@ def test_a_restart_at_night_sends_the_reminder_at_the_send_time(bot: RunningBot)
     assert bot.jobs.run_reminders().sent == []  # a tick before 09:00 sends nothing either
     assert lead_dms(bot) == []
     bot.clock.set(MONDAY_SEND_TIME)
-    sent = reminders_sent(bot.jobs.run_outbox().sent)
-    assert len(lead_dms(bot)) == len(sent)
+    [sent] = reminders_sent(bot.jobs.run_outbox().sent)
+    assert len(lead_dms(bot)) == 1
+    assert stages(bot, sent) == {MARCH: "due", "2026-Q1": "before"}
 
 
 def test_a_restart_on_a_saturday_waits_for_the_next_working_day(bot: RunningBot) -> None:
@@ -70,8 +79,9 @@ def test_a_restart_on_a_saturday_waits_for_the_next_working_day(bot: RunningBot)
     assert bot.jobs.run_reminders().sent == []
     assert lead_dms(bot) == []
     bot.clock.set(MONDAY_SEND_TIME)
-    sent = reminders_sent(bot.jobs.run_outbox().sent)
-    assert len(lead_dms(bot)) == len(sent)
+    [sent] = reminders_sent(bot.jobs.run_outbox().sent)
+    assert len(lead_dms(bot)) == 1
+    assert stages(bot, sent)[MARCH] == "due"
 
 
 def test_a_stage_whose_next_is_due_at_the_send_time_is_not_held_as_well(
@@ -81,19 +91,21 @@ def test_a_stage_whose_next_is_due_at_the_send_time_is_not_held_as_well(
     wait until 09:00, when its "due" stage comes; the lead gets the "due" one only."""
     wednesday_night = datetime(2026, 4, 15, 1, 0, tzinfo=STOCKHOLM)
     bot.clock.set(wednesday_night)
-    assert [key for key in bot.jobs.catch_up().sent if key.startswith("reminder:")] == []
-    planned = [row.key for row in messages(bot.engine)]
-    assert not any(":2026-Q1:" in key for key in planned), planned
+    assert [key for key in bot.jobs.catch_up().sent if key.startswith("reminder_digest:")] == []
+    [waiting] = [row.key for row in messages(bot.engine) if row.key.startswith("reminder_digest:")]
+    assert "2026-Q1" not in stages(bot, waiting)  # held until 09:00: March's stage only
     bot.clock.set(wednesday_night.replace(hour=9))
-    sent = reminders_sent(bot.jobs.run_reminders().sent)
-    assert [key for key in sent if ":2026-Q1:" in key] == [f"reminder:1:2026-Q1:due:{LEAD_USER}"]
-    assert len(lead_dms(bot)) == len(sent)
+    [sent] = reminders_sent(bot.jobs.run_reminders().sent)
+    assert sent == waiting  # the day's one digest took the Q1 report's "due" stage in
+    assert stages(bot, sent) == {MARCH: "late_2", "2026-Q1": "due"}
+    assert len(lead_dms(bot)) == 1
 
 
 def test_a_restart_during_the_day_sends_at_once(bot: RunningBot) -> None:
     bot.clock.set(MONDAY_SEND_TIME + timedelta(hours=3))
-    sent = reminders_sent(bot.jobs.catch_up().sent)
-    assert len(lead_dms(bot)) == len(sent)
+    [sent] = reminders_sent(bot.jobs.catch_up().sent)
+    assert len(lead_dms(bot)) == 1
+    assert stages(bot, sent)[MARCH] == "due"
 
 
 WORKING_DAYS = WorkingDays()

@@ -138,8 +138,12 @@ def test_demo_runs_end_to_end_from_the_installed_wheel(installed: Path, tmp_path
     assert "har skickat tillbaka månadsrapporten från " in shown
     assert "(version 2, ersätter den tidigare)" in shown
     assert "markerad som sen" in shown
-    assert "för mars 2026 saknas" in shown
+    # the office's one post of the morning, naming every late report
+    assert "besked om sena rapporter i kanslikanalen: 1 inlägg om " in shown
+    assert "månadsrapporten för mars 2026 skulle ha lämnats" in shown
     assert "Rapportläge mars 2026" in shown
+    # Going live without FINSAM_REPORTS_FROM: nothing about what was already late.
+    assert "påminnelser från första körningen: 0" in shown
     # The board's year: the cycle, a delegation decision, the papers day, Klart.
     assert "Årshjulet 2026 importerat: 5 möten" in shown
     assert "kvar efter beslut 857 tkr" in shown

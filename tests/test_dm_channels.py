@@ -11,6 +11,7 @@ left for a DM no answer told (a post whose answer was lost); its answer is kept 
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -203,10 +204,14 @@ def test_a_fan_out_to_new_users_opens_no_dm_and_a_second_process_none_either(
         assert sorted(c.args["channel"] for c in fake.calls("chat.postMessage")) == [
             fake.dm_channel(lead_id(n)) for n in range(FANOUT)
         ]
-        for number in range(FANOUT):
+        rows = {row.key: row for row in messages(engine)}
+        for number in range(FANOUT):  # one DM a day, each naming the report at its stage
             stages = Counter(
-                str(m["metadata"]["event_payload"]["key"]).split(":")[3]
+                item["stage"]
                 for m in fake.messages(fake.dm_channel(lead_id(number)))
+                for item in json.loads(rows[m["metadata"]["event_payload"]["key"]].payload)["data"][
+                    "items"
+                ]
             )
             assert stages == Counter({"due": 1, "late_2": 1})
         assert stored_rows(engine) == FANOUT

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from bot.cli import app
 from bot.doctor import REQUIRED_SCOPES, DoctorReport, run_doctor
 from bot.settings import Settings, load_settings
 from simulator.fake_slack import SlackFake
+from simulator.samples import BOARD_CYCLE_2026, sample_path
 from store.db import current_revision, head_revision, make_engine, ping
 from store.errors import ConfigError
+from workflows.board_cycle import import_cycle
 
 BOT_TOKEN = "xoxb-doctor-test-1234-abcdef"
 SIGNING_SECRET = "doctor-test-signing-secret-0123456789"
@@ -387,3 +390,52 @@ def test_socket_mode_allows_as_many_processes_as_slack_allows_connections() -> N
         refused.value.params["problems"]
     )
     assert not load_settings(_env_file=None, finsam_web_processes=11).socket_mode  # HTTP: fine
+
+
+# --------------------------------------------------------------------------- announcements
+
+
+def test_announcements_ahead_without_a_channel_are_warned_of(
+    engine: Engine, database_url: str, fake: SlackFake
+) -> None:
+    """The cycle announces the application deadline (10 April, 28 April, 8 May 2026); with
+    no FINSAM_ANNOUNCE_CHANNEL none is posted: a warning, not a failure."""
+    import_cycle(engine, sample_path(BOARD_CYCLE_2026))
+    report = run_doctor(settings_for(database_url, fake), today=date(2026, 4, 20))
+    assert report.ok and report.warnings == 1
+    [warning] = [check.message for check in report.checks if check.warning]
+    assert warning.startswith("⚠️ ") and "FINSAM_ANNOUNCE_CHANNEL" in warning
+    assert "2 utskick" in warning and "2026-04-28" in warning  # the 10 April one is past
+
+    with_channel = settings_for(database_url, fake, finsam_announce_channel="C0UTSKICK")
+    assert run_doctor(with_channel, today=date(2026, 4, 20)).warnings == 0
+    # None ahead (the year's last went out 8 May): nothing to warn of.
+    assert run_doctor(settings_for(database_url, fake), today=date(2026, 5, 9)).warnings == 0
+
+
+def next_weekday(day: date, weekday: int) -> date:
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def test_the_warning_keeps_the_exit_code_0_and_is_said_at_the_end(
+    engine: Engine, database_url: str, fake: SlackFake, tmp_path: Path
+) -> None:
+    """Through the CLI on the real clock: the sample cycle moved to next year has every
+    announcement ahead."""
+    year = datetime.now(UTC).year + 1
+    meeting, deadline = (
+        next_weekday(date(year, month, 10), weekday) for month, weekday in ((3, 3), (5, 1))
+    )
+    cycle = tmp_path / f"board-cycle-{year}.yml"
+    cycle.write_text(
+        f"year: {year}\ntimezone: Europe/Stockholm\n"
+        f"meetings:\n  - id: styrelse-mars\n    title: Styrelsemöte\n    date: {meeting}\n"
+        f"milestones:\n  - id: ansokan\n    title: Sista dag för ansökningar\n"
+        f"    date: {deadline}\n    announce: true\n",
+        encoding="utf-8",
+    )
+    import_cycle(engine, cycle)
+    result = doctor_cli(database_url, fake)
+    assert result.exit_code == 0, result.output
+    assert any("FINSAM_ANNOUNCE_CHANNEL" in line for line in check_lines(result))
+    assert result.stdout.splitlines()[-1] == "Inga fel, men 1 varning ovan."

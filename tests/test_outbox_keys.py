@@ -14,6 +14,8 @@ def test_each_key_has_the_shape_rows_already_have() -> None:
     assert [
         keys.reminder_key(4, "2026-03", "due", "U1"),
         keys.escalation_key(4, "2026-Q1", "late"),
+        keys.reminder_digest_key("U1", DUE),
+        keys.escalation_digest_key("C1", DUE),
         keys.received_key(9, 2),
         keys.reminders_done_key(9, 2),
         keys.review_key(9, 2),
@@ -33,6 +35,8 @@ def test_each_key_has_the_shape_rows_already_have() -> None:
     ] == [
         "reminder:4:2026-03:due:U1",
         "escalation:4:2026-Q1:late",
+        "reminder_digest:U1:2026-04-10",
+        "escalation_digest:C1:2026-04-10",
         "report_received:9:2",
         "reminders_done:9:2",
         "report_review:9:2",
@@ -57,6 +61,11 @@ def test_prefixes_pick_their_family() -> None:
     assert key.startswith(keys.reminder_prefix(4, "2026-03"))
     assert key.startswith(keys.reminder_stage_prefix(4, "2026-03", "due"))
     assert not key.startswith(keys.reminder_prefix(41, "2026-03"))
+    digest = keys.reminder_digest_key("U1", DUE)
+    assert digest.startswith(keys.reminder_digest_prefix("U1"))
+    assert not digest.startswith(keys.reminder_digest_prefix("U"))
+    assert not digest.startswith(keys.REMINDERS)  # an old per-report reminder's prefix
+    assert keys.reminder_digest_key("U1", date(2026, 4, 9)) < digest  # a recipient's by day
     assert keys.step_key(5, DUE, "week", "U1").startswith(keys.step_stage_prefix(5, DUE, "week"))
     assert keys.deputy_named_key(3, "U2").startswith(keys.deputy_named_prefix(3))
 

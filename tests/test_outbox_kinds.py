@@ -16,6 +16,7 @@ from workflows.outbox_kinds import (
     PAYLOADS,
     DeputyCancelledPayload,
     Payload,
+    ReminderItem,
     ReminderPayload,
 )
 
@@ -25,6 +26,11 @@ SAMPLES: dict[object, Any] = {
     date: date(2026, 4, 10),
     int | None: 3,
     str | None: "U0LEAD002",
+    # a digest's items: one of a lead's own, one a deputy gets on the lead's behalf
+    tuple[ReminderItem, ...]: (
+        ReminderItem(7, "2026-03", "due", date(2026, 4, 10), "U0LEAD001"),
+        ReminderItem(8, "2026-Q1", "before", date(2026, 4, 15), "U0LEAD002", "U0LEAD002"),
+    ),
 }
 
 

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from simulator.reading import buttons, message_text
+from simulator.reading import buttons, message_text, outbox_key
 from simulator.slack_driver import block_action, text_input, view_submission
 from store.models import ReportStatus, SupportKind
 from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, running_bot
 from tests.reporting_data import add_intervention
 from workflows.calendar import CalendarRules, Period
+from workflows.outbox import messages
 from workflows.reports import Reporting, find_report, history
 from workflows.working_days import WorkingDays
 
@@ -57,19 +58,35 @@ def bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 
 
 def dms(bot: RunningBot, user: str, period: str = "2026-03") -> list[dict[str, Any]]:
-    """The user's DMs about `period` (the button's value, or the text of a "done" update)."""
+    """The user's DMs about `period`: with its report button, a digest that names it (its
+    line turned "done" has none), or one about no period at all (a confirmation)."""
     return [
         message
         for message in bot.fake.messages(bot.fake.dm_channel(user))
-        if _period_of(message) in (period, None)
+        if period in (about := _periods_of(message) | _named(bot, message)) or not about
     ]
 
 
-def _period_of(message: dict[str, Any]) -> str | None:
-    for button in buttons(message):
-        if button["action_id"] == "report_open":
-            return str(json.loads(button["value"])["period"])
-    return None
+def _periods_of(message: dict[str, Any]) -> set[str]:
+    return {
+        str(json.loads(button["value"])["period"])
+        for button in buttons(message)
+        if button["action_id"] == "report_open"
+    }
+
+
+def _named(bot: RunningBot, message: dict[str, Any]) -> set[str]:
+    """The periods a reminder digest names, as its outbox row has them."""
+    key = outbox_key(message)
+    if not key.startswith("reminder_digest:"):
+        return set()
+    [row] = [row for row in messages(bot.engine) if row.key == key]
+    return {str(item["period"]) for item in json.loads(row.payload)["data"]["items"]}
+
+
+def period_button(message: dict[str, Any], period: str) -> dict[str, Any]:
+    [button] = [b for b in buttons(message) if '"' + period + '"' in b["value"]]
+    return button
 
 
 MONTHLY_OK = {
@@ -106,9 +123,13 @@ def state(values: dict[str, str]) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
-def open_form(bot: RunningBot, message: dict[str, Any], user: str = LEAD_USER) -> dict[str, Any]:
+def open_form(
+    bot: RunningBot, message: dict[str, Any], user: str = LEAD_USER, period: str | None = None
+) -> dict[str, Any]:
+    """The form from the message's report button (of `period`, in a digest naming several;
+    else the first)."""
     before = len(bot.fake.views())
-    button = buttons(message)[0]
+    button = buttons(message)[0] if period is None else period_button(message, period)
     response = bot.driver.action(
         block_action(button["action_id"], value=button["value"], user_id=user, message=message)
     )
@@ -129,8 +150,12 @@ def test_the_lead_is_reminded_once_on_the_due_day_with_a_button(bot: RunningBot)
     bot.jobs.run_reminders()  # a second tick plans nothing new
     [reminder] = dms(bot, LEAD_USER)
     assert "Idag" in message_text(reminder) and "Växtkraft (Enköping)" in message_text(reminder)
-    [button] = buttons(reminder)
+    button = period_button(reminder, "2026-03")
     assert button["action_id"] == "report_open"
+    # The day's one DM names the quarter (its "before" stage) too, with a button of its own.
+    assert [b["value"] for b in buttons(reminder) if b is not button] == [
+        json.dumps({"intervention_id": bot.intervention_id, "period": "2026-Q1"})  # type: ignore[attr-defined]
+    ]
     assert json.loads(button["value"]) == {
         "intervention_id": bot.intervention_id,
         "period": "2026-03",
@@ -158,7 +183,8 @@ def test_a_report_through_the_form_stops_the_reminders_and_is_confirmed(bot: Run
 
     bot.jobs.run_outbox()
     reminder_now, confirmation = dms(bot, LEAD_USER)
-    assert "inlämnad" in message_text(reminder_now) and buttons(reminder_now) == []
+    assert "inlämnad" in message_text(reminder_now) and "2026-03" not in _periods_of(reminder_now)
+    assert _periods_of(reminder_now) == {"2026-Q1"}  # the quarter's button stays
     assert "Tack" in message_text(confirmation)
     [review] = bot.fake.messages(OFFICE_CHANNEL)
     assert [b["action_id"] for b in buttons(review)] == [

@@ -59,7 +59,7 @@ def review_post(bot: RunningBot) -> dict[str, Any]:
     """The Q1 report sent through the lead's form; the office's review post of it."""
     bot.jobs.run_reminders()
     [reminder] = dms(bot, LEAD_USER, "2026-Q1")
-    view = open_form(bot, reminder)
+    view = open_form(bot, reminder, period="2026-Q1")
     values = {block: {"value": value} for block, value in QUARTERLY.items()}
     submission = view_submission(view["callback_id"], values=values, user_id=LEAD_USER, view=view)
     response = bot.driver.submit(submission)

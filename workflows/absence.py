@@ -33,6 +33,7 @@ from store.absences import (
     statuses_with_prefix,
 )
 from store.db import session_scope
+from store.digests import sent_between
 from store.errors import AccessDenied, BadArgument
 from store.interventions import interventions_by_id
 from store.models import Absence, OutboxStatus, Role
@@ -49,12 +50,14 @@ from workflows.outbox_keys import (
     deputy_named_prefix,
     deputy_relieved_key,
     parse_reminder,
+    reminder_digest_prefix,
 )
 from workflows.outbox_kinds import (
     AbsenceOverPayload,
     DeputyCancelledPayload,
     DeputyNamedPayload,
     DeputyRelievedPayload,
+    ReminderDigestPayload,
 )
 from workflows.people import OFFICE_ROLES
 from workflows.working_days import WorkingDays
@@ -395,6 +398,18 @@ def absence_report(engine: Engine, absence_id: int, *, tz: ZoneInfo) -> AbsenceR
             intervention_id = data.get("intervention_id", parsed.intervention_id if parsed else 0)
             period = data.get("period", parsed.period if parsed else "")
             pairs.setdefault((int(str(intervention_id)), str(period)), None)
+        # The daily digests the deputy got: the lines on the lead's behalf.
+        digests = sent_between(
+            session,
+            reminder_digest_prefix(absence.deputy_user_id),
+            absence.lead_user_id,
+            since=since,
+            until=until,
+        )
+        for row in digests:
+            for item in ReminderDigestPayload.from_data(row.data).items:
+                if item.on_behalf_of == absence.lead_user_id:
+                    pairs.setdefault(item.report, None)
         labels = {
             i.id: (f"{i.name} ({i.owner})" if i.owner else i.name)
             for i in interventions_by_id(session, [i for i, _ in pairs])

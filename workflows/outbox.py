@@ -135,7 +135,7 @@ def plan(
         session,
         key=key,
         channel=channel,
-        payload=_stored(payload),
+        payload=stored_payload(payload),
         now=now,
         not_before=not_before,
     )
@@ -150,8 +150,9 @@ class Planned:
     payload: Payload
 
 
-def _stored(payload: Payload) -> dict[str, Any]:
-    """The row's JSON: the kind's name and the payload's fields."""
+def stored_payload(payload: Payload) -> dict[str, Any]:
+    """The row's JSON: the kind's name and the payload's fields (also what a digest row
+    that takes in more reports is rewritten to, workflows/digests.py)."""
     return {"kind": payload.KIND, "data": payload.to_data()}
 
 
@@ -162,7 +163,7 @@ def plan_new(
     that exists is still left alone. The keys planned."""
     return rows.enqueue_new(
         session,
-        [(p.key, p.channel, _stored(p.payload)) for p in planned],
+        [(p.key, p.channel, stored_payload(p.payload)) for p in planned],
         now=now,
         priority=priority,
     )

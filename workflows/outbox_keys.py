@@ -2,8 +2,9 @@
 the same event again (a second tick, a second process, a restart) adds nothing; a prefix
 picks a family of rows (a period's reminders to cancel, a step's sent copies to update).
 
-    reminder:<intervention>:<period>:<stage>:<user>
-    escalation:<intervention>:<period>:<stage>
+    reminder_digest:<user>:<day>             escalation_digest:<channel>:<day>
+    reminder:<intervention>:<period>:<stage>:<user>   (one per report, before the digest)
+    escalation:<intervention>:<period>:<stage>         (likewise)
     report_received:<report>:<revision>      reminders_done:<report>:<revision>
     report_review:<report>:<revision>        report_returned:<report>:<revision>
     report_review_update:<report>:<revision>:<status>
@@ -33,12 +34,14 @@ from workflows.outbox_kinds import (
     DeputyCancelledPayload,
     DeputyNamedPayload,
     DeputyRelievedPayload,
+    EscalationDigestPayload,
     EscalationPayload,
     ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
     QuarterlyPagePayload,
     ReceivedPayload,
+    ReminderDigestPayload,
     ReminderPayload,
     RemindersDonePayload,
     ReturnedPayload,
@@ -81,6 +84,29 @@ def parse_reminder(key: str) -> ReminderKey | None:
 
 def escalation_key(intervention_id: int, period: str, stage: str) -> str:
     return f"{EscalationPayload.KIND}:{intervention_id}:{period}:{stage}"
+
+
+# The daily digests: one reminder DM per recipient and day, one office post per day. The
+# day is the ISO day the row is sent on, so the keys of one recipient sort by day.
+DIGESTS = f"{ReminderDigestPayload.KIND}:"  # the prefix of every reminder digest's key
+ESCALATION_DIGESTS = f"{EscalationDigestPayload.KIND}:"  # and of every office digest's
+
+
+def reminder_digest_prefix(recipient: str) -> str:
+    """Every reminder digest of one recipient, any day."""
+    return f"{DIGESTS}{recipient}:"
+
+
+def reminder_digest_key(recipient: str, day: date) -> str:
+    return f"{reminder_digest_prefix(recipient)}{day.isoformat()}"
+
+
+def escalation_digest_prefix(channel: str) -> str:
+    return f"{ESCALATION_DIGESTS}{channel}:"
+
+
+def escalation_digest_key(channel: str, day: date) -> str:
+    return f"{escalation_digest_prefix(channel)}{day.isoformat()}"
 
 
 # What follows a submission or a review.

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, get_type_hints
+from typing import Any, ClassVar, Self, get_args, get_origin, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,28 @@ def _has_default(field: dataclasses.Field[Any]) -> bool:
 
 
 def _dump(value: object) -> object:
+    if isinstance(value, tuple):  # a digest's items: a list of JSON objects
+        return [_dump(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _load(kind: object, value: object) -> object:
     if value is None:
         return None
+    if get_origin(kind) is tuple and isinstance(value, list):
+        item = get_args(kind)[0]
+        return tuple(_load(item, each) for each in value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind) and isinstance(value, Mapping):
+        hints = get_type_hints(kind)
+        return kind(
+            **{
+                f.name: _load(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.name in value or not _has_default(f)
+            }
+        )
     if kind is dt.date or kind == dt.date | None:
         return dt.date.fromisoformat(str(value))
     if kind is int or kind == int | None:
@@ -63,7 +79,9 @@ def _load(kind: object, value: object) -> object:
 # Report reminders (workflows/reminders.py).
 @dataclass(frozen=True)
 class ReminderPayload(Payload):
-    """A reminder DM to a lead, or to the lead's deputy (`on_behalf_of` the lead)."""
+    """A reminder DM to a lead, or to the lead's deputy (`on_behalf_of` the lead): one per
+    report, as planned before the daily digest (`ReminderDigestPayload`); rows of this shape
+    still waiting are sent, and turned "done", as before."""
 
     KIND: ClassVar[str] = "reminder"
     intervention_id: int
@@ -76,13 +94,55 @@ class ReminderPayload(Payload):
 
 @dataclass(frozen=True)
 class EscalationPayload(Payload):
-    """The office told that a report is late."""
+    """The office told that a report is late, one post per report (as planned before the
+    office's daily digest, `EscalationDigestPayload`)."""
 
     KIND: ClassVar[str] = "escalation"
     intervention_id: int
     period: str
     stage: str
     due: dt.date
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One report a digest is about: which intervention and period, at which stage; in a
+    lead's digest also whose reminder it is (`lead`) and, when a deputy gets it, for whom."""
+
+    intervention_id: int
+    period: str
+    stage: str
+    due: dt.date
+    lead: str | None = None
+    on_behalf_of: str | None = None
+
+    @property
+    def report(self) -> tuple[int, str]:
+        return self.intervention_id, self.period
+
+    @property
+    def event(self) -> tuple[int, str, str]:
+        """What a digest sends once per recipient: this report's stage."""
+        return self.intervention_id, self.period, self.stage
+
+
+@dataclass(frozen=True)
+class ReminderDigestPayload(Payload):
+    """A lead's (or deputy's) one reminder DM of `day`: every report whose stage is due,
+    one "Rapportera" button each. Reports in by the time it is sent are left out."""
+
+    KIND: ClassVar[str] = "reminder_digest"
+    day: dt.date
+    items: tuple[ReminderItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class EscalationDigestPayload(Payload):
+    """The office's one post of `day` about every late report that escalates that day."""
+
+    KIND: ClassVar[str] = "escalation_digest"
+    day: dt.date
+    items: tuple[ReminderItem, ...] = ()
 
 
 # What follows a submission or a review (workflows/reports.py).
@@ -262,6 +322,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     for payload in (
         ReminderPayload,
         EscalationPayload,
+        ReminderDigestPayload,
+        EscalationDigestPayload,
         ReceivedPayload,
         RemindersDonePayload,
         ReviewPayload,

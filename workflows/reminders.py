@@ -2,12 +2,14 @@
 "Outgoing messages are data").
 
 At any instant, each report that is owed and not in has at most one reminder stage due: the
-latest whose time has come. Planning writes that stage's rows (one per recipient, plus the
-office's row at an escalating stage) under keys that say what, period, stage and recipient, so
-planning again — the next tick, a second process, a restart — adds nothing. A bot that was
-down sends only the latest stage when it comes back: earlier stages still waiting are
-cancelled, and a stage older than the catch-up window is not sent at all (a bot started on a
-new database does not send a year of old reminders)."""
+latest whose time has come. Planning gathers those stages per recipient (the lead, or the
+lead's deputy during an absence) into one digest a day, and the escalating ones into the
+office's digest of the day (workflows/digests.py): keyed per recipient and day, each report's
+stage taken in once, so planning again — the next tick, a second process, a restart — adds
+nothing. A bot that was down sends only the latest stage when it comes back: a digest of an
+earlier day still waiting is cancelled and today's takes in what is still due, and a stage
+older than the catch-up window is not sent at all (a bot started on a new database does not
+send a year of old reminders)."""
 
 from __future__ import annotations
 
@@ -17,19 +19,23 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from store import outbox as outbox_rows
 from store.db import session_scope
 from store.models import ReportStatus
 from workflows.absence import AbsenceMap, absence_map
 from workflows.calendar import PeriodDeadline, Reminder, periods_of_year, send_slot
+from workflows.digests import DigestPlanned, plan_digest
 from workflows.interventions import InterventionInfo, all_interventions
-from workflows.outbox import plan
 from workflows.outbox_keys import (
-    escalation_key,
-    reminder_key,
-    reminder_stage_prefix,
+    escalation_digest_key,
+    escalation_digest_prefix,
+    reminder_digest_key,
+    reminder_digest_prefix,
 )
-from workflows.outbox_kinds import EscalationPayload, ReminderPayload
+from workflows.outbox_kinds import (
+    EscalationDigestPayload,
+    ReminderDigestPayload,
+    ReminderItem,
+)
 from workflows.reports import (
     Reporting,
     owed_when_due,
@@ -39,15 +45,14 @@ from workflows.reports import (
 
 log = logging.getLogger(__name__)
 
-REMINDER = ReminderPayload.KIND
-ESCALATION = EscalationPayload.KIND
 DEFAULT_CATCH_UP = timedelta(days=14)
 DONE = frozenset({ReportStatus.submitted, ReportStatus.accepted})
 
 
 @dataclass
 class PlanReport:
-    planned: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)  # digest rows this call created
+    extended: list[str] = field(default_factory=list)  # waiting ones that took in more
     unreachable: list[str] = field(default_factory=list)  # interventions with no Slack lead
 
 
@@ -82,13 +87,16 @@ def plan_reminders(
     office_channel: str | None,
     catch_up: timedelta = DEFAULT_CATCH_UP,
 ) -> PlanReport:
-    """Plan the reminders due at `now`; their keys make planning idempotent. Planned outside
-    the send window (a bot back at night or on a weekend) they wait for the next send time
-    on a working day."""
+    """Plan the reminders due at `now`: one digest per recipient and send day, with every
+    report whose stage is due, and the office's digest of the stages that escalate; their
+    keys and items make planning idempotent (workflows/digests.py). Planned outside the
+    send window (a bot back at night or on a weekend) they wait for the next send time on
+    a working day, and are keyed by that day."""
     result = PlanReport()
+    tz = reporting.rules.tz
     slot = send_slot(
         now,
-        tz=reporting.rules.tz,
+        tz=tz,
         send_at=reporting.rules.send_time,
         working_days=reporting.working_days,
     )
@@ -101,33 +109,29 @@ def plan_reminders(
     ]
     if not active:
         return result
+    day = slot.astimezone(tz).date()
+    since = min(stage.at for _, stage in active).astimezone(tz).date()
     interventions = all_interventions(engine)
     reports = reports_in(engine, [deadline.period.label for deadline, _ in active])
     absences = absence_map(engine)
-    with session_scope(engine) as session:
-        for deadline, stage in active:
-            earlier = [r.stage for r in deadline.reminders if r.at < stage.at]
-            for intervention in interventions:
-                if not (
-                    owes_report(intervention, deadline.period)
-                    and owed_when_due(intervention, deadline.due)
-                ):
-                    continue
-                report = reports.get((intervention.id, deadline.period.label))
-                if report is not None and report.status in DONE:
-                    continue
-                for old in earlier:
-                    outbox_rows.cancel_pending(
-                        session, reminder_stage_prefix(intervention.id, deadline.period.label, old)
-                    )
-                recipients = _recipients(intervention, stage, absences)
-                if not recipients:
-                    result.unreachable.append(intervention.label)
-                for recipient, lead, on_behalf_of in recipients:
-                    key = reminder_key(
-                        intervention.id, deadline.period.label, stage.stage, recipient
-                    )
-                    reminder = ReminderPayload(
+    by_recipient: dict[str, list[ReminderItem]] = {}
+    escalations: list[ReminderItem] = []
+    for deadline, stage in active:
+        for intervention in interventions:
+            if not (
+                owes_report(intervention, deadline.period)
+                and owed_when_due(intervention, deadline.due)
+            ):
+                continue
+            report = reports.get((intervention.id, deadline.period.label))
+            if report is not None and report.status in DONE:
+                continue
+            recipients = _recipients(intervention, stage, absences)
+            if not recipients:
+                result.unreachable.append(intervention.label)
+            for recipient, lead, on_behalf_of in recipients:
+                by_recipient.setdefault(recipient, []).append(
+                    ReminderItem(
                         intervention_id=intervention.id,
                         period=deadline.period.label,
                         stage=stage.stage,
@@ -135,35 +139,55 @@ def plan_reminders(
                         lead=lead,
                         on_behalf_of=on_behalf_of,
                     )
-                    if plan(
-                        session,
-                        key=key,
-                        channel=recipient,
-                        payload=reminder,
-                        now=now,
-                        not_before=slot,
-                    ):
-                        result.planned.append(key)
-                if stage.notify_office and office_channel:
-                    key = escalation_key(intervention.id, deadline.period.label, stage.stage)
-                    escalation = EscalationPayload(
-                        intervention_id=intervention.id,
-                        period=deadline.period.label,
-                        stage=stage.stage,
-                        due=deadline.due,
-                    )
-                    if plan(
-                        session,
-                        key=key,
-                        channel=office_channel,
-                        payload=escalation,
-                        now=now,
-                        not_before=slot,
-                    ):
-                        result.planned.append(key)
-    if result.planned:
-        log.info("planned %d reminder messages", len(result.planned))
+                )
+            if stage.notify_office and office_channel:
+                escalations.append(
+                    ReminderItem(intervention.id, deadline.period.label, stage.stage, deadline.due)
+                )
+    with session_scope(engine) as session:
+        for recipient, items in by_recipient.items():
+            _note(
+                result,
+                plan_digest(
+                    session,
+                    prefix=reminder_digest_prefix(recipient),
+                    key=reminder_digest_key(recipient, day),
+                    channel=recipient,
+                    day=day,
+                    items=items,
+                    since=since,
+                    make=lambda day, items: ReminderDigestPayload(day=day, items=items),
+                    now=now,
+                    not_before=slot,
+                ),
+            )
+        if escalations and office_channel:
+            _note(
+                result,
+                plan_digest(
+                    session,
+                    prefix=escalation_digest_prefix(office_channel),
+                    key=escalation_digest_key(office_channel, day),
+                    channel=office_channel,
+                    day=day,
+                    items=escalations,
+                    since=since,
+                    make=lambda day, items: EscalationDigestPayload(day=day, items=items),
+                    now=now,
+                    not_before=slot,
+                ),
+            )
+    if result.planned or result.extended:
+        log.info(
+            "planned %d reminder digests, added to %d", len(result.planned), len(result.extended)
+        )
     return result
+
+
+def _note(result: PlanReport, planned: DigestPlanned | None) -> None:
+    if planned is None:
+        return
+    (result.planned if planned.created else result.extended).append(planned.key)
 
 
 def _recipients(

@@ -28,6 +28,7 @@ from store.errors import AccessDenied, ConflictError, NotFoundError
 from store.models import Report, ReportKind, ReportStatus, SupportKind
 from store.people import roles_of
 from workflows.calendar import CalendarRules, Period, PeriodDeadline, deadline_for
+from workflows.digests import drop_report
 from workflows.interventions import InterventionInfo, intervention_in
 from workflows.outbox import REPLY, Planned, plan, plan_new
 from workflows.outbox_keys import (
@@ -250,6 +251,7 @@ def _plan_follow_ups(
     office_channel: str | None,
 ) -> None:
     outbox_rows.cancel_pending(session, reminder_prefix(report.intervention_id, report.period))
+    drop_report(session, report.intervention_id, report.period)  # the daily digests waiting
     if report.kind == ReportKind.quarterly:
         # Stated costs show in the budget status as preliminary money: cached figures go.
         bump_revisions(session, {int(report.period[:4])})

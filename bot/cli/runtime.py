@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             texts.get("doctor", "problems", count=len(failed))
             if failed
-            else texts.get("doctor", "all_ok")
+            else texts.get("doctor", "all_ok", warnings=report.warnings)
         )
         raise typer.Exit(1 if failed else 0)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import board, missing, reports
+from bot.messages import board, digests, missing, reports
 from bot.messages.absence import (
     build_absence_over,
     build_deputy_cancelled,
@@ -36,12 +36,14 @@ from workflows.outbox_kinds import (
     DeputyCancelledPayload,
     DeputyNamedPayload,
     DeputyRelievedPayload,
+    EscalationDigestPayload,
     EscalationPayload,
     ExportFilePayload,
     HomeRefreshPayload,
     MissingReportsPayload,
     QuarterlyPagePayload,
     ReceivedPayload,
+    ReminderDigestPayload,
     ReminderPayload,
     RemindersDonePayload,
     ReturnedPayload,
@@ -51,8 +53,10 @@ from workflows.outbox_kinds import (
 
 _ENTRIES: list[Kind[Any]] = [
     # One post each.
-    kind(ReminderPayload, posting(reports.build_reminder)),
-    kind(EscalationPayload, posting(reports.build_escalation)),
+    kind(ReminderDigestPayload, posting(digests.build_reminder_digest)),
+    kind(EscalationDigestPayload, posting(digests.build_escalation_digest)),
+    kind(ReminderPayload, posting(reports.build_reminder)),  # planned before the digests
+    kind(EscalationPayload, posting(reports.build_escalation)),  # likewise
     kind(ReceivedPayload, posting(reports.build_received)),
     kind(ReviewPayload, posting(reports.build_review)),
     kind(ReturnedPayload, posting(reports.build_returned)),
@@ -71,9 +75,9 @@ _ENTRIES: list[Kind[Any]] = [
     # No post: updates of messages sent before, or a view.
     kind(
         RemindersDonePayload,
-        reports.mark_reminders_done,
+        digests.mark_reminders_done,
         posts=False,
-        updates="the period's reminder DMs, to say the report is in",
+        updates="the reminder DMs naming the report: its line says it is in, its button goes",
     ),
     kind(
         BoardStepDonePayload,

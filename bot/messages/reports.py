@@ -51,7 +51,8 @@ def _intervention(ctx: BotContext, intervention_id: int) -> InterventionInfo | N
         return None
 
 
-def _offset(ctx: BotContext, stage: str) -> int:
+def stage_offset(ctx: BotContext, stage: str) -> int:
+    """Working days from the due date of a reminder stage (negative: before it)."""
     for configured in ctx.reporting.rules.reminder_stages:
         if configured.name == stage:
             return configured.offset_working_days
@@ -66,7 +67,7 @@ def build_reminder(ctx: BotContext, message: Outgoing, payload: ReminderPayload)
         return None
     texts = ctx.texts_for(message.channel)
     due = payload.due
-    offset = _offset(ctx, payload.stage)
+    offset = stage_offset(ctx, payload.stage)
     values = {
         "kind": Period.parse(payload.period).kind.value,
         "intervention": intervention.label,
@@ -119,7 +120,7 @@ def build_escalation(
         return None
     texts = ctx.texts_for()
     due = payload.due
-    days_late = _offset(ctx, payload.stage)
+    days_late = stage_offset(ctx, payload.stage)
     leads = ", ".join(
         f"<@{lead.slack_user_id}>" if lead.slack_user_id else slack_escape(lead.email)
         for lead in intervention.leads

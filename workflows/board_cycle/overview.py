@@ -3,24 +3,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from store.board import events_between, events_of_year, steps_of
 from store.db import session_scope
 from store.models import BoardEvent, BoardEventKind, BoardStep
+from store.sent import sent_keys
 from workflows.board_cycle.model import ANNOUNCE_ROLE, EARLIER_DAYS
+from workflows.outbox_keys import announce_key
 
 
 @dataclass(frozen=True)
 class StepView:
     """`state`: "done", "open" (due today or later), "late" (due before today, not done), or
-    "announced" for an announcement step whose day has passed: the bot posts those itself, so
-    nobody is late with them."""
+    for an announcement step whose day has passed "announced" when the bot posted it and
+    "not_announced" when it did not (no FINSAM_ANNOUNCE_CHANNEL, or Slack refused it): the
+    bot posts those itself, so nobody is late with them, and one it did not post is never
+    shown as posted."""
 
     id: int
     step: str
@@ -71,10 +76,11 @@ def cycle_overview(engine: Engine, *, today: date, count: int = 3) -> Overview:
             session, today - timedelta(days=EARLIER_DAYS), today - timedelta(days=1)
         )
         steps = steps_of(session, [e.id for e in (*ahead, *behind) if e.id is not None])
-        upcoming = [_view(e, steps.get(e.id or 0, []), today) for e in ahead]
+        posted = _posted(session, steps.values())
+        upcoming = [_view(e, steps.get(e.id or 0, []), today, posted) for e in ahead]
         earlier = [
             view
-            for view in (_view(e, steps.get(e.id or 0, []), today) for e in behind)
+            for view in (_view(e, steps.get(e.id or 0, []), today, posted) for e in behind)
             if view.open_steps
         ]
     return Overview(today, tuple(earlier), tuple(upcoming))
@@ -85,10 +91,24 @@ def year_events(engine: Engine, year: int, *, today: date) -> list[EventView]:
     with session_scope(engine) as session:
         events = events_of_year(session, year)
         steps = steps_of(session, [e.id for e in events if e.id is not None])
-        return [_view(e, steps.get(e.id or 0, []), today) for e in events]
+        posted = _posted(session, steps.values())
+        return [_view(e, steps.get(e.id or 0, []), today, posted) for e in events]
 
 
-def _view(event: BoardEvent, steps: Sequence[BoardStep], today: date) -> EventView:
+def _posted(session: Session, steps: Iterable[Sequence[BoardStep]]) -> set[str]:
+    """The announcement keys (`announce:<step>:<due>`) among the steps that were posted."""
+    keys = [
+        announce_key(step.id, step.due)
+        for event_steps in steps
+        for step in event_steps
+        if step.remind == ANNOUNCE_ROLE and step.id is not None
+    ]
+    return sent_keys(session, keys)
+
+
+def _view(
+    event: BoardEvent, steps: Sequence[BoardStep], today: date, posted: set[str]
+) -> EventView:
     return EventView(
         uid=event.uid,
         year=event.year,
@@ -106,7 +126,7 @@ def _view(event: BoardEvent, steps: Sequence[BoardStep], today: date) -> EventVi
                 title=s.title,
                 due=s.due,
                 remind=tuple(r for r in s.remind.split(",") if r),
-                state=_state(s, today),
+                state=_state(s, today, posted),
                 done_by=s.done_by,
                 done_at=s.done_at,
             )
@@ -115,12 +135,14 @@ def _view(event: BoardEvent, steps: Sequence[BoardStep], today: date) -> EventVi
     )
 
 
-def _state(step: BoardStep, today: date) -> str:
+def _state(step: BoardStep, today: date, posted: set[str]) -> str:
     if step.done_at is not None:
         return "done"
     if step.due >= today:
         return "open"
-    return "announced" if step.remind == ANNOUNCE_ROLE else "late"
+    if step.remind != ANNOUNCE_ROLE:
+        return "late"
+    return "announced" if announce_key(step.id or 0, step.due) in posted else "not_announced"
 
 
 def local_day(moment: datetime | None, tz: ZoneInfo) -> date | None:
