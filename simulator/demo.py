@@ -20,6 +20,7 @@ from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
 from simulator.demo_board import run_board_year
+from simulator.demo_board_documents import run_board_documents
 from simulator.demo_imports import import_books_in_slack
 from simulator.demo_reporting import GO_LIVE, run_reporting_quarter
 from simulator.fake_slack import SlackFake
@@ -174,4 +175,5 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         print("  " + demo.texts.get("demo", "summaries_in_channel", count=len(summaries)))
         run_reporting_quarter(demo)
         run_board_year(demo)
+        run_board_documents(demo)
     print("\n" + Texts(language).get("demo", "done", out=out))
