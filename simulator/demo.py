@@ -20,6 +20,7 @@ from urllib.request import urlopen
 
 from bot.blocks.plain_text import blocks_as_text
 from simulator.demo_board import run_board_year
+from simulator.demo_board_documents import run_board_documents
 from simulator.demo_first_run import run_first_run
 from simulator.demo_imports import import_books_in_slack
 from simulator.demo_reporting import GO_LIVE, run_reporting_quarter
@@ -176,4 +177,5 @@ def run_demo(out: Path, *, language: str = "sv") -> None:
         run_reporting_quarter(demo)
         run_first_run(demo)
         run_board_year(demo)
+        run_board_documents(demo)
     print("\n" + Texts(language).get("demo", "done", out=out))

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,4 +152,30 @@ def test_demo_runs_end_to_end_from_the_installed_wheel(installed: Path, tmp_path
     assert "✅ Klart – markerat av <@U0SEKR001> 2026-05-19" in shown
     assert "✅ Handlingar klara – klart 2026-05-19" in shown
     assert (out / "underlag-styrelsen-2026-05-28.xlsx").read_bytes()[:2] == b"PK"
+    # The board's documents: a Lokussamordnare's Q1 report, the intervention's page sent to
+    # the Lokusgrupp's channel once, the interim report's workbook saved and read back.
+    assert "Kvartalsrapporten från Lokussamordnare (Älvkarleby) för kvartal 1 2026" in shown
+    assert "• Kv 1: Ej påbörjat – _Den första utbildningsdagen planeras till hösten._" in shown
+    assert "Sammanställningen skickas till <#C0LOKUSALV>." in shown
+    assert shown.count("skickad av <@U0KANSLI1> 2026-09-07") == 1  # the page as posted
+    assert "sammanställningar i #lokusgrupp-alvkarleby: 1" in shown
+    check_interim_workbook(out / "delarsrapport-2026-08.xlsx", shown)
     assert sorted(p.name for p in empty.iterdir()) == ["out"]  # nothing written beside it
+
+
+def check_interim_workbook(path: Path, shown: str) -> None:
+    """The file the office got in its DM, as the demo saved it: the interim report's sheets,
+    the transcript naming them and quoting the participant paragraph, and the Lokussamordnare's
+    first quarter in the compilation sheet."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    names = workbook.sheetnames
+    assert names[0] == "Deltagare" and "Kvartalssammanställning" in names
+    assert f"flikar: {', '.join(names)}" in shown
+    column_a = [row[0] for row in workbook["Deltagare"].iter_rows(values_only=True) if row]
+    assert str(column_a[0]).startswith("Delårsrapport 2026 t.o.m. augusti")
+    paragraph = next(c for c in column_a if isinstance(c, str) and "personer deltagit" in c)
+    assert paragraph.split("\n")[0] in shown
+    rows = list(workbook["Kvartalssammanställning"].iter_rows(values_only=True))
+    lokus = [r for r in rows if r[:2] == ("Lokussamordnare", "Älvkarleby")]
+    assert [r[5] for r in lokus] == ["På väg att nås", "Ej påbörjat"]
+    workbook.close()
