@@ -295,6 +295,7 @@ AREAS = sorted(p.stem for p in (templates_dir() / "sv").glob("*.j2"))
 LEAD_ROW = SimpleNamespace(user="U0LEAD001", email="anna@example.se")
 # A sample value per argument name; where one name means different things, per macro below.
 SAMPLES: dict[str, Any] = {
+    "amounts": [(2027, 400_000), (2028, 350_000)],  # (year, kr) of an application
     "at": date(2026, 3, 17),
     "due": date(2026, 4, 10),
     "today": date(2026, 4, 20),
@@ -363,6 +364,20 @@ PER_MACRO: dict[str, dict[str, Any]] = {
     "reports.escalation": {"leads": "<@U0LEAD001>"},
     "language.day": {"value": date(2026, 3, 5)},
     "people.list_line": {"roles": ["office", "lead"]},
+    "applications.ap_status_name": {"status": "granted"},
+    "imports.file_kind_name": {"kind": "spending"},
+    "quarterly.support": {"kind": "structural"},
+    "forms.goal_comment_required": {
+        "status": SimpleNamespace(sv="Risk att inte nås", en="At risk")
+    },
+    "annual_report.row": {"name": "registered"},
+    "annual_report.share_of": {"what": "registered"},
+    "imports.heading": {"file": "budget-2026.xlsx", "kind": "budget"},
+    "quarterly.page_intro": {"kind": "individual"},
+    "annual_report.group_name": {"category": "intervention"},
+    "applications.application_decided": {"status": "rejected"},
+    "applications.ap_round_line": {"status": "granted"},
+    "quarterly.quarterly_many_interventions": {"query": "Unga", "names": ["Unga A", "Unga B"]},
 }
 
 
@@ -423,6 +438,7 @@ def _sample(area: str, macro: str, arg: str) -> Any:
 # budget file may use (the English error names what the file can say).
 COMMAND_WORDS = re.compile(
     r"frånvaro|språk|svenska|ta bort|Växtkraft|Enköping|Håbo|individstödjande|strukturstödjande"
+    r"|delårsrapport|årsrapport|ansökan|Älvkarleby"
 )
 
 

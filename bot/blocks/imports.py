@@ -24,7 +24,7 @@ from slack_sdk.models.blocks.block_elements import FileInputElement
 from slack_sdk.models.views import View
 
 from bot.blocks.common import chunked_sections, context, section, to_dicts
-from bot.blocks.limits import BUTTON_TEXT_MAX, MODAL_BUTTON_MAX, MODAL_TITLE_MAX
+from bot.blocks.limits import BUTTON_TEXT_MAX, MODAL_BUTTON_MAX, MODAL_TITLE_MAX, OPTION_TEXT_MAX
 from bot.ids import Action
 from bot.ids import View as ViewId
 from workflows.file_imports import MAX_FILE_BYTES, FileKind
@@ -40,7 +40,10 @@ FILE_TYPES = ("csv", "xlsx", "yml", "yaml")
 
 def build_import_modal(texts: Texts, *, kind: FileKind | None = None) -> dict[str, Any]:
     options = [
-        Option(value=k.value, text=texts.get("imports", "file_kind_name", kind=k.value)[:75])
+        Option(
+            value=k.value,
+            text=texts.get("imports", "file_kind_name", kind=k.value)[:OPTION_TEXT_MAX],
+        )
         for k in FileKind
     ]
     initial = next((o for o in options if kind is not None and o.value == kind.value), None)
