@@ -28,7 +28,7 @@ typecheck: install
 # ruff, mypy, then pytest on SQLite and PostgreSQL (the migration check is a test:
 # tests/test_migrations.py runs `alembic upgrade` and `alembic check` on both databases).
 test: lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 check: test
 

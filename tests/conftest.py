@@ -25,7 +25,7 @@ from tests.scratch_db import postgres_schema
 
 LIVE_SINCE = date(2000, 1, 1)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-_pg_skipped: list[str] = []
+NO_POSTGRES = "no PostgreSQL server (set FINSAM_TEST_POSTGRES_URL)"
 
 
 def _postgres_url() -> str | None:
@@ -89,8 +89,7 @@ def database_url(
     if POSTGRES_URL is None:
         if os.environ.get("FINSAM_REQUIRE_POSTGRES") == "1":
             pytest.fail("FINSAM_REQUIRE_POSTGRES=1 but no PostgreSQL server answers")
-        _pg_skipped.append(request.node.nodeid)
-        pytest.skip("no PostgreSQL server (set FINSAM_TEST_POSTGRES_URL)")
+        pytest.skip(NO_POSTGRES)
     with postgres_schema(POSTGRES_URL, "t") as url:
         yield url
 
@@ -118,10 +117,16 @@ def budget_bot(engine: Engine, database_url: str) -> Iterator[RunningBot]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _pg_skipped:
+    """Counted from the skip reports, which reach the main process under pytest-xdist too."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if NO_POSTGRES in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
         terminalreporter.write_sep("=", "PostgreSQL half NOT run", yellow=True)
         terminalreporter.write_line(
-            f"{len(_pg_skipped)} tests skipped: no PostgreSQL server answered at "
+            f"{len(skipped)} tests skipped: no PostgreSQL server answered at "
             f"127.0.0.1:5432 and FINSAM_TEST_POSTGRES_URL is not set."
         )
         terminalreporter.write_line(
