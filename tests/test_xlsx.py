@@ -68,6 +68,7 @@ def test_values_keep_their_types() -> None:
         None,
         "",  # an empty text is an empty cell, as openpyxl wrote it
         2**60,  # past a double's integers: Excel keeps 15 digits
+        10**400,  # past a double altogether
         float("nan"),
         float("inf"),
         date(1850, 6, 1),  # before Excel's calendar: ISO text
@@ -90,11 +91,12 @@ def test_values_keep_their_types() -> None:
         float(2**60),
         "#NUM!",
         "#NUM!",
+        "#NUM!",
         "1850-06-01",
         "-5",
     ]
     assert [cell.data_type for cell in cells] == [
-        *("s", "n", "n", "n", "b", "b", "d", "d", "d", "n", "n", "n", "e", "e", "s", "s")
+        *("s", "n", "n", "n", "b", "b", "d", "d", "d", "n", "n", "n", "e", "e", "e", "s", "s")
     ]
     # a date without a format of its own gets one: a bare serial would read as 46112
     assert cells[6].number_format == "yyyy-mm-dd"
@@ -222,7 +224,8 @@ def test_a_cell_holds_at_most_excels_characters() -> None:
         ("'citat'", [], "citat"),
         ("", [], "Sheet"),
         ("History", [], "History_"),
-        ("Tab\x01", [], "Tab"),
+        ("Tab\x01\n", [], "Tab"),
+        ("Två\trader", [], "Tvårader"),
     ],
 )
 def test_sheet_names_are_valid_for_excel(wanted: str, taken: list[str], expected: str) -> None:
