@@ -16,22 +16,21 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from store.models import Category
 from workflows.annual_report import AnnualReport, CategoryRow, annual_report, ratio
 from workflows.comparisons import Comparison
-from workflows.exports import BOLD, LINE_HEIGHT, Cell, Kind, Table, fill_sheet
+from workflows.exports import LINE_HEIGHT, Cell, Kind, Table, fill_sheet
 from workflows.participants import PEOPLE, paragraph_values
 from workflows.quarterly_compilation import compile_quarters, quarterly_sheet
 from workflows.texts import Texts
+from workflows.xlsx import Book, Style
+from workflows.xlsx import Sheet as XlsxSheet
 
-NOTE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+NOTE_STYLE = Style(wrap=True)  # wrapped, top-aligned
 NOTE_COLUMNS_MIN = 6  # a note spans at least this many columns, so it reads as a paragraph
+EXCEL_WIDTH = 8.43  # characters: a column whose width is not set, as Excel shows it
 
 
 @dataclass(frozen=True)
@@ -409,38 +408,29 @@ def annual_sheets(
 
 
 def write_sheets(target: Path | BytesIO, sheets: Sequence[Sheet]) -> None:
-    """One worksheet per sheet (names cut to Excel's 31 characters): the table by
-    `fill_sheet`, its subtotal rows bold, its notes under it as wrapped paragraphs."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    """One worksheet per sheet (names made valid for Excel: 31 characters, unique): the
+    table by `fill_sheet` with its subtotal rows bold, its notes under it as wrapped
+    paragraphs."""
+    book = Book()
     for sheet in sheets:
-        worksheet = book.create_sheet(sheet.name[:31])
-        fill_sheet(worksheet, sheet.table)
-        header = 2 if sheet.table.title else 1
-        for index in sheet.bold_rows:
-            for cell in worksheet[header + 1 + index]:
-                cell.font = BOLD
+        worksheet = book.add_sheet(sheet.name)
+        fill_sheet(worksheet, sheet.table, bold_rows=sheet.bold_rows)
         _notes(worksheet, sheet.notes, len(sheet.table.columns))
     book.save(target)
 
 
-def _notes(sheet: Worksheet, notes: Sequence[str], columns: int) -> None:
-    """Each note a paragraph under the table: merged across the table's columns, wrapped,
-    its row as high as its lines."""
+def _notes(sheet: XlsxSheet, notes: Sequence[str], columns: int) -> None:
+    """Each note a paragraph under the table, after an empty row: merged across the table's
+    columns, wrapped, its row as high as its lines."""
     span = max(columns, NOTE_COLUMNS_MIN)
-    width = sum(
-        sheet.column_dimensions[get_column_letter(index)].width or 10
-        for index in range(1, span + 1)
-    )
-    row = sheet.max_row + 1
+    width = sum(sheet.width(index) or EXCEL_WIDTH for index in range(1, span + 1))
+    if notes:
+        sheet.add_row(())
+    style = sheet.style(NOTE_STYLE)
     for note in notes:
-        row += 1
-        sheet.cell(row=row, column=1, value=note).alignment = NOTE_ALIGNMENT
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
         lines = max(1, -(-len(note) // max(int(width), 1)) + note.count("\n"))
-        sheet.row_dimensions[row].height = LINE_HEIGHT * lines
+        row = sheet.add_row((note,), (style,), height=LINE_HEIGHT * lines)
+        sheet.merge(row, 1, row, span)
 
 
 def annual_workbook(

@@ -11,17 +11,13 @@ step is left alone). What the pack says is read when it is sent."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -47,6 +43,7 @@ from workflows.quarterly_compilation import (
 from workflows.reports import Reporting, owed_when_due, owes_report, reports_in
 from workflows.texts import Texts
 from workflows.working_days import WorkingDays
+from workflows.xlsx import Book, Sheet, Style
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +230,8 @@ TKR_FORMAT = "#,##0"  # Excel's notation: "1 007" in Swedish Excel
 SHARE_FORMAT = "0.0%"
 COUNT_FORMAT = "0"
 DATE_FORMAT = "yyyy-mm-dd"
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=13)
+BOLD = Style(bold=True)
+TITLE_FONT = Style(bold=True, size=13)
 WIDTH_MIN = 8
 WIDTH_MAX = 60
 
@@ -245,10 +242,7 @@ def write_papers_xlsx(pack: Pack, texts: Texts, *, association: str | None = Non
     the books are through), its first header frozen, the columns as wide as what they show.
     Money in tkr with a thousands separator, shares as percentages, counts as integers, dates
     as dates; text from users is text, never a formula."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    book = Book()
     sheets = (
         ("budget", _budget_rows(pack, texts)),
         ("rules", _rule_rows(pack, texts)),
@@ -264,14 +258,11 @@ def write_papers_xlsx(pack: Pack, texts: Texts, *, association: str | None = Non
         through=None if pack.status is None else pack.status.through_month,
     )
     for name, rows in sheets:
-        sheet = book.create_sheet(texts.get("papers", "sheet_name", sheet=name)[:31])
-        _fill(sheet, rows, title)
+        _fill(book.add_sheet(texts.get("papers", "sheet_name", sheet=name)), rows, title)
     if pack.quarters is not None:
         name, table = quarterly_sheet(pack.quarters, texts, association=association)
-        fill_sheet(book.create_sheet(name[:31]), table)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        fill_sheet(book.add_sheet(name), table)
+    return book.to_bytes()
 
 
 @dataclass(frozen=True)
@@ -440,26 +431,22 @@ def _delegation_rows(pack: Pack, texts: Texts) -> list[_Row]:
     return rows
 
 
-def _fill(sheet: Worksheet, rows: list[_Row], title: str) -> None:
-    sheet.append([title])
-    sheet.cell(row=1, column=1).font = TITLE_FONT
+def _fill(sheet: Sheet, rows: list[_Row], title: str) -> None:
+    sheet.add_row((title,), (sheet.style(TITLE_FONT),))
     widths: dict[int, int] = {}
     for row in rows:
-        sheet.append(list(row.cells))
-        for cell, number_format in zip(sheet[sheet.max_row], row.formats, strict=False):
-            if number_format is not None:
-                cell.number_format = number_format
-        cells = zip(sheet[sheet.max_row], row.cells, strict=False)
-        for index, (cell, value) in enumerate(cells, start=1):
-            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
-                cell.data_type = "s"
-            if row.heading or row.total:
-                cell.font = BOLD
+        bold = row.heading or row.total
+        styles = [
+            sheet.style(Style(bold=bold, number_format=number_format))
+            for number_format, _ in itertools.zip_longest(row.formats, row.cells)
+        ]
+        sheet.add_row(row.cells, styles)
+        for index, value in enumerate(row.cells, start=1):
             widths[index] = max(widths.get(index, WIDTH_MIN), _shown_length(value))
     first_heading = next((n for n, row in enumerate(rows, start=2) if row.heading), 2)
-    sheet.freeze_panes = sheet.cell(row=first_heading + 1, column=1).coordinate
+    sheet.freeze(first_heading + 1, 1)
     for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index)].width = min(width, WIDTH_MAX) + 2
+        sheet.set_width(index, min(width, WIDTH_MAX) + 2)
 
 
 def _shown_length(value: Cell) -> int:

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -40,6 +39,7 @@ from workflows.participants import participant_table
 from workflows.quarterly_compilation import compile_quarters, default_until, quarterly_sheet
 from workflows.reports import Reporting, reports_in
 from workflows.texts import Texts
+from workflows.xlsx import Book
 
 DATA = "data"  # every report of the year and the participant table
 ANNUAL = "annual"  # the annual report's tables (the interim report's through a month)
@@ -101,17 +101,10 @@ def data_workbook(
     engine: Engine, year: int, *, today: date, texts: Texts, settings: ExportSettings
 ) -> bytes:
     """The data workbook as bytes, as `finsam-bot reports export --format xlsx` writes it."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    book = Book()
     for name, table in data_sheets(engine, year, today=today, texts=texts, settings=settings):
-        fill_sheet(book.create_sheet(name[:31]), table)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        fill_sheet(book.add_sheet(name), table)
+    return book.to_bytes()
 
 
 def workbook_bytes(

@@ -21,19 +21,13 @@ wherever a spreadsheet splitting on `,` or on `;` would begin a cell (`neutralis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 
 from workflows.answers import choice_label, input_label
@@ -55,6 +49,7 @@ from workflows.overview import MISSING, owing
 from workflows.participants import PEOPLE, ParticipantFigures, ParticipantTable
 from workflows.reports import Reporting, reports_in
 from workflows.texts import Texts
+from workflows.xlsx import Book, Sheet, Style
 
 Cell = str | int | float | bool | datetime | date | None
 
@@ -453,9 +448,9 @@ def _participant_row(
 
 # --------------------------------------------------------------------------- XLSX
 
-TITLE_FONT = Font(bold=True, size=13)
-BOLD = Font(bold=True)
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+TITLE_FONT = Style(bold=True, size=13)
+BOLD = Style(bold=True)
+HEADER_STYLE = Style(bold=True, wrap=True)  # wrapped, top-aligned
 WIDTH_MIN = 8
 WIDTH_MAX = 60  # longer text is cut off by the next cell; the cell keeps it whole
 HEADER_WIDTH = 30  # a longer header wraps rather than widening its column
@@ -464,65 +459,48 @@ LINE_HEIGHT = 15  # points per line of the header row
 
 
 def write_xlsx(path: Path, sheets: Sequence[tuple[str, Table]]) -> Path:
-    """One sheet per table (titles cut to Excel's 31 characters)."""
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    """One sheet per table (names made valid for Excel: 31 characters, unique)."""
+    book = Book()
     for title, table in sheets:
-        fill_sheet(book.create_sheet(title[:31]), table)
+        fill_sheet(book.add_sheet(title), table)
     book.save(path)
     return path
 
 
-def fill_sheet(sheet: Worksheet, table: Table) -> None:
+def fill_sheet(sheet: Sheet, table: Table, *, bold_rows: Collection[int] = ()) -> None:
     """The title row, the header bold, wrapped and frozen, the rows with each column's number
-    format, the totals bold, and each column as wide as what it shows. Text that starts with
-    "=" is text, never a formula."""
+    format, the totals bold (and the rows of `bold_rows`, indices into `table.rows`), and
+    each column as wide as what it shows. Text is text, never a formula (workflows/xlsx.py)."""
     if table.title:
-        sheet.append([table.title])
-        sheet.cell(row=1, column=1).font = TITLE_FONT
-    sheet.append(list(table.columns))
-    header = sheet.max_row
-    for cell in sheet[header]:
-        cell.font = BOLD
-        cell.alignment = HEADER_ALIGNMENT
-    for cells in sheet.iter_rows(max_row=header):
-        for cell in cells:
-            _as_text_if_formula(cell)
+        sheet.add_row((table.title,), (sheet.style(TITLE_FONT),))
+    width = len(table.columns)
+    header = sheet.add_row(table.columns, (sheet.style(HEADER_STYLE),) * width)
     body = [*table.rows, *([table.total] if table.total is not None else [])]
-    formats = [NUMBER_FORMATS.get(table.kind(index)) for index in range(len(table.columns))]
-    # Each cell gets its column's number format as it is made (a column of numbers keeps it
-    # in its empty cells too); an empty cell of a text column is not made at all: the file
-    # would not hold it, and a report row is mostly the other kind's empty answers.
-    for line, row in enumerate(body, start=header + 1):
-        for index, value in enumerate(row):
-            number_format = formats[index] if index < len(formats) else None
-            if value is None and number_format is None:
-                continue
-            cell = sheet.cell(row=line, column=index + 1, value=_xlsx_value(value))
-            _as_text_if_formula(cell)
-            if number_format is not None:
-                cell.number_format = number_format
+    formats = [NUMBER_FORMATS.get(table.kind(index)) for index in range(width)]
+    # Each cell of a number column has its format (its empty cells too); an empty cell of a
+    # text column is not written at all: a report row is mostly the other kind's answers.
+    plain = [sheet.style(Style(number_format=number_format)) for number_format in formats]
+    bold = [sheet.style(Style(bold=True, number_format=number_format)) for number_format in formats]
+    bolded = set(bold_rows)
+    for index, row in enumerate(table.rows):
+        if index in bolded:  # bold across the table, its empty cells too
+            sheet.add_row((*row, *(None,) * (width - len(row))), bold)
+        else:
+            sheet.add_row(row, plain)
     if table.total is not None:
-        for cell in sheet[header + len(body)]:
-            cell.font = BOLD
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=1).coordinate
+        sheet.add_row((*table.total, *(None,) * (width - len(table.total))), bold)
+    sheet.freeze(header + 1, 1)
     lines = 1  # of the wrapped header row, which Excel does not grow by itself
     for index, column in enumerate(table.columns, start=1):
         kind = table.kind(index - 1)
-        shown = [_shown_length(row[index - 1], kind) for row in body if index <= len(row)]
+        # each value once (a column repeats its owners, statuses and empty answers)
+        values = {(type(row[index - 1]), row[index - 1]) for row in body if index <= len(row)}
+        shown = [_shown_length(value, kind) for _, value in values]
         header_width = HEADER_WIDTH if kind is Kind.TEXT else NUMBER_HEADER_WIDTH
-        width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-        lines = max(lines, -(-len(column) // width))
-    sheet.row_dimensions[header].height = LINE_HEIGHT * min(lines, 6)
-
-
-def _as_text_if_formula(cell: XlsxCell | MergedCell) -> None:
-    """Text that starts with "=" stays text: openpyxl would write it as a formula."""
-    if cell.data_type == "f":
-        cell.data_type = "s"
+        column_width = min(max(WIDTH_MIN, min(len(column), header_width), *shown), WIDTH_MAX)
+        sheet.set_width(index, column_width + 2)
+        lines = max(lines, -(-len(column) // column_width))
+    sheet.set_height(header, LINE_HEIGHT * min(lines, 6))
 
 
 def _shown_length(value: Cell, kind: Kind) -> int:
@@ -536,11 +514,6 @@ def _shown_length(value: Cell, kind: Kind) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return len(f"{value:,.0f}") if kind is Kind.MONEY else len(str(value))
     return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def _xlsx_value(value: Cell) -> Cell:
-    # Excel has no time zones: local wall-clock time, as the office reads it.
-    return value.replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
 # --------------------------------------------------------------------------- CSV
