@@ -71,10 +71,11 @@ LAZY_FUNCTION = "x-slack-bolt-lazy-function-name"
 PROCESS_NAME = "finsam-lazy"  # /proc/<pid>/comm of a lazy child (ps, tests)
 FRAME = struct.Struct("!I")
 MAX_FRAME = 4 * 1024 * 1024  # a body is at most 1 MiB (bot/verification.py), plus headers
-MAX_PENDING = 256  # tasks per answering process handed on and not yet done
+MAX_PENDING = 32  # tasks per answering process handed on and not yet done (see above)
 FULL_WAIT_SECONDS = 1.0
 MAX_ATTEMPTS = 3
 RECONNECT_SECONDS = 0.1
+CLOSE_SECONDS = 5.0  # an answering process waits this long for its lazy work when stopping
 DRAIN_SECONDS = 8.0  # after SIGTERM: for the answering processes to go (serve's STOP_TIMEOUT 10)
 
 
@@ -154,6 +155,7 @@ class LazyHandOff(LazyListenerRunner):
         self._queue: deque[Task] = deque()  # to be sent
         self._unacked: dict[int, Task] = {}  # sent, not yet done
         self._connection: socket.socket | None = None
+        self._closed = False
         threading.Thread(target=self._send_all, name="lazy-hand-off", daemon=True).start()
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
@@ -182,6 +184,21 @@ class LazyHandOff(LazyListenerRunner):
             self._queue.append(task)
             self._cond.notify_all()
 
+    def close(self, timeout: float) -> None:
+        """This process stops answering: wait (up to `timeout`) for what it handed on to be
+        done, then close the connection, so a stopping lazy process need not wait for it."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending() == 0, timeout=timeout)
+            self._closed = True
+            connection, self._connection = self._connection, None
+            left = self._pending()
+        if connection is not None:
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+        if left:
+            log.warning("lazy: stopped with %d tasks not done", left)
+
     def pending(self) -> int:
         """Tasks handed on and not yet done (for tests and logs)."""
         with self._cond:
@@ -196,7 +213,9 @@ class LazyHandOff(LazyListenerRunner):
     def _send_all(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: bool(self._queue))
+                self._cond.wait_for(lambda: bool(self._queue) or self._closed)
+                if self._closed:
+                    return
                 connection = self._connection
             if connection is None:
                 connection = self._connect()
@@ -247,7 +266,7 @@ class LazyHandOff(LazyListenerRunner):
     def _broken(self, sock: socket.socket) -> None:
         """The lazy process went away: what it had not done goes back first, in order."""
         with self._cond:
-            if self._connection is not sock:
+            if self._connection is not sock or self._closed:
                 return
             self._connection = None
             again = sorted(self._unacked.values(), key=lambda task: task.number)
@@ -266,6 +285,13 @@ def hand_off_lazy_listeners(app: App, address: str) -> LazyHandOff:
     hand_off = LazyHandOff(address, fallback=runner.lazy_listener_runner)
     runner.lazy_listener_runner = hand_off
     return hand_off
+
+
+def close_hand_off(app: App, timeout: float = CLOSE_SECONDS) -> None:
+    """An answering process is stopping: let its lazy work finish first (if it hands off)."""
+    runner = app.listener_runner.lazy_listener_runner
+    if isinstance(runner, LazyHandOff):
+        runner.close(timeout)
 
 
 # --------------------------------------------------------------------------- lazy side

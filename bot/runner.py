@@ -20,8 +20,8 @@ from slack_bolt import App
 
 from bot.composition import compose
 from bot.heartbeat import Heartbeat
+from bot.lazy import close_hand_off, run_lazy
 from bot.lazy import listening_socket as lazy_socket
-from bot.lazy import run_lazy
 from bot.logging_setup import configure_logging
 from bot.server import HttpServer, listening_socket, make_wsgi_app
 from bot.settings import Settings
@@ -60,13 +60,15 @@ def serve(cfg: Settings) -> None:
         lazy = _lazy_children(cfg, clock, bell, run_dir, ready)
         children += lazy
         lazy_address = str(Path(run_dir) / LAZY) if lazy else None
-        app = _answering_app(cfg, engine, clock, bell, lazy_address)
+        app: App | None = None
         try:
             if cfg.socket_mode:
+                app = _answering_app(cfg, engine, clock, bell, lazy_address)
                 _serve_socket_mode(
                     cfg, app, engine, clock, bell, children, heartbeat, ready, lazy_address
                 )
                 return
+            cfg.require_slack()  # a missing setting ends the start before any child runs
             sock = listening_socket(cfg.host, cfg.port)
             children += [
                 Supervised(
@@ -78,12 +80,15 @@ def serve(cfg: Settings) -> None:
             ]
             for child in children:
                 child.start()
+            app = _answering_app(cfg, engine, clock, bell, lazy_address)  # as they start
             server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
             _stop_on_signals(server.close, on_stop=lambda: _stop_restarting(children))
             _wait_ready(ready, lazy)
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
         finally:
+            if app is not None:
+                close_hand_off(app)  # what it handed on is done before the lazy ones stop
             for child in reversed(children):  # answering ones first, then lazy, the worker last
                 child.stop()
             engine.dispose()
@@ -137,6 +142,7 @@ def run_web(
     try:
         server.serve_forever()
     finally:
+        close_hand_off(app)
         engine.dispose()
 
 
@@ -205,6 +211,7 @@ def run_socket_web(
         log.error("finsam-bot: web-%d: %s %s", number, err.code, err.params.get("error", ""))
         raise SystemExit(EX_CONFIG if isinstance(err, ConfigError) else EX_TEMPFAIL) from None
     finally:
+        close_hand_off(app)
         engine.dispose()
 
 

@@ -835,7 +835,8 @@ class SlackFake:
             ]
 
     def responses(self) -> list[dict[str, Any]]:
-        """Bodies posted to response URLs (``url``, ``body``, ``status``), oldest first."""
+        """Bodies posted to response URLs (``url``, ``body``, ``status``, ``at``: the fake's
+        clock when it took the post), oldest first."""
         with self._cond:
             return copy.deepcopy(self._responses)
 
@@ -2007,7 +2008,9 @@ class SlackFake:
         args = dict(request.args)
 
         def refuse(status: int, error: _SlackError) -> _Outcome:
-            self._responses.append({"url": url, "body": args, "status": status})
+            self._responses.append(
+                {"url": url, "body": args, "status": status, "at": self._clock()}
+            )
             return _Outcome(status, error.body(), "response_url", args, client_error=error.error)
 
         if response_id not in self._response_urls:
@@ -2028,5 +2031,5 @@ class SlackFake:
         except _SlackError as error:
             return refuse(400, error)
         self._response_urls[response_id] = uses + 1
-        self._responses.append({"url": url, "body": args, "status": 200})
+        self._responses.append({"url": url, "body": args, "status": 200, "at": self._clock()})
         return _Outcome(200, {"ok": True}, "response_url", args)
