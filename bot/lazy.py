@@ -377,13 +377,16 @@ def run_lazy(
     listening: socket.socket,
     bell: str,
     parent_pid: int,
-    ready: Event | None = None,
+    named: Event | None = None,
 ) -> None:
     """A lazy process of `serve`: the same Bolt app as an answering process, running the
     lazy functions handed to it, until SIGTERM (then it finishes what it was handed while the
-    answering processes stop) or until `serve` is gone. `ready` is set once it accepts."""
+    answering processes stop) or until `serve` is gone. `named` is set once it has its
+    name, first."""
     as_child(parent_pid)
     name_process(PROCESS_NAME)
+    if named is not None:
+        named.set()
     configure_logging(cfg.log_level, cfg.secrets(), cfg.log_format)
     engine = open_engine(cfg.database_url)
     app = compose(cfg, engine=engine, clock=clock, ring=Ring(bell)).app
@@ -401,8 +404,6 @@ def run_lazy(
         target=runner.serve, args=(listening,), name="lazy-accept", daemon=True
     ).start()
     log.info("finsam-bot: lazy listeners (pid %d)", os.getpid())
-    if ready is not None:
-        ready.set()
     try:
         while not stopping.wait(1.0):
             pass

@@ -56,8 +56,8 @@ def serve(cfg: Settings) -> None:
         spawn = get_context("spawn")
         heartbeat = Heartbeat(spawn)  # the worker's, read by /healthz
         children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid(), heartbeat))]
-        ready = spawn.Event()  # set by the first lazy process that runs
-        lazy = _lazy_children(cfg, clock, bell, run_dir, ready)
+        named = spawn.Event()  # set by a lazy process as it starts, once it has its name
+        lazy = _lazy_children(cfg, clock, bell, run_dir, named)
         children += lazy
         lazy_address = str(Path(run_dir) / LAZY) if lazy else None
         app: App | None = None
@@ -65,10 +65,14 @@ def serve(cfg: Settings) -> None:
             if cfg.socket_mode:
                 app = _answering_app(cfg, engine, clock, bell, lazy_address)
                 _serve_socket_mode(
-                    cfg, app, engine, clock, bell, children, heartbeat, ready, lazy_address
+                    cfg, app, engine, clock, bell, children, heartbeat, named, lazy_address
                 )
                 return
             cfg.require_slack()  # a missing setting ends the start before any child runs
+            for child in lazy:  # first: their start overlaps this process's
+                child.start()
+            app = _answering_app(cfg, engine, clock, bell, lazy_address)
+            _wait_named(named, lazy)
             sock = listening_socket(cfg.host, cfg.port)
             children += [
                 Supervised(
@@ -79,11 +83,10 @@ def serve(cfg: Settings) -> None:
                 for number in range(2, cfg.finsam_web_processes + 1)
             ]
             for child in children:
-                child.start()
-            app = _answering_app(cfg, engine, clock, bell, lazy_address)  # as they start
+                if child not in lazy:
+                    child.start()
             server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
             _stop_on_signals(server.close, on_stop=lambda: _stop_restarting(children))
-            _wait_ready(ready, lazy)
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
         finally:
@@ -95,26 +98,29 @@ def serve(cfg: Settings) -> None:
 
 
 LAZY = "lazy"  # the lazy processes' socket in serve's run directory
-LAZY_READY_SECONDS = 60.0
+LAZY_NAMED_SECONDS = 30.0
 
 
 def _lazy_children(
-    cfg: Settings, clock: Clock, bell: str, run_dir: str, ready: Event
+    cfg: Settings, clock: Clock, bell: str, run_dir: str, named: Event
 ) -> list[Supervised]:
-    """The lazy processes, on a socket `serve` binds (so it outlives each of them)."""
+    """The lazy processes, on a socket `serve` binds (so it outlives each of them: what is
+    handed on waits in it while one is started again)."""
     if cfg.finsam_lazy_processes == 0:
         return []
     listening = lazy_socket(str(Path(run_dir) / LAZY))
     return [
-        Supervised(f"lazy-{number}", run_lazy, (cfg, clock, listening, bell, os.getpid(), ready))
+        Supervised(f"lazy-{number}", run_lazy, (cfg, clock, listening, bell, os.getpid(), named))
         for number in range(1, cfg.finsam_lazy_processes + 1)
     ]
 
 
-def _wait_ready(ready: Event, lazy: list[Supervised]) -> None:
-    """Answer Slack once a lazy process runs (a hand-off would wait for it anyway)."""
-    if lazy and not ready.wait(LAZY_READY_SECONDS):
-        log.warning("finsam-bot: no lazy process after %.0f s; answering", LAZY_READY_SECONDS)
+def _wait_named(named: Event, lazy: list[Supervised]) -> None:
+    """Start the other children once a lazy one has its name (ps, /proc/<pid>/comm), so
+    every child there is when `serve` answers can be told apart. It need not accept yet: a
+    hand-off waits in the socket until it does."""
+    if lazy and not named.wait(LAZY_NAMED_SECONDS):
+        log.warning("finsam-bot: no lazy process after %.0f s; going on", LAZY_NAMED_SECONDS)
 
 
 def _stop_restarting(children: list[Supervised]) -> None:
@@ -154,7 +160,7 @@ def _serve_socket_mode(
     bell: str,
     children: list[Supervised],
     heartbeat: Heartbeat,
-    ready: Event,
+    named: Event,
     lazy_address: str | None = None,
 ) -> None:
     """Socket Mode: a connection of its own in this process and in each of the
@@ -165,6 +171,10 @@ def _serve_socket_mode(
     connection = _socket_mode(cfg, app, states.slot(0))
     _stop_on_signals(connection.stop, on_stop=lambda: _stop_restarting(children))
     connection.start()
+    lazy = [child for child in children if child.name.startswith("lazy-")]
+    for child in lazy:
+        child.start()
+    _wait_named(named, lazy)
     children += [
         Supervised(
             f"web-{number}",
@@ -174,8 +184,8 @@ def _serve_socket_mode(
         for number in range(2, cfg.finsam_web_processes + 1)
     ]
     for child in children:
-        child.start()
-    _wait_ready(ready, [child for child in children if child.name.startswith("lazy-")])
+        if child not in lazy:
+            child.start()
     health = HttpServer(
         health_app(engine, states, heartbeat=heartbeat), host=cfg.host, port=cfg.port, threads=2
     )
