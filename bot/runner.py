@@ -69,12 +69,12 @@ def serve(cfg: Settings) -> None:
                 )
                 return
             cfg.require_slack()  # a missing setting ends the start before any child runs
-            for child in lazy:  # first: their start overlaps this process's
+            for child in children:  # the worker and the lazy ones, as this one composes
                 child.start()
             app = _answering_app(cfg, engine, clock, bell, lazy_address)
             _wait_named(named, lazy)
             sock = listening_socket(cfg.host, cfg.port)
-            children += [
+            web = [
                 Supervised(
                     f"web-{number}",
                     run_web,
@@ -82,9 +82,9 @@ def serve(cfg: Settings) -> None:
                 )
                 for number in range(2, cfg.finsam_web_processes + 1)
             ]
-            for child in children:
-                if child not in lazy:
-                    child.start()
+            children += web
+            for child in web:
+                child.start()
             server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
             _stop_on_signals(server.close, on_stop=lambda: _stop_restarting(children))
             log.info("finsam-bot: listening on %s/slack/events", server.url)
