@@ -378,11 +378,12 @@ def run_lazy(
     bell: str,
     parent_pid: int,
     named: Event | None = None,
+    ready: Event | None = None,
 ) -> None:
     """A lazy process of `serve`: the same Bolt app as an answering process, running the
     lazy functions handed to it, until SIGTERM (then it finishes what it was handed while the
     answering processes stop) or until `serve` is gone. `named` is set once it has its
-    name, first."""
+    name, first; `ready` once it takes work."""
     as_child(parent_pid)
     name_process(PROCESS_NAME)
     if named is not None:
@@ -404,6 +405,8 @@ def run_lazy(
         target=runner.serve, args=(listening,), name="lazy-accept", daemon=True
     ).start()
     log.info("finsam-bot: lazy listeners (pid %d)", os.getpid())
+    if ready is not None:
+        ready.set()
     try:
         while not stopping.wait(1.0):
             pass

@@ -57,7 +57,8 @@ def serve(cfg: Settings) -> None:
         heartbeat = Heartbeat(spawn)  # the worker's, read by /healthz
         children = [Supervised("worker", run_worker, (cfg, clock, bell, os.getpid(), heartbeat))]
         named = spawn.Event()  # set by a lazy process as it starts, once it has its name
-        lazy = _lazy_children(cfg, clock, bell, run_dir, named)
+        ready = spawn.Event()  # and once it takes work
+        lazy = _lazy_children(cfg, clock, bell, run_dir, named, ready)
         children += lazy
         lazy_address = str(Path(run_dir) / LAZY) if lazy else None
         app: App | None = None
@@ -65,14 +66,14 @@ def serve(cfg: Settings) -> None:
             if cfg.socket_mode:
                 app = _answering_app(cfg, engine, clock, bell, lazy_address)
                 _serve_socket_mode(
-                    cfg, app, engine, clock, bell, children, heartbeat, named, lazy_address
+                    cfg, app, engine, clock, bell, children, heartbeat, (named, ready), lazy_address
                 )
                 return
             cfg.require_slack()  # a missing setting ends the start before any child runs
             for child in children:  # the worker and the lazy ones, as this one composes
                 child.start()
             app = _answering_app(cfg, engine, clock, bell, lazy_address)
-            _wait_named(named, lazy)
+            _wait_lazy(named, lazy, "named")
             sock = listening_socket(cfg.host, cfg.port)
             web = [
                 Supervised(
@@ -87,6 +88,7 @@ def serve(cfg: Settings) -> None:
                 child.start()
             server = _http_server(cfg, app, engine, sock, heartbeat=heartbeat)
             _stop_on_signals(server.close, on_stop=lambda: _stop_restarting(children))
+            _wait_lazy(ready, lazy, "ready")
             log.info("finsam-bot: listening on %s/slack/events", server.url)
             server.serve_forever()
         finally:
@@ -98,11 +100,11 @@ def serve(cfg: Settings) -> None:
 
 
 LAZY = "lazy"  # the lazy processes' socket in serve's run directory
-LAZY_NAMED_SECONDS = 30.0
+LAZY_START_SECONDS = 30.0
 
 
 def _lazy_children(
-    cfg: Settings, clock: Clock, bell: str, run_dir: str, named: Event
+    cfg: Settings, clock: Clock, bell: str, run_dir: str, named: Event, ready: Event
 ) -> list[Supervised]:
     """The lazy processes, on a socket `serve` binds (so it outlives each of them: what is
     handed on waits in it while one is started again)."""
@@ -110,17 +112,20 @@ def _lazy_children(
         return []
     listening = lazy_socket(str(Path(run_dir) / LAZY))
     return [
-        Supervised(f"lazy-{number}", run_lazy, (cfg, clock, listening, bell, os.getpid(), named))
+        Supervised(
+            f"lazy-{number}", run_lazy, (cfg, clock, listening, bell, os.getpid(), named, ready)
+        )
         for number in range(1, cfg.finsam_lazy_processes + 1)
     ]
 
 
-def _wait_named(named: Event, lazy: list[Supervised]) -> None:
-    """Start the other children once a lazy one has its name (ps, /proc/<pid>/comm), so
-    every child there is when `serve` answers can be told apart. It need not accept yet: a
-    hand-off waits in the socket until it does."""
-    if lazy and not named.wait(LAZY_NAMED_SECONDS):
-        log.warning("finsam-bot: no lazy process after %.0f s; going on", LAZY_NAMED_SECONDS)
+def _wait_lazy(event: Event, lazy: list[Supervised], what: str) -> None:
+    """`named`: the answering children start once a lazy process has its name (ps,
+    /proc/<pid>/comm), so every child there is when `serve` answers can be told apart.
+    `ready`: `serve` answers once one takes work, so a healthy `serve` answers fully (a
+    hand-off before would wait in the socket until then)."""
+    if lazy and not event.wait(LAZY_START_SECONDS):
+        log.warning("finsam-bot: no lazy process %s after %.0f s", what, LAZY_START_SECONDS)
 
 
 def _stop_restarting(children: list[Supervised]) -> None:
@@ -160,7 +165,7 @@ def _serve_socket_mode(
     bell: str,
     children: list[Supervised],
     heartbeat: Heartbeat,
-    named: Event,
+    lazy_started: tuple[Event, Event],
     lazy_address: str | None = None,
 ) -> None:
     """Socket Mode: a connection of its own in this process and in each of the
@@ -174,7 +179,8 @@ def _serve_socket_mode(
     lazy = [child for child in children if child.name.startswith("lazy-")]
     for child in lazy:
         child.start()
-    _wait_named(named, lazy)
+    named, ready = lazy_started
+    _wait_lazy(named, lazy, "named")
     children += [
         Supervised(
             f"web-{number}",
@@ -186,6 +192,7 @@ def _serve_socket_mode(
     for child in children:
         if child not in lazy:
             child.start()
+    _wait_lazy(ready, lazy, "ready")
     health = HttpServer(
         health_app(engine, states, heartbeat=heartbeat), host=cfg.host, port=cfg.port, threads=2
     )
