@@ -38,6 +38,7 @@ from urllib.request import urlopen
 
 from sqlalchemy.engine import make_url
 
+from bot.lazy import PROCESS_NAME as LAZY_NAME
 from bot.simulator.fake_slack import SlackFake
 from bot.simulator.slack_driver import sign, slash_command
 
@@ -282,15 +283,24 @@ def children_of(pid: int) -> list[int]:
 
 def tree_cpu_seconds(pid: int) -> dict[str, float]:
     """CPU seconds so far of the processes answering Slack (`pid` and its children at the
-    same CPU priority) and of the worker (a child at a lower one)."""
-    found = {"answering": 0.0, "worker": 0.0}
+    same CPU priority), of the lazy ones (named so, bot/lazy.py) and of the worker (a child
+    at a lower priority)."""
+    found = {"answering": 0.0, "lazy": 0.0, "worker": 0.0}
     nice = _nice(pid)
     for process in [pid, *children_of(pid)]:
         seconds = cpu_seconds(process)
         if seconds is not None:
             worker = nice is not None and (_nice(process) or nice) > nice
-            found["worker" if worker else "answering"] += seconds
+            kind = "worker" if worker else "lazy" if _comm(process) == LAZY_NAME else "answering"
+            found[kind] += seconds
     return found
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _nice(pid: int) -> int | None:
@@ -308,6 +318,7 @@ class TargetResult:
     name: str
     load: LoadResult
     cpu: float | None = None  # the server's CPU seconds over the measured run (and answers)
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)  # answering, lazy, worker
     answers: Counter[str] | None = None  # response_url posts, by fallback text (the bot only)
     answers_wait: float = 0.0  # seconds from the end of the load until the last answer
     answer_times: list[float] = field(default_factory=list)  # s from each ack to its answer
@@ -339,7 +350,7 @@ def measure(
         fake.wait_for_responses(len(warm.latencies), timeout=ANSWER_TIMEOUT)
     fake.reset_calls()
     urls = [fake.new_response_url() for _ in range(load.requests)]
-    cpu_before = sum(tree_cpu_seconds(server.pid).values())
+    cpu_before = tree_cpu_seconds(server.pid)
     measured = pool.submit(run_load, port, urls, load.concurrency, load.rate).result()
     result = TargetResult(name, measured)
     if answers:
@@ -358,9 +369,9 @@ def measure(
             for posted in posts
             if posted["url"] in measured.acked_at
         ]
-    cpu_after = sum(tree_cpu_seconds(server.pid).values())
-    if cpu_before is not None and cpu_after is not None:
-        result.cpu = cpu_after - cpu_before
+    cpu_after = tree_cpu_seconds(server.pid)
+    result.cpu_by_kind = {kind: cpu_after[kind] - cpu_before[kind] for kind in cpu_after}
+    result.cpu = sum(result.cpu_by_kind.values())
     return result
 
 
@@ -462,6 +473,12 @@ def report(bot: TargetResult, bare: TargetResult, *, concurrency: int) -> None:
         f"bot p99 {bot_row.p99:.0f} ms vs Slack's {SLACK_ACK_LIMIT_MS:.0f} ms limit "
         f"({bot_row.over_limit} acks over it)"
     )
+    requests = len(bot.load.latencies) + bot.load.errors
+    if requests and bot.cpu_by_kind:
+        split = ", ".join(
+            f"{kind} {seconds * 1000 / requests:.1f}" for kind, seconds in bot.cpu_by_kind.items()
+        )
+        print(f"bot CPU ms per request: {split}")
     if bot.answers is not None:
         total = sum(bot.answers.values())
         kinds = ", ".join(f"{count} × {text!r}" for text, count in bot.answers.most_common(3))

@@ -151,7 +151,11 @@ class LazyHandOff(LazyListenerRunner):
         self._max_pending = max_pending
         self._full_wait = full_wait
         self._numbers = itertools.count(1)
-        self._cond = threading.Condition()
+        # One lock, two conditions, so that a task done wakes one ack waiting for room and
+        # a task handed on wakes the sender, never every waiting thread.
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)  # the sender waits for tasks
+        self._room = threading.Condition(self._lock)  # acks wait for room, close for none
         self._queue: deque[Task] = deque()  # to be sent
         self._unacked: dict[int, Task] = {}  # sent, not yet done
         self._connection: socket.socket | None = None
@@ -176,20 +180,21 @@ class LazyHandOff(LazyListenerRunner):
                 }
             ),
         )
-        with self._cond:
-            if not self._cond.wait_for(self._has_room, timeout=self._full_wait):
+        with self._lock:
+            if not self._room.wait_for(self._has_room, timeout=self._full_wait):
                 log.warning("lazy: %d tasks waiting; %s runs here", self._pending(), name)
                 self._fallback.start(function, request)
                 return
             self._queue.append(task)
-            self._cond.notify_all()
+            self._work.notify()
 
     def close(self, timeout: float) -> None:
         """This process stops answering: wait (up to `timeout`) for what it handed on to be
         done, then close the connection, so a stopping lazy process need not wait for it."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._pending() == 0, timeout=timeout)
+        with self._lock:
+            self._room.wait_for(lambda: self._pending() == 0, timeout=timeout)
             self._closed = True
+            self._work.notify_all()
             connection, self._connection = self._connection, None
             left = self._pending()
         if connection is not None:
@@ -201,7 +206,7 @@ class LazyHandOff(LazyListenerRunner):
 
     def pending(self) -> int:
         """Tasks handed on and not yet done (for tests and logs)."""
-        with self._cond:
+        with self._lock:
             return self._pending()
 
     def _pending(self) -> int:
@@ -210,27 +215,38 @@ class LazyHandOff(LazyListenerRunner):
     def _has_room(self) -> bool:
         return self._pending() < self._max_pending
 
+    def _freed(self, count: int) -> None:
+        """`count` tasks left the table (hold the lock)."""
+        if self._pending() == 0:
+            self._room.notify_all()  # close() may be waiting too
+        else:
+            self._room.notify(count)
+
     def _send_all(self) -> None:
+        """Send what is queued, all at once, in order, on the current connection."""
         while True:
-            with self._cond:
-                self._cond.wait_for(lambda: bool(self._queue) or self._closed)
+            with self._lock:
+                self._work.wait_for(lambda: bool(self._queue) or self._closed)
                 if self._closed:
                     return
                 connection = self._connection
             if connection is None:
                 connection = self._connect()
-            with self._cond:
-                if not self._queue or self._connection is not connection:
+            with self._lock:
+                if self._connection is not connection:
                     continue  # broken meanwhile: its tasks are back in the queue
-                task = self._queue.popleft()
-                task.attempts += 1
-                if task.attempts > MAX_ATTEMPTS:
-                    log.error("lazy: %s dropped after %d sends", task.name, MAX_ATTEMPTS)
-                    self._cond.notify_all()
-                    continue
-                self._unacked[task.number] = task
+                batch: list[Task] = []
+                while self._queue:
+                    task = self._queue.popleft()
+                    task.attempts += 1
+                    if task.attempts > MAX_ATTEMPTS:
+                        log.error("lazy: %s dropped after %d sends", task.name, MAX_ATTEMPTS)
+                        self._freed(1)
+                        continue
+                    self._unacked[task.number] = task
+                    batch.append(task)
             try:
-                connection.sendall(task.frame)
+                connection.sendall(b"".join(task.frame for task in batch))
             except OSError:
                 self._broken(connection)
 
@@ -246,7 +262,7 @@ class LazyHandOff(LazyListenerRunner):
                 log.warning("lazy: cannot reach %s (%s); trying again", self._address, err)
                 time.sleep(RECONNECT_SECONDS)
                 continue
-            with self._cond:
+            with self._lock:
                 self._connection = sock
             threading.Thread(
                 target=self._read_done, args=(sock,), name="lazy-done", daemon=True
@@ -256,23 +272,23 @@ class LazyHandOff(LazyListenerRunner):
     def _read_done(self, sock: socket.socket) -> None:
         try:
             while (message := read_frame(sock)) is not None:
-                with self._cond:
-                    self._unacked.pop(int(message.get("done", 0)), None)
-                    self._cond.notify_all()
+                with self._lock:
+                    if self._unacked.pop(int(message.get("done", 0)), None) is not None:
+                        self._freed(1)
         except (OSError, ValueError):
             pass
         self._broken(sock)
 
     def _broken(self, sock: socket.socket) -> None:
         """The lazy process went away: what it had not done goes back first, in order."""
-        with self._cond:
+        with self._lock:
             if self._connection is not sock or self._closed:
                 return
             self._connection = None
             again = sorted(self._unacked.values(), key=lambda task: task.number)
             self._unacked.clear()
             self._queue.extendleft(reversed(again))
-            self._cond.notify_all()
+            self._work.notify()
         with suppress(OSError):
             sock.close()
         if again:
