@@ -19,9 +19,10 @@ by the same composition root, marked `x-slack-bolt-lazy-only` and
   on until the lazy process says it is done. When the connection breaks (the lazy process died),
   it connects again (the socket is `serve`'s, so the connection waits in its queue until the
   restarted child accepts it) and sends again, in order, whatever was not done. A task that was
-  running when its process died runs again (the lazy listeners answer ephemerally, open a
-  modal, or change the store by compare-and-set: a repetition shows at most one more answer or
-  one refusal); after `MAX_ATTEMPTS` sends it is dropped with an error in the log, so a task
+  running when its process died (or had just finished, its "done" not yet sent) runs again:
+  at least once, not exactly once (the lazy listeners answer ephemerally, open a modal, or
+  change the store by compare-and-set: a repetition shows at most one more answer or one
+  refusal); after `MAX_ATTEMPTS` sends it is dropped with an error in the log, so a task
   that kills its process cannot kill every next one. Slack does not retry a command or an
   action it had its ack for, so this in-memory hand-off is the only copy: if the answering
   process dies too, what it had not handed off done is lost, as it was before.

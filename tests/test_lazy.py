@@ -3,10 +3,10 @@ hands the work after the ack to the lazy process, which answers on the command's
 response_url.
 
 - With the lazy process frozen (SIGSTOP), a signed `/finsam budget` is still acked, and no
-  answer comes: the answering process does not run the lazy function itself. Thawed, the
-  lazy process answers, once.
-- Killed (SIGKILL) while it holds a command it had not answered, the lazy process is started
-  again by `serve`, and the answering process hands the command on again: it is answered once.
+  answer comes: the answering process does not run the lazy function itself.
+- Killed (SIGKILL) while it holds that command, the lazy process is started again by `serve`,
+  and the answering process hands the command on again: it is answered, once.
+- The new lazy process frozen, a command waits; thawed, it is answered, once.
 - SIGTERM to `serve` ends the lazy process too.
 
 The lazy child is told from `serve`'s other children by its name (/proc/<pid>/comm), so the
@@ -86,36 +86,36 @@ def test_the_lazy_process_answers_what_serve_acked_and_a_killed_one_is_replaced(
         driver = driver_for(running, fake, timeout=START_TIMEOUT)
 
         # Frozen, the lazy process answers nothing, yet the command is acked at once: the
-        # answering process did not run the answer itself. Thawed, it answers.
+        # answering process does not run the answer itself. Killed with the command in hand,
+        # the lazy process is replaced, and the command is handed to the new one: answered.
         os.kill(lazy, signal.SIGSTOP)
-        try:
-            first = fake.new_response_url()
-            acked = driver.command("budget 2026", user_id=OFFICE, response_url=first)
-            assert acked.status == 200, acked.text
-            time.sleep(FROZEN_FOR)
-            assert answers(fake, first) == []
-        finally:
-            os.kill(lazy, signal.SIGCONT)
-        fake.wait_for(lambda: bool(answers(fake, first)), timeout=10, message="the answer")
-        [answer] = answers(fake, first)
-        assert answer["status"] == 200
-        assert "Budgetläge 2026" in str(answer["body"].get("text")), answer
-
-        # Killed with a command in hand, the lazy process is replaced, and the command is
-        # handed to the new one: answered once.
-        os.kill(lazy, signal.SIGSTOP)
-        second = fake.new_response_url()
-        acked = driver.command("budget 2026", user_id=OFFICE, response_url=second)
+        first = fake.new_response_url()
+        acked = driver.command("budget 2026", user_id=OFFICE, response_url=first)
         assert acked.status == 200, acked.text
+        time.sleep(FROZEN_FOR)
+        assert answers(fake, first) == []
         started = lazy_children(running)[lazy]
         os.kill(lazy, signal.SIGKILL)
         killed = time.monotonic()
         eventually(lambda: is_gone(lazy, started), 5, "the killed lazy process to end")
         replaced = the_lazy_child(running, not_pid=lazy)
         assert time.monotonic() - killed < RESTARTED_WITHIN + START_TIMEOUT
-        fake.wait_for(
-            lambda: bool(answers(fake, second)), timeout=START_TIMEOUT, message="the answer again"
-        )
+        fake.wait_for(lambda: bool(answers(fake, first)), timeout=START_TIMEOUT, message="answer")
+        [answer] = answers(fake, first)
+        assert answer["status"] == 200
+        assert "Budgetläge 2026" in str(answer["body"].get("text")), answer
+
+        # The new one frozen, a command waits for it; thawed, it answers.
+        os.kill(replaced, signal.SIGSTOP)
+        try:
+            second = fake.new_response_url()
+            acked = driver.command("budget 2026", user_id=OFFICE, response_url=second)
+            assert acked.status == 200, acked.text
+            time.sleep(FROZEN_FOR)
+            assert answers(fake, second) == []
+        finally:
+            os.kill(replaced, signal.SIGCONT)
+        fake.wait_for(lambda: bool(answers(fake, second)), timeout=10, message="the answer")
         assert [posted["status"] for posted in answers(fake, second)] == [200]
         assert len(answers(fake, first)) == 1
 
