@@ -28,7 +28,6 @@ from store.models import Role
 from tests.budget_data import SAMPLE_2026
 from tests.harness import BOT_TOKEN
 from tests.test_worker import (
-    FROZEN_FOR,
     RESTARTED_WITHIN,
     SIGTERM_WITHIN,
     START_TIMEOUT,
@@ -43,6 +42,7 @@ from workflows.budget_files import import_budget_file
 from workflows.people import register_person
 
 OFFICE = "U0OFFICE1"
+FROZEN_FOR = 0.5  # watched for answering nothing while frozen
 
 pytestmark = [
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)"),
