@@ -5,12 +5,14 @@ Both run as child processes on loopback, their Web API pointed at the Slack fake
 takes the bot's answers on each command's response_url. A load generator, in a process of its
 own so the fake's work does not disturb its clock, sends N freshly signed slash commands at
 concurrency C over keep-alive connections and times each from sending the request to receiving
-the HTTP response: the ack, which Slack waits for at most 3 s. It also times each answer, from the ack to the
-fake taking the command's response_url post (what the work after the ack took; `serve` does it
-in its lazy process, bot/lazy.py). It prints figures and asserts nothing.
+the HTTP response: the ack, which Slack waits for at most 3 s. It also times each answer,
+from the ack to the fake taking the command's response_url post (what the work after the ack
+took; `serve` does it in its lazy process, bot/lazy.py). It prints figures and asserts
+nothing.
 
     .venv/bin/python benchmarks/bench_ack.py [--requests 2000] [--concurrency 20] [--threads 8]
-        [--warmup 100] [--rate R] [--web-processes 1] [--lazy-processes 1] [--database-url URL]
+        [--warmup 100] [--rate R] [--web-processes 1] [--lazy-processes 1]
+        [--database-url URL]
 """
 
 from __future__ import annotations
