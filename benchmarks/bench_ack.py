@@ -5,11 +5,14 @@ Both run as child processes on loopback, their Web API pointed at the Slack fake
 takes the bot's answers on each command's response_url. A load generator, in a process of its
 own so the fake's work does not disturb its clock, sends N freshly signed slash commands at
 concurrency C over keep-alive connections and times each from sending the request to receiving
-the HTTP response: the ack, which Slack waits for at most 3 s. It prints figures and asserts
+the HTTP response: the ack, which Slack waits for at most 3 s. It also times each answer,
+from the ack to the fake taking the command's response_url post (what the work after the ack
+took; `serve` does it in its lazy process, bot/lazy.py). It prints figures and asserts
 nothing.
 
     .venv/bin/python benchmarks/bench_ack.py [--requests 2000] [--concurrency 20] [--threads 8]
-        [--warmup 100] [--rate R] [--database-url URL]
+        [--warmup 100] [--rate R] [--web-processes 1] [--lazy-processes 1]
+        [--database-url URL]
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from urllib.request import urlopen
 
 from sqlalchemy.engine import make_url
 
+from bot.lazy import PROCESS_NAME as LAZY_NAME
 from simulator.fake_slack import SlackFake
 from simulator.slack_driver import sign, slash_command
 
@@ -51,6 +55,7 @@ USER_ID = "U0BENCH01"
 COMMAND_TEXT = "budget 2026"
 SLACK_ACK_LIMIT_MS = 3000.0
 TARGET_RATIO = 1.5
+ANSWER_TARGET_MS = 1000.0
 REQUEST_TIMEOUT = 30.0
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -62,9 +67,12 @@ ANSWER_TIMEOUT = 60.0
 
 @dataclass
 class LoadResult:
-    """What one load run saw: ack times of the 200s (seconds), failures by kind, wall time."""
+    """What one load run saw: ack times of the 200s (seconds), failures by kind, wall time,
+    and when each command's ack came (time.monotonic, the clock the fake stamps its
+    response_url posts with: one clock for every process), by its response_url."""
 
     latencies: list[float] = field(default_factory=list)
+    acked_at: dict[str, float] = field(default_factory=dict)
     failures: Counter[str] = field(default_factory=Counter)
     wall: float = 0.0
 
@@ -87,6 +95,7 @@ def run_load(
     def worker() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
         mine: list[float] = []
+        acked: dict[str, float] = {}
         failures: Counter[str] = Counter()
         try:
             while True:
@@ -118,6 +127,7 @@ def run_load(
                 elapsed = time.perf_counter() - started
                 if answer.status == 200:
                     mine.append(elapsed)
+                    acked[response_urls[index]] = time.monotonic()
                 else:
                     failures[f"HTTP {answer.status}"] += 1
                 if answer.will_close:
@@ -126,6 +136,7 @@ def run_load(
             connection.close()
             with lock:
                 result.latencies.extend(mine)
+                result.acked_at.update(acked)
                 result.failures.update(failures)
 
     threads = [
@@ -151,7 +162,13 @@ def free_port() -> int:
 
 
 def child_env(
-    *, fake: SlackFake, port: int, threads: int, database_url: str, processes: int = 1
+    *,
+    fake: SlackFake,
+    port: int,
+    threads: int,
+    database_url: str,
+    processes: int = 1,
+    lazy_processes: int = 1,
 ) -> dict[str, str]:
     """The bot's settings for a run (HTTP, not Socket Mode; no scheduled posts); the bare app
     reads the ones it needs."""
@@ -168,6 +185,7 @@ def child_env(
         "LOG_LEVEL": "WARNING",
         "FINSAM_SERVER_THREADS": str(threads),
         "FINSAM_WEB_PROCESSES": str(processes),
+        "FINSAM_LAZY_PROCESSES": str(lazy_processes),
     }
 
 
@@ -268,15 +286,24 @@ def children_of(pid: int) -> list[int]:
 
 def tree_cpu_seconds(pid: int) -> dict[str, float]:
     """CPU seconds so far of the processes answering Slack (`pid` and its children at the
-    same CPU priority) and of the worker (a child at a lower one)."""
-    found = {"answering": 0.0, "worker": 0.0}
+    same CPU priority), of the lazy ones (named so, bot/lazy.py) and of the worker (a child
+    at a lower priority)."""
+    found = {"answering": 0.0, "lazy": 0.0, "worker": 0.0}
     nice = _nice(pid)
     for process in [pid, *children_of(pid)]:
         seconds = cpu_seconds(process)
         if seconds is not None:
             worker = nice is not None and (_nice(process) or nice) > nice
-            found["worker" if worker else "answering"] += seconds
+            kind = "worker" if worker else "lazy" if _comm(process) == LAZY_NAME else "answering"
+            found[kind] += seconds
     return found
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _nice(pid: int) -> int | None:
@@ -294,8 +321,10 @@ class TargetResult:
     name: str
     load: LoadResult
     cpu: float | None = None  # the server's CPU seconds over the measured run (and answers)
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)  # answering, lazy, worker
     answers: Counter[str] | None = None  # response_url posts, by fallback text (the bot only)
     answers_wait: float = 0.0  # seconds from the end of the load until the last answer
+    answer_times: list[float] = field(default_factory=list)  # s from each ack to its answer
 
 
 @dataclass(frozen=True)
@@ -324,7 +353,7 @@ def measure(
         fake.wait_for_responses(len(warm.latencies), timeout=ANSWER_TIMEOUT)
     fake.reset_calls()
     urls = [fake.new_response_url() for _ in range(load.requests)]
-    cpu_before = sum(tree_cpu_seconds(server.pid).values())
+    cpu_before = tree_cpu_seconds(server.pid)
     measured = pool.submit(run_load, port, urls, load.concurrency, load.rate).result()
     result = TargetResult(name, measured)
     if answers:
@@ -333,14 +362,19 @@ def measure(
             fake.wait_for_responses(len(measured.latencies), timeout=ANSWER_TIMEOUT)
         result.answers_wait = time.perf_counter() - started
         wanted = set(urls)
+        posts = [posted for posted in fake.responses() if posted["url"] in wanted]
         result.answers = Counter(
             str(posted["body"].get("text", ""))[:40] if posted["status"] == 200 else "refused"
-            for posted in fake.responses()
-            if posted["url"] in wanted
+            for posted in posts
         )
-    cpu_after = sum(tree_cpu_seconds(server.pid).values())
-    if cpu_before is not None and cpu_after is not None:
-        result.cpu = cpu_after - cpu_before
+        result.answer_times = [
+            float(posted["at"]) - measured.acked_at[posted["url"]]
+            for posted in posts
+            if posted["url"] in measured.acked_at
+        ]
+    cpu_after = tree_cpu_seconds(server.pid)
+    result.cpu_by_kind = {kind: cpu_after[kind] - cpu_before[kind] for kind in cpu_after}
+    result.cpu = sum(result.cpu_by_kind.values())
     return result
 
 
@@ -442,12 +476,26 @@ def report(bot: TargetResult, bare: TargetResult, *, concurrency: int) -> None:
         f"bot p99 {bot_row.p99:.0f} ms vs Slack's {SLACK_ACK_LIMIT_MS:.0f} ms limit "
         f"({bot_row.over_limit} acks over it)"
     )
+    requests = len(bot.load.latencies) + bot.load.errors
+    if requests and bot.cpu_by_kind:
+        split = ", ".join(
+            f"{kind} {seconds * 1000 / requests:.1f}" for kind, seconds in bot.cpu_by_kind.items()
+        )
+        print(f"bot CPU ms per request: {split}")
     if bot.answers is not None:
         total = sum(bot.answers.values())
         kinds = ", ".join(f"{count} × {text!r}" for text, count in bot.answers.most_common(3))
         print(
             f"answers on response_url: {total}/{len(bot.load.latencies)} acked commands "
             f"({kinds}); the last came {bot.answers_wait:.1f} s after the last ack"
+        )
+        times = sorted(t * 1000 for t in bot.answer_times)
+        met = "met" if percentile(times, 0.99) < ANSWER_TARGET_MS else "NOT met"
+        print(
+            f"answers, from each ack to its response_url post: p50 {percentile(times, 0.5):.0f}"
+            f" ms, p90 {percentile(times, 0.9):.0f} ms, p99 {percentile(times, 0.99):.0f} ms,"
+            f" max {times[-1] if times else 0:.0f} ms (target p99 < {ANSWER_TARGET_MS:.0f} ms:"
+            f" {met})"
         )
 
 
@@ -470,6 +518,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "like for like with the bare app, which has one",
     )
     parser.add_argument(
+        "--lazy-processes",
+        type=int,
+        default=1,
+        help="the bot's processes running the work after each ack (FINSAM_LAZY_PROCESSES); "
+        "0 runs it in the answering process, as before",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         default=None,
@@ -486,6 +541,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     for name in ("requests", "concurrency", "threads", "web_processes"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.lazy_processes < 0:
+        parser.error("--lazy-processes must not be negative")
     if args.warmup < 0:
         parser.error("--warmup must not be negative")
     if args.rate is not None and args.rate <= 0:
@@ -526,8 +583,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             threads=args.threads,
             database_url=database_url,
             processes=args.web_processes,
+            lazy_processes=args.lazy_processes,
         )
-        print(f"finsam-bot serve ({args.web_processes} answering processes) …", flush=True)
+        print(
+            f"finsam-bot serve ({args.web_processes} answering, {args.lazy_processes} lazy "
+            "processes) …",
+            flush=True,
+        )
         prepare_database(
             env=env, cwd=work, sqlite=make_url(database_url).get_backend_name() == "sqlite"
         )

@@ -44,11 +44,14 @@ def compose(
     client: WebClient | None = None,
     ring: Callable[[], None] | None = None,
     pacer: Pacer | None = None,
+    lazy_address: str | None = None,
 ) -> Bot:
     """Build a process's parts. `answering`: with the Bolt app (listeners registered on the
     same context, so the jobs' sender shares its caches). `ring`: what the outbox bell
     rings (the worker's socket in `serve`). `client`: the Web API client, else one from the
-    settings. ConfigError when the Slack settings are missing."""
+    settings. `lazy_address`: hand the lazy listeners to `serve`'s lazy processes there
+    (bot/lazy.py) instead of running them on this process's work pool. ConfigError when the
+    Slack settings are missing."""
     token, _ = settings.require_slack()
     install_redaction(settings.secrets())
     client = client or make_client(
@@ -62,6 +65,10 @@ def compose(
         from bot.app import create_app  # the listeners: only where Slack is answered
 
         app = create_app(settings, engine=engine, client=client, ctx=ctx)
+        if lazy_address is not None:
+            from bot.lazy import hand_off_lazy_listeners
+
+            hand_off_lazy_listeners(app, lazy_address)
     sender = SlackSender(client, ctx)
     jobs = BotJobs(settings, engine=engine, sender=sender, clock=clock, pacer=pacer)
     return Bot(ctx=ctx, client=client, sender=sender, jobs=jobs, app=app)

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # per CPU core lets a burst of forms use them all (bot/runner.py).
     finsam_web_processes: int = Field(default=2, ge=1, le=32)
     finsam_work_threads: int = Field(default=2, ge=1)
+    # Processes of `serve` that run the work after each ack (the answers), so that it does
+    # not hold up the next acks (bot/lazy.py); 0 runs it in the answering processes.
+    finsam_lazy_processes: int = Field(default=1, ge=0, le=8)
     # `serve` sends from a worker process this much "nicer" (lower CPU priority) than the
     # process answering Slack, so answers come first (bot/worker.py); 0 keeps them equal.
     finsam_worker_nice: int = Field(default=10, ge=0, le=19)

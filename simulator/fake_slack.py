@@ -168,7 +168,7 @@ class SlackFake:
             base_url=lambda: self.base_url, bot_token=lambda: self.bot_token, team_id=team_id
         )
         self.add_user(bot_user_id, name="finsam", is_bot=True)
-        self._chat = ChatMethods(self.workspace)
+        self._chat = ChatMethods(self.workspace, self._clock)
         self._files = FileMethods(self.workspace, lambda: self.base_url, self.user_files)
         self._methods: dict[str, Method] = {
             **AuthMethods(self.workspace, lambda: self.socket_mode.issue_url()).methods(),
@@ -413,7 +413,8 @@ class SlackFake:
             ]
 
     def responses(self) -> list[dict[str, Any]]:
-        """Bodies posted to response URLs (``url``, ``body``, ``status``), oldest first."""
+        """Bodies posted to response URLs (``url``, ``body``, ``status``, ``at``: the fake's
+        clock when it took the post), oldest first."""
         with self._cond:
             return copy.deepcopy(self.workspace.responses)
 

@@ -52,6 +52,7 @@ from urllib.request import urlopen
 import pytest
 from sqlalchemy import Engine
 
+from bot.lazy import PROCESS_NAME as LAZY_NAME
 from bot.supervision import PARENT_CHECK_SECONDS
 from simulator.fake_slack import SlackFake
 from simulator.slack_driver import SlackDriver, block_action, view_submission
@@ -94,6 +95,7 @@ class ProcStat:
     ppid: int  # field 4
     nice: int  # field 19
     started: int  # field 22, clock ticks after boot: tells a reused pid apart
+    comm: str = ""  # field 2: the name (a lazy child names itself, bot/lazy.py)
 
 
 def proc_stat(pid: int) -> ProcStat | None:
@@ -104,18 +106,28 @@ def proc_stat(pid: int) -> ProcStat | None:
         return None
     fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": field 3 is fields[0]
     return ProcStat(
-        state=fields[0], ppid=int(fields[1]), nice=int(fields[16]), started=int(fields[19])
+        state=fields[0],
+        ppid=int(fields[1]),
+        nice=int(fields[16]),
+        started=int(fields[19]),
+        comm=text[text.find("(") + 1 : text.rfind(")")],
     )
 
 
-def children(pid: int) -> dict[int, ProcStat]:
+def children(pid: int, *, lazy: bool = False) -> dict[int, ProcStat]:
     """The living (not zombie) child processes of `pid`, whichever of its threads started
-    them (the worker is restarted from a thread)."""
+    them (the worker is restarted from a thread); its lazy ones (bot/lazy.py: `serve` answers
+    once one has named itself) only with `lazy` (tests/test_lazy.py)."""
     found: dict[int, ProcStat] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             stat = proc_stat(int(entry.name))
-            if stat is not None and stat.ppid == pid and stat.state != "Z":
+            if (
+                stat is not None
+                and stat.ppid == pid
+                and stat.state != "Z"
+                and (stat.comm == LAZY_NAME) == lazy
+            ):
                 found[int(entry.name)] = stat
     return found
 

@@ -3,6 +3,8 @@ commands and actions (Bolt's respond()), checked like a message."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from simulator.slack.arguments import as_bool, as_text
@@ -12,8 +14,9 @@ from simulator.slack.workspace import Workspace
 
 
 class ChatMethods:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, clock: Callable[[], float] = time.monotonic) -> None:
         self.workspace = workspace
+        self.clock = clock  # when a response URL took a post (``at``)
 
     def methods(self) -> dict[str, Method]:
         return {
@@ -107,7 +110,7 @@ class ChatMethods:
         args = dict(request.args)
 
         def refuse(status: int, error: SlackError) -> Outcome:
-            ws.responses.append({"url": url, "body": args, "status": status})
+            ws.responses.append({"url": url, "body": args, "status": status, "at": self.clock()})
             return Outcome(status, error.body(), "response_url", args, client_error=error.error)
 
         if response_id not in ws.response_urls:
@@ -128,5 +131,5 @@ class ChatMethods:
         except SlackError as error:
             return refuse(400, error)
         ws.response_urls[response_id] = uses + 1
-        ws.responses.append({"url": url, "body": args, "status": 200})
+        ws.responses.append({"url": url, "body": args, "status": 200, "at": self.clock()})
         return Outcome(200, {"ok": True}, "response_url", args)
