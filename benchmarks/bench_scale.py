@@ -86,19 +86,13 @@ from store.models import (  # noqa: E402
 )
 from tests.participant_year import month_answers, people  # noqa: E402
 from tests.scratch_db import postgres_schema  # noqa: E402
+from workflows.annual_workbook import annual_workbook  # noqa: E402
 from workflows.budget_answers import BudgetAnswers  # noqa: E402
 from workflows.calendar import periods_of_year  # noqa: E402
 from workflows.clock import FixedClock  # noqa: E402
-from workflows.exports import (  # noqa: E402
-    export_title,
-    participant_table_rows,
-    report_table,
-    reported_through,
-    write_xlsx,
-)
+from workflows.export_files import ExportSettings, data_workbook  # noqa: E402
 from workflows.forms import InputType, inputs  # noqa: E402
 from workflows.lru import Lru  # noqa: E402
-from workflows.participants import participant_table  # noqa: E402
 from workflows.texts import Texts  # noqa: E402
 
 THIS_YEAR = 2026
@@ -426,36 +420,35 @@ def fresh_caches(ctx: BotContext, cfg: Settings) -> BotContext:
 
 
 def workbook(ctx: BotContext, cfg: Settings, out: Path) -> Path:
-    """What `finsam-bot reports export --format xlsx` does for this year (bot/cli/reports.py)."""
-    texts = Texts(cfg.finsam_language)
-    through = reported_through(ctx.engine, THIS_YEAR)
-
-    def title(table: str) -> str:
-        return export_title(
-            texts, table, year=THIS_YEAR, through=through, made=TODAY, association="Bench"
-        )
-
-    reports = report_table(
-        ctx.engine,
-        ctx.reporting,
-        THIS_YEAR,
-        today=TODAY,
+    """What `/finsam export` and `finsam-bot reports export --format xlsx` make of this year
+    (workflows/export_files.py): the reports, the participants, the quarterly compilation."""
+    settings = ExportSettings(
+        reporting=ctx.reporting,
         tz=ctx.tz,
-        texts=texts,
         forms=ctx.forms,
-        title=title("reports"),
+        association="Bench",
+        comparison=cfg.to_work_comparison,
     )
-    participants = participant_table_rows(
-        participant_table(ctx.engine, THIS_YEAR),
-        texts,
-        title=title("participants"),
-        comparison=cfg.to_work_comparison(THIS_YEAR),
+    texts = Texts(cfg.finsam_language)
+    out.write_bytes(
+        data_workbook(ctx.engine, THIS_YEAR, today=TODAY, texts=texts, settings=settings)
     )
-    sheets = [
-        (texts.get("status", "export_sheet_reports"), reports),
-        (texts.get("status", "export_sheet_participants", year=THIS_YEAR), participants),
-    ]
-    return write_xlsx(out, sheets)
+    return out
+
+
+def annual(ctx: BotContext, cfg: Settings, out: Path) -> Path:
+    """What `finsam-bot reports annual` and `/finsam export årsrapport` make of this year:
+    the annual report's tables, its interventions over their whole life (every year held)."""
+    content = annual_workbook(
+        ctx.engine,
+        THIS_YEAR,
+        texts=Texts(cfg.finsam_language),
+        made=TODAY,
+        association="Bench",
+        comparison=cfg.to_work_comparison,
+    )
+    out.write_bytes(content)
+    return out
 
 
 @dataclass(frozen=True)
@@ -480,9 +473,9 @@ def operations(ctx: BotContext, cfg: Settings, work: Path) -> list[Operation]:
         Operation("status", "no cache", lambda: answer_status(ctx, texts, OFFICE, [])),
         Operation("home", "no cache", lambda: publish_home(client, ctx, HOME_LEAD)),
         Operation("workbook", "no cache", lambda: workbook(ctx, cfg, work / "year.xlsx"), True),
-        # ANNUAL REPORT: the annual report workbook (workflows/annual_report.py, written on
-        # another branch) goes here, as one more heavy Operation, e.g.
-        #   Operation("annual report", "no cache", lambda: <build it for THIS_YEAR>, True),
+        Operation(
+            "annual report", "no cache", lambda: annual(ctx, cfg, work / "annual.xlsx"), True
+        ),
     ]
 
 
@@ -548,7 +541,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         default=None,
-        help="after the last step, cProfile this operation (budget, status, home, workbook)",
+        help="after the last step, cProfile one of: budget, status, home, workbook, annual",
     )
     parser.add_argument(
         "--database-url",
