@@ -116,7 +116,8 @@ class HttpServer:
         sockets: list[socket.socket] | None = None,
     ) -> None:
         where: dict[str, Any] = {"sockets": sockets} if sockets else {"host": host, "port": port}
-        self._server = create_server(
+        # The waitress server underneath (its loop, its trigger), for diagnostics and tests.
+        self.waitress = create_server(
             wsgi,
             threads=threads,
             ident="finsam-bot",
@@ -130,14 +131,14 @@ class HttpServer:
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)  # type: ignore[union-attr]
+        return int(self.waitress.effective_port)  # type: ignore[union-attr]
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.effective_host}:{self.port}"  # type: ignore[union-attr]
+        return f"http://{self.waitress.effective_host}:{self.port}"  # type: ignore[union-attr]
 
     def serve_forever(self) -> None:
-        self._server.run()
+        self.waitress.run()
 
     def close(self) -> None:
         """Stop from any thread or a signal handler, once: the loop itself closes its sockets
@@ -146,13 +147,19 @@ class HttpServer:
         group and then from `serve`) does nothing: the loop's trigger is closed by then."""
         if not self._close_once.acquire(blocking=False):  # never released: one close only
             return
-        server: Any = self._server
+        server: Any = self.waitress
 
         def shutdown() -> None:
             server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
             wasyncore.close_all(getattr(server, "_map", None) or server.map)
 
-        server.trigger.pull_trigger(shutdown)
+        try:
+            server.trigger.pull_trigger(shutdown)
+        except OSError as error:
+            # The trigger's descriptor is gone (EBADF: the loop's poll fails on it too, so
+            # the loop has stopped or is stopping): nothing can wake it, so shut down here.
+            logging.getLogger(__name__).warning("server trigger unusable at close: %s", error)
+            shutdown()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -37,7 +37,7 @@ from workflows.grants import (
     record_grant_in,
 )
 from workflows.identity_numbers import find_identity_number
-from workflows.people import OFFICE_ROLES
+from workflows.people import OFFICE_ROLES, in_office
 
 # The fields of an application, in the order the form shows them.
 RECEIVED_ON = "received_on"
@@ -288,8 +288,7 @@ def deadline_of(engine: Engine, year: int) -> date | None:
 
 def may_register(engine: Engine, user_id: str) -> bool:
     """Office staff and the director register applications."""
-    with session_scope(engine) as session:
-        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+    return in_office(engine, user_id)
 
 
 def register_application(

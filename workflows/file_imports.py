@@ -30,7 +30,7 @@ from workflows.interventions import (
     InterventionImportResult,
     import_interventions_file,
 )
-from workflows.people import OFFICE_ROLES
+from workflows.people import in_office
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -73,8 +73,7 @@ Imported = BudgetImported | SpendingImportResult | InterventionImportResult | Cy
 
 def may_import(engine: Engine, user_id: str) -> bool:
     """Office staff and the director bring files in (as they run the CLI)."""
-    with session_scope(engine) as session:
-        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+    return in_office(engine, user_id)
 
 
 def is_office(engine: Engine, user_id: str) -> bool:

@@ -34,7 +34,7 @@ from store.money import NotAnAmount, parse_tkr
 from store.people import roles_of
 from workflows.budget_status import BudgetRules, load_budget_status, ratio
 from workflows.identity_numbers import find_identity_number
-from workflows.people import OFFICE_ROLES
+from workflows.people import OFFICE_ROLES, in_office
 
 # The fields of a grant, in the order the form shows them (and problems are reported).
 DECIDED_ON = "decided_on"
@@ -277,8 +277,7 @@ def _read_support(text: str | None) -> SupportKind | BadArgument | None:
 
 def may_record_grants(engine: Engine, user_id: str) -> bool:
     """Office staff and the director record grants."""
-    with session_scope(engine) as session:
-        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+    return in_office(engine, user_id)
 
 
 def record_grant(

@@ -25,6 +25,13 @@ EMAIL = re.compile(r"^[^@\s<>|]+@[^@\s<>|.]+(?:\.[^@\s<>|.]+)+$")
 MAX_EMAIL = 320
 
 
+def in_office(engine: Engine, user_id: str) -> bool:
+    """Office staff or the director: who may record, import, review and register (each
+    workflow names its own permission and asks this)."""
+    with session_scope(engine) as session:
+        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+
+
 @dataclass(frozen=True)
 class Who:
     """A person as typed: a Slack user id, or an e-mail address (lower case)."""

@@ -50,7 +50,7 @@ from workflows.outbox_kinds import (
     ReviewPayload,
     ReviewUpdatePayload,
 )
-from workflows.people import OFFICE_ROLES
+from workflows.people import OFFICE_ROLES, in_office
 from workflows.working_days import WorkingDays
 
 RECEIVED = ReceivedPayload.KIND
@@ -152,16 +152,12 @@ class ReportView:
 
 def may_see_report(engine: Engine, user_id: str, lead_ids: set[str]) -> bool:
     """A report's answers are for its leads and the office (and its sender: the caller)."""
-    if user_id in lead_ids:
-        return True
-    with session_scope(engine) as session:
-        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+    return user_id in lead_ids or in_office(engine, user_id)
 
 
 def may_review(engine: Engine, user_id: str) -> bool:
     """Accepting and sending back reports is for office staff."""
-    with session_scope(engine) as session:
-        return bool(roles_of(session, user_id) & OFFICE_ROLES)
+    return in_office(engine, user_id)
 
 
 def reporting_target(
