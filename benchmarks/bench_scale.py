@@ -473,9 +473,7 @@ def operations(ctx: BotContext, cfg: Settings, work: Path) -> list[Operation]:
         Operation("status", "no cache", lambda: answer_status(ctx, texts, OFFICE, [])),
         Operation("home", "no cache", lambda: publish_home(client, ctx, HOME_LEAD)),
         Operation("workbook", "no cache", lambda: workbook(ctx, cfg, work / "year.xlsx"), True),
-        Operation(
-            "annual report", "no cache", lambda: annual(ctx, cfg, work / "annual.xlsx"), True
-        ),
+        Operation("annual", "no cache", lambda: annual(ctx, cfg, work / "annual.xlsx"), True),
     ]
 
 
