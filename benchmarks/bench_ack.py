@@ -43,11 +43,12 @@ from sqlalchemy.engine import make_url
 
 from bot.lazy import PROCESS_NAME as LAZY_NAME
 from simulator.fake_slack import SlackFake
+from simulator.samples import BUDGET_2026, sample_path
 from simulator.slack_driver import sign, slash_command
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SAMPLE_BUDGET = ROOT / "bot" / "simulator" / "data" / "budget-uppsala-2026.csv"
+SAMPLE_BUDGET = sample_path(BUDGET_2026)
 BARE_APP = HERE / "bare_app.py"
 BOT_TOKEN = "xoxb-bench-0000-finsam"
 SIGNING_SECRET = "bench-signing-secret-0123456789"
