@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -29,8 +29,9 @@ from tests.harness import LEAD_USER, OFFICE_CHANNEL, OFFICE_USER, RunningBot, ru
 from tests.reporting_data import add_intervention
 from tests.test_reporting_flow import MONTHLY_OK, open_form, submit
 from workflows.calendar import CalendarRules, Period
-from workflows.digests import drop_report
-from workflows.outbox import messages
+from workflows.digests import drop_report, item_text
+from workflows.outbox import messages, stored_payload
+from workflows.outbox_kinds import ReminderDigestPayload, ReminderItem
 from workflows.reports import Reporting, find_report
 from workflows.working_days import WorkingDays
 
@@ -273,3 +274,19 @@ def set_row(bot: RunningBot, key: str, **values: Any) -> None:
         if ts is not None:
             row.message_ts = ts
         session.add(row)
+
+
+def test_a_digest_row_is_found_by_the_text_its_json_gives_each_report() -> None:
+    """The submission finds the digests naming its report by text in the stored JSON
+    (`item_text`): a change of `ReminderItem`'s fields or of how rows are written breaks this,
+    not the digests' "done" quietly."""
+
+    def stored(intervention_id: int) -> str:
+        item = ReminderItem(intervention_id, "2026-03", "due", date(2026, 4, 10), lead=LEAD_USER)
+        digest = ReminderDigestPayload(day=date(2026, 4, 10), items=(item,))
+        return json.dumps(stored_payload(digest))
+
+    assert item_text(7, "2026-03") in stored(7)
+    assert item_text(7, "2026-04") not in stored(7)
+    assert item_text(1, "2026-03") not in stored(17)  # a prefix of the id is another report
+    assert item_text(7, "2026-03") not in stored(17)
