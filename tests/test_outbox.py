@@ -166,6 +166,6 @@ def test_planning_new_keys_leaves_an_existing_key_alone(engine: Engine) -> None:
 
 
 def test_giving_up_comes_after_about_five_hours_of_backoff() -> None:
-    """What ARCHITECTURE.md says: the waits between the 12 attempts add up to 5.1 hours."""
+    """What docs/FLOWS.md says: the waits between the 12 attempts add up to 5.1 hours."""
     waited = sum((backoff(n) for n in range(1, MAX_ATTEMPTS)), timedelta(0))
     assert round(waited.total_seconds() / 3600, 1) == 5.1

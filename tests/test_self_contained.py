@@ -100,7 +100,9 @@ def doc_paths(text: str) -> list[tuple[int, str]]:
     ]
 
 
-@pytest.mark.parametrize("document", ["README.md", "ARCHITECTURE.md", "benchmarks/README.md"])
+@pytest.mark.parametrize(
+    "document", ["README.md", "ARCHITECTURE.md", "docs/FLOWS.md", "benchmarks/README.md"]
+)
 def test_every_file_a_document_names_is_in_the_repository(document: str) -> None:
     text = (ROOT / document).read_text(encoding="utf-8")
     named = doc_paths(text)

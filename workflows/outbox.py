@@ -6,7 +6,7 @@ earlier attempt ended with an unknown outcome is first looked for in Slack (mess
 carries the key) and never blindly re-sent.
 
 Fencing guards the database, not Slack: a post already on its way cannot be called back. So
-(ARCHITECTURE.md "Exactly once"): leases are judged by the database's clock, not each host's
+(docs/FLOWS.md "Exactly once"): leases are judged by the database's clock, not each host's
 own; no Slack call starts with less lease left than the call can last plus a margin, as
 measured here on a clock that runs on through a pause (`before_call`); a row taken from a
 holder whose lease ran out waits out that holder's last possible call before anyone looks
