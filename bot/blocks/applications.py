@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
-from bot.blocks.common import cap_blocks, chunked_sections, context, section
+from bot.blocks.common import cap_blocks, chunked_sections, context, cut, section
 from bot.blocks.forms import VALUE_ACTION_ID
 from bot.blocks.grants import read_grant_state
 from bot.blocks.limits import MESSAGE_BLOCKS_MAX, MODAL_BUTTON_MAX, MODAL_TITLE_MAX
@@ -95,9 +95,9 @@ def build_application_modal(texts: Texts, *, today: date) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id=ViewId.application_form.value,
-        title=PlainTextObject(text=_cut(texts.get(AREA, "ap_modal_title"), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get(AREA, "ap_submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get(AREA, "ap_modal_title"), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=cut(texts.get(AREA, "ap_submit"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
     ).to_dict()
 
@@ -120,8 +120,8 @@ def build_application_done(texts: Texts, lines: list[str]) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id=ViewId.notice.value,
-        title=PlainTextObject(text=_cut(texts.get(AREA, "ap_modal_title"), MODAL_TITLE_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get(AREA, "ap_modal_title"), MODAL_TITLE_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
     ).to_dict()
 
@@ -233,7 +233,3 @@ def _input(
         element=element,
         hint=PlainTextObject(text=texts.get(AREA, hint)) if hint else None,
     )
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,10 +16,13 @@ from slack_sdk.models.blocks import (
 from bot.blocks.limits import HEADER_TEXT_MAX, MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` within Slack's `limit`, an ellipsis marking what was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def header(text: str) -> HeaderBlock:
-    if len(text) > HEADER_TEXT_MAX:
-        text = text[: HEADER_TEXT_MAX - 1] + "…"
-    return HeaderBlock(text=PlainTextObject(text=text, emoji=True))
+    return HeaderBlock(text=PlainTextObject(text=cut(text, HEADER_TEXT_MAX), emoji=True))
 
 
 def section(text: str) -> SectionBlock:
@@ -37,8 +40,7 @@ def chunked_sections(lines: Iterable[str], *, limit: int = SECTION_TEXT_MAX) -> 
     current: list[str] = []
     size = 0
     for line in lines:
-        if len(line) > limit:
-            line = line[: limit - 1] + "…"
+        line = cut(line, limit)
         if current and size + 1 + len(line) > limit:
             blocks.append(section("\n".join(current)))
             current, size = [], 0

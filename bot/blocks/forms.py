@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
-from bot.blocks.common import context, section
+from bot.blocks.common import context, cut, section
 from bot.blocks.limits import (
     ERROR_TEXT_MAX,
     INPUT_HINT_MAX,
@@ -84,9 +84,9 @@ def build_report_modal(
     view = View(
         type="modal",
         callback_id=callback_id,
-        title=PlainTextObject(text=_cut(form.title.get(texts.lang), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(form.title.get(texts.lang), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
         private_metadata=private_metadata,
     )
@@ -111,7 +111,7 @@ def read_view_state(view: Mapping[str, Any]) -> dict[str, str | None]:
 def errors_for_slack(errors: Mapping[str, FormError], texts: Texts) -> dict[str, str]:
     """Block id → message, for `{"response_action": "errors", "errors": ...}`."""
     return {
-        input_id: _cut(texts.get("forms", error.code, **error.params), ERROR_TEXT_MAX)
+        input_id: cut(texts.get("forms", error.code, **error.params), ERROR_TEXT_MAX)
         for input_id, error in errors.items()
     }
 
@@ -135,7 +135,7 @@ def _heading(item: Heading, lang: str) -> SectionBlock:
     text = f"*{slack_escape(item.label.get(lang))}*"
     if item.hint is not None:
         text += "\n" + slack_escape(item.hint.get(lang))
-    block = section(_cut(text, SECTION_TEXT_MAX))
+    block = section(cut(text, SECTION_TEXT_MAX))
     block.block_id = item.id
     return block
 
@@ -147,10 +147,10 @@ def _input_block(item: Input, texts: Texts, initial: str | None) -> InputBlock:
     show_hint = item.hint is not None and item.split in (None, "women")  # once per pair
     return InputBlock(
         block_id=item.id,
-        label=PlainTextObject(text=_cut(label, INPUT_LABEL_MAX)),
+        label=PlainTextObject(text=cut(label, INPUT_LABEL_MAX)),
         element=_element(item, texts, initial),
         hint=(
-            PlainTextObject(text=_cut(item.hint.get(texts.lang), INPUT_HINT_MAX))
+            PlainTextObject(text=cut(item.hint.get(texts.lang), INPUT_HINT_MAX))
             if show_hint and item.hint is not None
             else None
         ),
@@ -162,12 +162,12 @@ def _element(item: Input, texts: Texts, initial: str | None) -> InputInteractive
     if item.type is InputType.CONFIRM:
         # Never ticked in advance: each submission that does not add up is confirmed anew.
         option = Option(
-            value=CONFIRMED, text=_cut(texts.get("forms", "confirm_option"), OPTION_TEXT_MAX)
+            value=CONFIRMED, text=cut(texts.get("forms", "confirm_option"), OPTION_TEXT_MAX)
         )
         return CheckboxesElement(action_id=VALUE_ACTION_ID, options=[option])
     if item.type is InputType.CHOICE:
         options = [
-            Option(value=o.value, text=_cut(o.label.get(texts.lang), OPTION_TEXT_MAX))
+            Option(value=o.value, text=cut(o.label.get(texts.lang), OPTION_TEXT_MAX))
             for o in item.options
         ]
         chosen = next((o for o in options if o.value == initial), None)
@@ -200,7 +200,3 @@ def _within(initial: str | None, bound: int) -> bool:
     if initial is None or not (initial.isascii() and initial.isdigit()) or len(initial) > 15:
         return False
     return int(initial) <= bound
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
-from bot.blocks.common import context, section
+from bot.blocks.common import context, cut, section
 from bot.blocks.forms import VALUE_ACTION_ID
 from bot.blocks.limits import MODAL_BUTTON_MAX, MODAL_TITLE_MAX
 from bot.ids import View as ViewId
@@ -75,9 +75,9 @@ def build_grant_modal(texts: Texts, *, today: date) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id=ViewId.grant_form.value,
-        title=PlainTextObject(text=_cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get("grants", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=cut(texts.get("grants", "submit"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         blocks=blocks,
     ).to_dict()
 
@@ -88,8 +88,8 @@ def build_grant_done(texts: Texts, lines: list[str], *, clear: bool = False) -> 
     return View(
         type="modal",
         callback_id=ViewId.notice.value,
-        title=PlainTextObject(text=_cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get("grants", "modal_title"), MODAL_TITLE_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "close"), MODAL_BUTTON_MAX)),
         blocks=[section("\n\n".join(lines))],
         clear_on_close=True if clear else None,
     ).to_dict()
@@ -117,9 +117,9 @@ def build_grant_confirm(
     return View(
         type="modal",
         callback_id=ViewId.grant_confirm.value,
-        title=PlainTextObject(text=_cut(texts.get("grants", "confirm_title"), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get("grants", "confirm"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("grants", "back"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get("grants", "confirm_title"), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=cut(texts.get("grants", "confirm"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=cut(texts.get("grants", "back"), MODAL_BUTTON_MAX)),
         private_metadata=metadata,
         blocks=[section("\n\n".join(lines))],
     ).to_dict()
@@ -284,7 +284,3 @@ def _value(action: Mapping[str, Any]) -> str | None:
     else:
         value = action.get("value")
     return value if isinstance(value, str) else None
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

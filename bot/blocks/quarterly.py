@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View as ModalView
 
-from bot.blocks.common import cap_blocks, chunked_sections, context, header
+from bot.blocks.common import cap_blocks, chunked_sections, context, cut, header
 from bot.blocks.limits import (
     BUTTON_TEXT_MAX,
     INPUT_HINT_MAX,
@@ -95,7 +95,7 @@ def build_page_blocks(
     if preview:
         tail.append(context(texts.get("quarterly", "page_preview_note")))
         button = ButtonElement(
-            text=_cut(texts.get("quarterly", "send_button"), BUTTON_TEXT_MAX),
+            text=cut(texts.get("quarterly", "send_button"), BUTTON_TEXT_MAX),
             action_id=Action.quarterly_send.value,
             value=page_target(page),
         )
@@ -116,9 +116,9 @@ def build_send_modal(page: Page, texts: Texts) -> dict[str, Any]:
     view = ModalView(
         type="modal",
         callback_id=View.quarterly_send.value,
-        title=PlainTextObject(text=_cut(texts.get("quarterly", "send_title"), MODAL_TITLE_MAX)),
-        submit=PlainTextObject(text=_cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
-        close=PlainTextObject(text=_cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
+        title=PlainTextObject(text=cut(texts.get("quarterly", "send_title"), MODAL_TITLE_MAX)),
+        submit=PlainTextObject(text=cut(texts.get("forms", "submit"), MODAL_BUTTON_MAX)),
+        close=PlainTextObject(text=cut(texts.get("common", "cancel"), MODAL_BUTTON_MAX)),
         private_metadata=page_target(page),
         blocks=[
             context(
@@ -135,7 +135,7 @@ def build_send_modal(page: Page, texts: Texts) -> dict[str, Any]:
                 label=PlainTextObject(text=texts.get("quarterly", "send_channel_label")),
                 element=select,
                 hint=PlainTextObject(
-                    text=_cut(texts.get("quarterly", "send_channel_hint"), INPUT_HINT_MAX)
+                    text=cut(texts.get("quarterly", "send_channel_hint"), INPUT_HINT_MAX)
                 ),
             ),
         ],
@@ -163,7 +163,3 @@ def read_target(raw: object) -> tuple[object, object, object]:
     if not isinstance(data, dict):
         return None, None, None
     return data.get("intervention_id"), data.get("year"), data.get("until")
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
